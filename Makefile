@@ -1,0 +1,51 @@
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: install run test test-sqlite test-postgres lint translations extract-messages clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d surveyapp/translations
+
+run: install
+	FLASK_DEBUG=1 $(BIN)/surveyapp init
+	FLASK_DEBUG=1 $(BIN)/surveyapp check
+	@echo "Open http://127.0.0.1:5000/ (stop with Ctrl+C)"
+	FLASK_DEBUG=1 $(BIN)/surveyapp run --host 127.0.0.1 --port 5000
+
+# The whole suite: lint, types, then every test on SQLite and again on PostgreSQL.
+test: install lint test-sqlite test-postgres
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy surveyapp/definitions
+
+test-sqlite:
+	$(BIN)/pytest -q
+
+test-postgres:
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=3).close()" 2>/dev/null; then \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"; \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL at 127.0.0.1:5432 is not reachable; CI must run the PostgreSQL suite" >&2; exit 1; \
+	else \
+		echo "NOTE: PostgreSQL at 127.0.0.1:5432 is not reachable: the PostgreSQL run was NOT done."; \
+	fi
+
+extract-messages:
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o surveyapp/translations/messages.pot .
+	$(BIN)/pybabel update -q -i surveyapp/translations/messages.pot -d surveyapp/translations
+
+clean:
+	rm -rf $(VENV) instance exports/*.xlsx test-results

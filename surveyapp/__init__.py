@@ -1,0 +1,25 @@
+"""surveyapp: multilingual surveys for co-creating the procurement manual."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application from the environment and optional config `overrides`."""
+    from . import cli, db, i18n, web
+    from .config import load_config
+    from .definitions.registry import SurveyRegistry
+    from .extensions import babel, csrf
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_config(overrides))
+    db.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    app.extensions["surveys"] = SurveyRegistry(app.config["SURVEYS_DIR"])
+    web.init_app(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,287 @@
+"""The `surveyapp` command group; each command calls services and prints what it did."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app, migrate
+from .db import get_session
+from .definitions import check_paths, schema_text
+from .errors import SurveyAppError
+from .files import write_atomically
+from .services import demo, invitations, participants, rounds
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a domain error into click's one-line message and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except SurveyAppError as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to the app's own group, so `flask --app surveyapp` has them too."""
+    for command in (
+        init_command,
+        check_command,
+        schema_command,
+        round_group,
+        participants_group,
+        links_command,
+        demo_command,
+    ):
+        app.cli.add_command(command)
+
+
+@click.command("init")
+@with_appcontext
+@reports_errors
+def init_command() -> None:
+    """Create the database or upgrade it to the latest schema."""
+    url = current_app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = current_app.extensions["engine"]
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        click.echo(f"Database {where} is up to date (revision {after}).")
+    else:
+        click.echo(f"Database {where} upgraded from {before or 'empty'} to revision {after}.")
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path())
+@with_appcontext
+@reports_errors
+def check_command(paths: tuple[str, ...]) -> None:
+    """Validate survey definitions (files or folders; default: SURVEYS_DIR)."""
+    targets = list(paths) or [current_app.config["SURVEYS_DIR"]]
+    report = check_paths(targets)
+    for problem in report.problems:
+        click.echo(str(problem))
+    if report.problems:
+        files = len({p.path for p in report.problems})
+        raise click.ClickException(
+            f"{len(report.problems)} problem(s) in {files} file(s); {report.files} file(s) checked"
+        )
+    questions = sum(len(s.questions) for s in report.surveys)
+    click.echo(f"OK: {len(report.surveys)} survey(s), {questions} question(s), no problems.")
+
+
+@click.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the survey format (for editors' YAML tooling)."""
+    click.echo(schema_text())
+
+
+def _datetime(value: str | None) -> dt.datetime | None:
+    """ISO 8601 date and time; without a zone it is read as UTC."""
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{value!r} is not a date and time like 2026-12-01T09:00"
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@click.group("round")
+def round_group() -> None:
+    """Open, list, close and reopen survey rounds."""
+
+
+@round_group.command("open")
+@click.argument("survey_id")
+@click.option("--revision", required=True, help="The manual revision this round tests, e.g. 0.3.")
+@click.option("--opens", help="Opening time (ISO 8601; UTC unless a zone is given).")
+@click.option("--closes", help="Closing time (ISO 8601; UTC unless a zone is given).")
+@click.option(
+    "--anonymous", is_flag=True, help="No export, page or log ties an answer to a person."
+)
+@click.option("--open-link", is_flag=True, help="Also create one open link for anyone.")
+@click.option("--group", "groups", multiple=True, help="Invite this group's participants.")
+@with_appcontext
+@reports_errors
+def round_open_command(
+    survey_id: str,
+    revision: str,
+    opens: str | None,
+    closes: str | None,
+    anonymous: bool,
+    open_link: bool,
+    groups: tuple[str, ...],
+) -> None:
+    """Open a round of SURVEY_ID for a manual revision; prints the round id last."""
+    db = get_session()
+    round_ = rounds.open_round(
+        db,
+        current_app.extensions["surveys"],
+        survey_id,
+        revision,
+        opens_at=_datetime(opens),
+        closes_at=_datetime(closes),
+        is_anonymous=anonymous,
+        open_link=open_link,
+        groups=groups,
+    )
+    db.commit()
+    counts = rounds.round_counts(db, round_)
+    click.echo(
+        f"Opened round {round_.id}: {survey_id}, manual revision {revision}, "
+        f"{counts['invited']} participant(s) invited."
+    )
+    if round_.open_link_token:
+        click.echo(
+            "Open link: "
+            + invitations.open_link(current_app.config["BASE_URL"], round_.open_link_token)
+        )
+    click.echo(str(round_.id))
+
+
+@round_group.command("list")
+@with_appcontext
+@reports_errors
+def round_list_command() -> None:
+    """List rounds with their status and response counts."""
+    db = get_session()
+    found = rounds.list_rounds(db)
+    if not found:
+        click.echo("No rounds yet. Open one with: surveyapp round open SURVEY_ID --revision REV")
+        return
+    click.echo(
+        f"{'id':>4}  {'survey':<20} {'revision':<9} {'status':<13} invited started submitted"
+    )
+    for r in found:
+        c = rounds.round_counts(db, r)
+        click.echo(
+            f"{r.id:>4}  {r.survey_id:<20} {r.revision:<9} {rounds.round_state(r):<13} "
+            f"{c['invited']:>7} {c['started']:>7} {c['submitted']:>9}"
+        )
+
+
+@round_group.command("close")
+@click.argument("round_id")
+@with_appcontext
+@reports_errors
+def round_close_command(round_id: str) -> None:
+    """Close a round; every answer is kept."""
+    db = get_session()
+    round_ = rounds.get_round(db, round_id)
+    rounds.close_round(db, round_)
+    db.commit()
+    click.echo(f"Closed round {round_.id} ({round_.survey_id} {round_.revision}).")
+
+
+@round_group.command("reopen")
+@click.argument("round_id")
+@with_appcontext
+@reports_errors
+def round_reopen_command(round_id: str) -> None:
+    """Reopen a closed round."""
+    db = get_session()
+    round_ = rounds.get_round(db, round_id)
+    rounds.reopen_round(db, round_)
+    db.commit()
+    click.echo(f"Reopened round {round_.id} ({round_.survey_id} {round_.revision}).")
+
+
+@click.group("participants")
+def participants_group() -> None:
+    """Manage the participant list."""
+
+
+@participants_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--group", help="Put every imported participant in this group.")
+@with_appcontext
+@reports_errors
+def participants_import_command(file: str, group: str | None) -> None:
+    """Import or update participants from a CSV file (by email)."""
+    db = get_session()
+    report = participants.import_participants(db, Path(file).read_bytes(), group=group)
+    for problem in report.problems:
+        click.echo(f"{file}:{problem.line}: {problem.message}")
+    for warning in report.warnings:
+        click.echo(f"{file}: {warning}")
+    if report.is_fatal or not (report.created or report.updated or report.unchanged):
+        db.rollback()
+        raise click.ClickException(f"no participant imported from {file}")
+    db.commit()
+    click.echo(
+        f"Imported {file}: {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.skipped} row(s) skipped."
+    )
+
+
+@click.command("links")
+@click.argument("round_id")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this CSV file.")
+@with_appcontext
+@reports_errors
+def links_command(round_id: str, output: str | None) -> None:
+    """Personal links of a round as CSV (name,email,language,link) for mail merge."""
+    db = get_session()
+    rows = invitations.links_for_round(
+        db, rounds.get_round(db, round_id), current_app.config["BASE_URL"]
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["name", "email", "language", "link"])
+    writer.writerows([r.name, r.email, r.language, r.link] for r in rows)
+    if output:
+        write_atomically(Path(output), buffer.getvalue().encode("utf-8-sig"))
+        click.echo(f"Wrote {len(rows)} link(s) to {output}.")
+    else:
+        click.echo(buffer.getvalue(), nl=False)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when rounds already exist.")
+@with_appcontext
+@reports_errors
+def demo_command(if_empty: bool) -> None:
+    """Sample participants, rounds of manual revisions 0.3 and 0.4, and answers."""
+    db = get_session()
+    if if_empty and rounds.list_rounds(db):
+        click.echo("Rounds exist already; demo data not added. Try: surveyapp round list")
+        return
+    result = demo.build_demo(db, current_app.extensions["surveys"])
+    db.commit()
+    base = current_app.config["BASE_URL"]
+    click.echo(
+        f"Demo: {result.participants} participants, rounds {result.round_ids}, "
+        f"{result.submitted} submitted and {result.drafts} half-done responses."
+    )
+    for label, token in result.try_links:
+        click.echo(f"  {label}: {invitations.personal_link(base, token)}")
+
+
+cli = FlaskGroup(name="surveyapp", create_app=create_app, help=__doc__)
+
+
+def main() -> None:
+    cli.main()

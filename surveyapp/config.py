@@ -1,0 +1,77 @@
+"""Configuration: defaults, overridden from the environment (SPEC §7)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "dev-only-insecure-key"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the app to start."""
+
+
+def _path(value: str) -> str:
+    """Paths in the environment are relative to the working directory."""
+    return str(Path(value).expanduser().resolve())
+
+
+def _sqlite_default() -> str:
+    return "sqlite:///" + _path("instance/surveyapp.db")
+
+
+def _absolute_sqlite(url: str) -> str:
+    """Make `sqlite:///relative.db` relative to the working directory, as SPEC §7 says."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        return prefix + _path(url[len(prefix) :])
+    return url
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the configuration mapping from defaults, the environment and `overrides`."""
+    env = os.environ
+    config: dict[str, Any] = {
+        "DATABASE_URL": _absolute_sqlite(env.get("DATABASE_URL") or _sqlite_default()),
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "SURVEYS_DIR": _path(env.get("SURVEYS_DIR", "surveys")),
+        "EXPORTS_DIR": _path(env.get("EXPORTS_DIR", "exports")),
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SMTP_HOST": env.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
+        "SMTP_USER": env.get("SMTP_USER") or None,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
+        "SMTP_TLS": env.get("SMTP_TLS", "").lower() in ("1", "true", "yes", "starttls"),
+        "MAIL_FROM": env.get("MAIL_FROM") or None,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "DEBUG": env.get("FLASK_DEBUG", "").lower() in ("1", "true"),
+        "TESTING": False,
+        # Preview of survey definitions is open only while debugging until accounts exist.
+        "PREVIEW_OPEN": env.get("SURVEYAPP_PREVIEW_OPEN", "").lower() in ("1", "true"),
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # long surveys must not lose answers to an expired token
+    }
+    config.update(overrides or {})
+    config["DATABASE_URL"] = _absolute_sqlite(config["DATABASE_URL"])
+    _require_secret(config)
+    return config
+
+
+def _require_secret(config: dict[str, Any]) -> None:
+    if config.get("SECRET_KEY"):
+        return
+    if config.get("DEBUG") or config.get("TESTING"):
+        config["SECRET_KEY"] = DEV_SECRET_KEY
+        return
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+        # Command-line tasks sign nothing that outlives the process.
+        config["SECRET_KEY"] = secrets.token_hex(32)
+        return
+    raise ConfigError("SECRET_KEY is not set; set it in the environment to run in production")

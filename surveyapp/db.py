@@ -1,0 +1,122 @@
+"""Declarative base, engine set-up and the one-session-per-request helper."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextvars import ContextVar
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+# Stable constraint names, so Alembic migrations can drop and alter them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        dt.datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+    }
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Whether new SQLite transactions in this context take the write lock at BEGIN.
+_write_intent: ContextVar[bool] = ContextVar("sqlite_write_intent", default=True)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets the settings that keep several workers safe."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    in_memory = ":memory:" in url or url in ("sqlite://", "sqlite:///")
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    if in_memory:
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (RELIABILITY.md item 8).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # FULL: an acknowledged answer must survive a power cut, not just a process crash.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A writer takes the lock up front: a deferred BEGIN that reads and then writes fails
+        # with "database is locked" when another worker wrote in between. Readers (GET pages,
+        # exports) begin deferred, so in WAL mode they never wait or make anyone wait.
+        immediate = conn.get_execution_options().get("sqlite_immediate", _write_intent.get())
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine and session factory and close each request's session."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["engine"] = engine
+    app.extensions["sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def get_session() -> Session:
+    """The current request's (or CLI command's) session, created on first use.
+
+    On SQLite, a POST's transactions take the write lock until its first commit; after
+    that, and in GET requests, transactions only read.
+    """
+    if "db_session" not in g:
+        _write_intent.set(not has_request_context() or request.method not in SAFE_METHODS)
+        session = current_app.extensions["sessionmaker"]()
+        event.listen(session, "after_commit", _reads_from_now_on)
+        g.db_session = session
+    db_session: Session = g.db_session
+    return db_session
+
+
+def _reads_from_now_on(_session: Session) -> None:
+    _write_intent.set(False)
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def database_is_reachable() -> bool:
+    """True when a trivial query succeeds on the current session."""
+    session = get_session()
+    try:
+        session.execute(text("SELECT 1"))
+        session.rollback()
+        return True
+    except SQLAlchemyError:
+        session.rollback()
+        return False

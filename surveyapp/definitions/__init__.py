@@ -1,0 +1,73 @@
+"""Survey definitions: YAML files → checked, frozen dataclasses. Plain Python, no Flask."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from surveyapp.definitions.conditions import (
+    evaluate,
+    is_answered,
+    is_visible,
+    prune_hidden,
+    visible_questions,
+)
+from surveyapp.definitions.loader import CheckReport, check_paths, load_dir, load_file, load_text
+from surveyapp.definitions.registry import SurveyRegistry, definition_hash, load_snapshot
+from surveyapp.definitions.scales import BUILTIN_SCALES, INTERFACE_LANGUAGES
+from surveyapp.definitions.schema import (
+    CHAPTERS,
+    OTHER_VALUE,
+    QUESTION_TYPES,
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Not,
+    Option,
+    Question,
+    Scale,
+    Section,
+    Survey,
+    localize,
+)
+
+SCHEMA_FILE = "survey.schema.json"
+
+
+def schema_text() -> str:
+    """The JSON Schema of the definition format, for editors and `jsonschema`."""
+    return resources.files(__name__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+__all__ = [
+    "BUILTIN_SCALES",
+    "CHAPTERS",
+    "INTERFACE_LANGUAGES",
+    "OTHER_VALUE",
+    "QUESTION_TYPES",
+    "AllOf",
+    "AnyOf",
+    "CheckReport",
+    "Compare",
+    "Condition",
+    "Not",
+    "Option",
+    "Question",
+    "Scale",
+    "Section",
+    "Survey",
+    "SurveyRegistry",
+    "check_paths",
+    "definition_hash",
+    "evaluate",
+    "is_answered",
+    "is_visible",
+    "load_dir",
+    "load_file",
+    "load_snapshot",
+    "load_text",
+    "localize",
+    "prune_hidden",
+    "schema_text",
+    "visible_questions",
+]

@@ -1,0 +1,380 @@
+"""`show_if` conditions: reading them from YAML, checking them, and evaluating them.
+
+Conditions are data; nothing is ever evaluated as code. Semantics of `evaluate`:
+
+* A comparison with an unanswered question is False: `equals`, `not_equals`,
+  `in`, `includes`, `gte`, `lte`, `gt`, `lt` all need an answer. So
+  `not_equals: city` is True only when the question was answered with
+  something else, and `not: {question: q, equals: city}` is True when `q` is
+  unanswered ("show unless they said city").
+* `answered: true` is True when the answer is not None, not blank text and not
+  an empty collection; `answered: false` is its opposite.
+* The free-text "Other" choice of a single/multi question with `other: true`
+  is the option value `other` (schema.OTHER_VALUE): `{question: role,
+  equals: other}`, `{question: tools, includes: other}`.
+* Values compare as numbers when both sides are numbers (4 == 4.0 == "4"),
+  otherwise as text, so option value 1 matches "1" sent by a form.
+* A matrix question can only be tested with `answered`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
+
+from surveyapp.definitions.fields import Context, get_str, shown
+from surveyapp.definitions.reporting import hint, one_of
+from surveyapp.definitions.schema import (
+    COMPARE_OPS,
+    OTHER_VALUE,
+    AllOf,
+    AnyOf,
+    Compare,
+    CompareOp,
+    Condition,
+    Not,
+    Question,
+    Survey,
+)
+from surveyapp.definitions.yamlnodes import Map, Node, Scalar, Seq
+
+COMBINATORS = ("all", "any", "not")
+ORDER_OPS = ("gte", "lte", "gt", "lt")
+_EXAMPLE = "{question: role, equals: city}"
+
+
+def parse_condition(node: Node, where: str, ctx: Context) -> Condition | None:
+    """The condition written in `node`, or None when it has problems (reported)."""
+    if not isinstance(node, Map):
+        ctx.add(node.line, f"a condition must be a mapping such as {_EXAMPLE}, "
+                           f"not {shown(node)}", where)
+        return None
+    combinators = [key for key in node.entries if key in COMBINATORS]
+    if combinators:
+        return _combination(node, combinators[0], where, ctx)
+    return _comparison(node, where, ctx)
+
+
+def _combination(node: Map, key: str, where: str, ctx: Context) -> Condition | None:
+    if len(node.entries) > 1:
+        others = [k for k in node.entries if k != key]
+        ctx.add(node.line, f"'{key}' must be alone in its condition, but {one_of(others)} "
+                           "is beside it", where)
+        return None
+    value = node.entries[key].value
+    if key == "not":
+        if not isinstance(value, Map):
+            ctx.add(value.line, "'not' takes one condition (a mapping), not "
+                                f"{shown(value)}; to negate several use not: {{any: [...]}}",
+                    where)
+            return None
+        inner = parse_condition(value, where, ctx)
+        return Not(inner) if inner is not None else None
+    if not isinstance(value, Seq) or not value.items:
+        ctx.add(value.line, f"'{key}' takes a non-empty list of conditions", where)
+        return None
+    parts = [parse_condition(item, where, ctx) for item in value.items]
+    conditions = tuple(p for p in parts if p is not None)
+    if len(conditions) != len(parts):
+        return None
+    return AllOf(conditions) if key == "all" else AnyOf(conditions)
+
+
+def _comparison(node: Map, where: str, ctx: Context) -> Compare | None:
+    known = ("question", *COMPARE_OPS)
+    unknown = [e for e in node.entries.values() if e.key not in known]
+    for entry in unknown:
+        ctx.add(entry.line, f"unknown condition key '{entry.key}'"
+                            f"{hint(entry.key, (*known, *COMBINATORS))}", where)
+    ops = [e for e in node.entries.values() if e.key in COMPARE_OPS]
+    question = get_str(node, "question", where, ctx)
+    if "question" not in node.entries:
+        ctx.add(node.line, f"the condition needs 'question', as in {_EXAMPLE}", where)
+    if len(ops) > 1:
+        ctx.add(node.line, f"a condition makes one comparison, but this one has "
+                           f"{one_of(e.key for e in ops)}; combine them with all: [...]", where)
+        return None
+    if not ops:
+        if not unknown:
+            ctx.add(node.line, f"the condition needs a comparison: {one_of(COMPARE_OPS)}", where)
+        return None
+    value = _op_value(ops[0].key, ops[0].value, where, ctx)
+    if question is None or value is None or unknown:
+        return None
+    op: CompareOp = ops[0].key  # type: ignore[assignment]  # one of COMPARE_OPS
+    return Compare(question, op, value, line=node.line)
+
+
+def _op_value(op: str, node: Node, where: str, ctx: Context) -> object:
+    if op == "answered":
+        if isinstance(node, Scalar) and isinstance(node.value, bool):
+            return node.value
+        ctx.add(node.line, f"'answered' must be true or false, not {shown(node)}", where)
+        return None
+    items = node.items if op == "in" and isinstance(node, Seq) else (node,)
+    if op == "in" and not (isinstance(node, Seq) and node.items):
+        ctx.add(node.line, f"'in' takes a non-empty list of values, not {shown(node)}", where)
+        return None
+    values = []
+    for item in items:
+        if not isinstance(item, Scalar) or item.value is None:
+            ctx.add(item.line, f"'{op}' needs a value, not {shown(item)}", where)
+            return None
+        values.append(item.value)
+    return tuple(values) if op == "in" else values[0]
+
+
+def comparisons(condition: Condition) -> Iterator[Compare]:
+    """Every comparison inside a condition."""
+    if isinstance(condition, Compare):
+        yield condition
+    elif isinstance(condition, Not):
+        yield from comparisons(condition.condition)
+    else:
+        for part in condition.conditions:
+            yield from comparisons(part)
+
+
+class Located(NamedTuple):
+    """A question as read, in survey order; `question` is None when its type is unreadable."""
+
+    id: str
+    question: Question | None
+    where: str  # "section 'x', question 'y'", for messages
+    line: int
+
+
+def check_conditions(located: Sequence[Located], ctx: Context) -> None:
+    """Check that every condition names an earlier question, and a value it can have."""
+    position: dict[str, int] = {}
+    for index, item in enumerate(located):
+        position.setdefault(item.id, index)
+    for index, item in enumerate(located):
+        if item.question is None or item.question.show_if is None:
+            continue
+        for compare in comparisons(item.question.show_if):
+            found = position.get(compare.question)
+            if not _order_ok(compare, index, found, position, ctx, item.where):
+                continue
+            assert found is not None
+            target = located[found].question
+            if target is None:
+                continue  # its own problems are reported already
+            if target.type == "info":
+                ctx.add(compare.line, f"show_if names question '{target.id}', an info text "
+                                      "that has no answer", item.where)
+                continue
+            for message in value_problems(target, compare):
+                ctx.add(compare.line, f"show_if: {message}", item.where)
+
+
+def _order_ok(compare: Compare, index: int, found: int | None, position: Mapping[str, int],
+              ctx: Context, where: str) -> bool:
+    name = f"question '{compare.question}'"
+    if found is None:
+        ctx.add(compare.line, f"show_if names {name}, which does not exist"
+                              f"{hint(compare.question, position)}", where)
+    elif found == index:
+        ctx.add(compare.line, "show_if names the question itself; "
+                              "a condition may only name a question before it", where)
+    elif found > index:
+        ctx.add(compare.line, f"show_if names {name}, which comes later in the survey; "
+                              "a condition may only name a question before it", where)
+    else:
+        return True
+    return False
+
+
+def value_problems(target: Question, compare: Compare) -> list[str]:
+    """What is wrong with comparing `target`'s answer by `compare` (empty when fine)."""
+    op, name = compare.op, f"question '{target.id}'"
+    if op == "answered":
+        return []
+    values = compare.value if isinstance(compare.value, tuple) else (compare.value,)
+    if target.type in ("single", "multi"):
+        return _choice_problems(target, op, values)
+    if target.type in ("likert", "rating", "number"):
+        return _number_problems(target, op, values)
+    if target.type == "text":
+        if op not in ("equals", "not_equals"):
+            return [f"'{op}' cannot test the text {name}; use equals, not_equals or answered"]
+        return [f"'{v}' is not a text; write it in quotes" for v in values
+                if not isinstance(v, str | int) or isinstance(v, bool)]
+    return [f"{name} is a matrix; a condition can only test whether it is answered"]
+
+
+def _choice_problems(target: Question, op: str, values: tuple[object, ...]) -> list[str]:
+    name = f"question '{target.id}'"
+    if target.type == "single" and op not in ("equals", "not_equals", "in"):
+        return [f"'{op}' cannot test the single-choice {name}; use equals, not_equals or in"]
+    if target.type == "multi" and op != "includes":
+        return [f"'{op}' cannot test the multiple-choice {name}; use includes"]
+    allowed = [str(option.value) for option in target.options]
+    if target.other:
+        allowed.append(OTHER_VALUE)
+    return [f"{name} has no option '{v}'{hint(str(v), allowed)}" for v in values
+            if isinstance(v, bool | float) or str(v) not in allowed]
+
+
+def _number_problems(target: Question, op: str, values: tuple[object, ...]) -> list[str]:
+    name = f"question '{target.id}'"
+    if op == "includes":
+        return [f"'includes' is only for multiple-choice questions; {name} is {target.type}"]
+    problems = []
+    for value in values:
+        number = None if isinstance(value, str) else as_number(value)
+        if isinstance(value, str) and as_number(value) is not None:
+            problems.append(f"write {value} without quotes: {name} has numbers for answers")
+        elif number is None:
+            problems.append(f"{name} has numbers for answers, so '{value}' can never match")
+        else:
+            problem = _impossible(target, op, number)
+            if problem:
+                problems.append(f"'{op}: {_num(number)}' {problem} {name} ({_span(target)})")
+    return problems
+
+
+def _impossible(q: Question, op: str, number: float) -> str | None:
+    """Why no answer to `q` makes `op: number` meaningful, or None when one can."""
+    low, high = _bounds(q)
+    if (low is not None and number < low) or (high is not None and number > high):
+        return "is outside the range of"
+    if (op == "gt" and number == high) or (op == "lt" and number == low):
+        return "can never be true for"
+    if op in ORDER_OPS:
+        return None
+    if q.type == "number":
+        possible = number.is_integer() or not q.integer
+    else:
+        points = _points(q)
+        possible = not points or number in points
+    return None if possible else "can never be true for"
+
+
+def _span(q: Question) -> str:
+    if q.type == "likert" and q.scale is not None:
+        return "its answers are " + ", ".join(str(v) for v in q.scale.values)
+    low, high = _bounds(q)
+    whole = "whole numbers" if q.type == "number" and q.integer else "answers"
+    if low is None and high is None:
+        return f"it takes {whole}"
+    return f"it takes {whole} from {_num(low)} to {_num(high)}"
+
+
+def _bounds(q: Question) -> tuple[float | None, float | None]:
+    if q.type == "likert" and q.scale is not None and q.scale.points:
+        return min(q.scale.values), max(q.scale.values)
+    return q.min, q.max
+
+
+def _points(q: Question) -> tuple[float, ...]:
+    if q.type == "likert":
+        return q.scale.values if q.scale is not None else ()
+    if q.min is not None and q.max is not None:
+        return tuple(range(int(q.min), int(q.max) + 1))
+    return ()
+
+
+def _num(number: float | None) -> str:
+    return "any" if number is None else f"{number:g}"
+
+
+def as_number(value: object) -> float | None:
+    """`value` as a finite number (ints, floats and numeric text), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def is_answered(value: object) -> bool:
+    """False for None, blank text and empty collections (a matrix: no row answered)."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, Mapping):
+        return any(is_answered(v) for v in value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(is_answered(v) for v in value)
+    return True
+
+
+def _same(answer: object, value: object) -> bool:
+    a, b = as_number(answer), as_number(value)
+    if a is not None and b is not None:
+        return a == b
+    return str(answer) == str(value)
+
+
+def _items(answer: object) -> tuple[object, ...]:
+    if isinstance(answer, list | tuple | set | frozenset):
+        return tuple(answer)
+    return (answer,)  # a single value where a set was expected: be forgiving
+
+
+def _compare(compare: Compare, answer: object) -> bool:
+    op, value = compare.op, compare.value
+    if op == "answered":
+        return is_answered(answer) == bool(value)
+    if not is_answered(answer):
+        return False
+    if isinstance(answer, Mapping):
+        return False  # a matrix answer has no single value to compare
+    if op == "includes":
+        return any(_same(item, value) for item in _items(answer))
+    if isinstance(answer, list | tuple | set | frozenset):
+        return False
+    if op in ("equals", "not_equals"):
+        return _same(answer, value) == (op == "equals")
+    if op == "in":
+        return isinstance(value, tuple) and any(_same(answer, v) for v in value)
+    a, b = as_number(answer), as_number(value)
+    if a is None or b is None:
+        return False
+    return {"gte": a >= b, "lte": a <= b, "gt": a > b, "lt": a < b}[op]
+
+
+def evaluate(condition: Condition, answers: Mapping[str, object]) -> bool:
+    """Whether `condition` holds for `answers` (question id → answer value)."""
+    if isinstance(condition, Compare):
+        return _compare(condition, answers.get(condition.question))
+    if isinstance(condition, Not):
+        return not evaluate(condition.condition, answers)
+    if isinstance(condition, AllOf):
+        return all(evaluate(part, answers) for part in condition.conditions)
+    return any(evaluate(part, answers) for part in condition.conditions)
+
+
+def visible_questions(survey: Survey, answers: Mapping[str, object]) -> set[str]:
+    """Ids of the questions shown for `answers`. Conditions are applied in survey
+    order, and the answer of a hidden question counts as not given."""
+    kept: dict[str, object] = {}
+    visible: set[str] = set()
+    for question in survey.iter_questions():
+        if question.show_if is None or evaluate(question.show_if, kept):
+            visible.add(question.id)
+            if question.id in answers:
+                kept[question.id] = answers[question.id]
+    return visible
+
+
+def is_visible(question: Question, answers: Mapping[str, object], survey: Survey) -> bool:
+    """Whether `question` is shown for `answers`."""
+    return question.id in visible_questions(survey, answers)
+
+
+def prune_hidden(survey: Survey, answers: Mapping[str, object]) -> dict[str, object]:
+    """`answers` without those of hidden questions (or of ids the survey lacks)."""
+    visible = visible_questions(survey, answers)
+    return {qid: value for qid, value in answers.items() if qid in visible}
+

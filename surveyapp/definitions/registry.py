@@ -1,0 +1,97 @@
+"""Parsed survey definitions, loaded once: the shipped surveys and round snapshots."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from surveyapp.definitions.loader import load_text, read_dir
+from surveyapp.definitions.schema import Survey
+from surveyapp.errors import DefinitionError, UnknownSurvey
+
+SNAPSHOT_CACHE_SIZE = 128
+
+
+class SurveyRegistry:
+    """The surveys of one folder, read on first use and kept until `reload()`.
+
+    Any problem in any file raises DefinitionError (from `get`, `all`, `text`),
+    so a broken definition is never half-served.
+    """
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._surveys: dict[str, Survey] | None = None
+        self._texts: dict[str, str] = {}
+
+    def _loaded(self) -> dict[str, Survey]:
+        with self._lock:
+            if self._surveys is None:
+                result = read_dir(self.directory)
+                if result.problems:
+                    raise DefinitionError(result.problems)
+                self._texts = dict(result.texts)
+                self._surveys = {survey.id: survey for survey in result.surveys}
+            return self._surveys
+
+    def reload(self) -> None:
+        """Forget what was read; the next use reads the folder again."""
+        with self._lock:
+            self._surveys = None
+            self._texts = {}
+
+    def get(self, survey_id: str) -> Survey:
+        """The survey with this id; UnknownSurvey if there is none."""
+        try:
+            return self._loaded()[survey_id]
+        except KeyError:
+            raise UnknownSurvey(f"no survey '{survey_id}' in {self.directory}") from None
+
+    def text(self, survey_id: str) -> str:
+        """The YAML text of a survey, as a round freezes it when it opens."""
+        self.get(survey_id)
+        return self._texts[survey_id]
+
+    def all(self) -> list[Survey]:
+        """Every survey, sorted by id."""
+        return sorted(self._loaded().values(), key=lambda survey: survey.id)
+
+    def __contains__(self, survey_id: object) -> bool:
+        return survey_id in self._loaded()
+
+
+def definition_hash(text: str) -> str:
+    """The sha256 (hex) of a definition's text: the key of a frozen snapshot."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_snapshots: OrderedDict[str, Survey] = OrderedDict()
+_snapshots_lock = threading.Lock()
+
+
+def load_snapshot(text: str) -> Survey:
+    """The Survey of a round's frozen YAML text, parsed once per process (LRU by sha256).
+
+    Raises DefinitionError when the text has problems; failures are not cached.
+    """
+    key = definition_hash(text)
+    with _snapshots_lock:
+        survey = _snapshots.get(key)
+        if survey is not None:
+            _snapshots.move_to_end(key)
+            return survey
+    survey = load_text(text, source=f"<snapshot {key[:12]}>")
+    with _snapshots_lock:
+        _snapshots[key] = survey
+        while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
+            _snapshots.popitem(last=False)
+    return survey
+
+
+def clear_snapshot_cache() -> None:
+    """Forget every parsed snapshot (for tests)."""
+    with _snapshots_lock:
+        _snapshots.clear()

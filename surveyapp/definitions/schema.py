@@ -1,0 +1,173 @@
+"""Frozen dataclasses that describe a loaded survey definition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+# Per-language text: {"en": "...", "fi": "..."}; always carries every survey language.
+LangText: TypeAlias = Mapping[str, str]
+OptionValue: TypeAlias = str | int
+
+QUESTION_TYPES = ("single", "multi", "likert", "rating", "matrix", "text", "number", "info")
+QuestionType = Literal["single", "multi", "likert", "rating", "matrix", "text", "number", "info"]
+CompareOp = Literal["equals", "not_equals", "in", "includes", "gte", "lte", "gt", "lt", "answered"]
+COMPARE_OPS: tuple[str, ...] = (
+    "equals", "not_equals", "in", "includes", "gte", "lte", "gt", "lt", "answered",
+)
+# The manual's chapters (SPEC §1), in the manual's order.
+CHAPTERS: tuple[str, ...] = ("why", "what", "how", "who", "result", "not_an_island")
+# The answer value of the free-text "Other" choice of a single/multi question with
+# `other: true`; conditions may name it, so no option may use it as its value.
+OTHER_VALUE = "other"
+
+
+def localize(text: LangText | None, lang: str, fallback: str = "en") -> str:
+    """Return `text` in `lang`, else in `fallback`, else in any language it has."""
+    if not text:
+        return ""
+    if lang in text:
+        return text[lang]
+    if fallback in text:
+        return text[fallback]
+    return next(iter(text.values()))
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a single/multi question, a matrix row, or a point of a scale."""
+
+    value: OptionValue
+    label: LangText
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An ordered answer scale; values are integers."""
+
+    id: str
+    points: tuple[Option, ...]
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        return tuple(int(p.value) for p in self.points)
+
+
+@dataclass(frozen=True)
+class Compare:
+    """`{question: q, <op>: value}`; for `in` the value is a tuple, for `answered` a bool."""
+
+    question: str
+    op: CompareOp
+    value: object
+    line: int = field(default=0, compare=False)  # where the condition is written
+
+
+@dataclass(frozen=True)
+class AllOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    condition: Condition
+
+
+Condition: TypeAlias = Compare | AllOf | AnyOf | Not
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question; only the fields of its type are meaningful."""
+
+    id: str
+    type: QuestionType
+    text: LangText
+    help: LangText | None = None
+    required: bool = False
+    show_if: Condition | None = None
+    # single / multi
+    options: tuple[Option, ...] = ()
+    other: bool = False
+    min_choices: int | None = None
+    max_choices: int | None = None
+    # likert / matrix
+    scale: Scale | None = None
+    na: bool = False
+    # matrix
+    rows: tuple[Option, ...] = ()
+    # rating / number
+    min: float | None = None
+    max: float | None = None
+    min_label: LangText | None = None
+    max_label: LangText | None = None
+    integer: bool = False
+    # text
+    multiline: bool = False
+    max_length: int | None = None
+    line: int = 0
+
+    @property
+    def is_answerable(self) -> bool:
+        return self.type != "info"
+
+    @property
+    def is_scale(self) -> bool:
+        """Numeric questions whose mean and median mean something."""
+        return self.type in ("likert", "rating", "matrix")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One page of the survey, optionally tied to a manual chapter."""
+
+    id: str
+    title: LangText
+    questions: tuple[Question, ...]
+    chapter: str | None = None
+    description: LangText | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A whole survey definition, as loaded from one YAML file."""
+
+    id: str
+    title: LangText
+    languages: tuple[str, ...]
+    sections: tuple[Section, ...]
+    description: LangText | None = None
+    scales: Mapping[str, Scale] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def iter_questions(self) -> Iterator[Question]:
+        for section in self.sections:
+            yield from section.questions
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(self.iter_questions())
+
+    def question(self, question_id: str) -> Question:
+        """Return the question with this id; KeyError if there is none."""
+        for q in self.iter_questions():
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def section(self, section_id: str) -> Section:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(section_id)

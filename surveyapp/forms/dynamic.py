@@ -1,0 +1,241 @@
+"""A survey section's posted form → answers, through one registry {question type → parser}."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+
+from ..definitions.schema import OTHER_VALUE, Question, Section
+
+OTHER = OTHER_VALUE  # a chosen "Other" is stored as this value; its text as "<id>.other"
+NA = "na"  # the posted value of "Not applicable"; stored as an answer with no value
+MAX_TEXT = 100_000
+
+
+class PageForm(FlaskForm):
+    """Carries only the CSRF token; the questions are parsed by PARSERS."""
+
+
+@dataclass
+class Parsed:
+    """One question's posted answer: `value` to store (None with `is_na`), or an error."""
+
+    value: Any = None
+    is_empty: bool = True
+    is_na: bool = False
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. {"q.other": "text"}
+    row_errors: dict[str, str] = field(default_factory=dict)
+
+
+Parser = Callable[[Question, MultiDict[str, str]], Parsed]
+
+
+def _clean(text: str) -> str:
+    return text.replace("\x00", "").replace("\r\n", "\n").strip()
+
+
+def _option_lookup(question: Question) -> dict[str, Any]:
+    return {str(o.value): o.value for o in question.options}
+
+
+def parse_single(q: Question, form: MultiDict[str, str]) -> Parsed:
+    raw = form.get(q.id, "")
+    if raw == "":
+        return Parsed()
+    options = _option_lookup(q)
+    if raw == OTHER and q.other:
+        return _with_other(q, form, OTHER)
+    if raw not in options:
+        return Parsed(is_empty=False, error=_("Choose one of the options."))
+    return Parsed(value=options[raw], is_empty=False)
+
+
+def _with_other(q: Question, form: MultiDict[str, str], value: Any) -> Parsed:
+    text = _clean(form.get(f"{q.id}.other", ""))
+    if not text:
+        return Parsed(is_empty=False, error=_("Please say what “Other” means."))
+    if len(text) > 200:
+        return Parsed(is_empty=False, error=_("Please keep “Other” under 200 characters."))
+    return Parsed(value=value, is_empty=False, extra={f"{q.id}.other": text})
+
+
+def parse_multi(q: Question, form: MultiDict[str, str]) -> Parsed:
+    raws = [r for r in form.getlist(q.id) if r]
+    if not raws:
+        return _check_min_choices(q, 0, Parsed())
+    options = _option_lookup(q)
+    if any(r not in options and not (r == OTHER and q.other) for r in raws):
+        return Parsed(is_empty=False, error=_("Choose among the options shown."))
+    chosen = [options[o] for o in options if o in raws]
+    parsed = Parsed(value=chosen, is_empty=False)
+    if OTHER in raws:
+        parsed = _with_other(q, form, [*chosen, OTHER])
+    return _check_min_choices(q, len(set(raws)), parsed)
+
+
+def _check_min_choices(q: Question, count: int, parsed: Parsed) -> Parsed:
+    if parsed.error:
+        return parsed
+    if count and q.min_choices and count < q.min_choices:
+        parsed.error = ngettext(
+            "Choose at least %(num)d option.", "Choose at least %(num)d options.", q.min_choices
+        )
+    elif q.max_choices and count > q.max_choices:
+        parsed.error = ngettext(
+            "Choose at most %(num)d option.", "Choose at most %(num)d options.", q.max_choices
+        )
+    return parsed
+
+
+def _scale_value(raw: str, allowed: Mapping[str, int]) -> int | None:
+    return allowed.get(raw.strip())
+
+
+def parse_likert(q: Question, form: MultiDict[str, str]) -> Parsed:
+    raw = form.get(q.id, "")
+    if raw == "":
+        return Parsed()
+    if raw == NA and q.na:
+        return Parsed(is_empty=False, is_na=True)
+    assert q.scale is not None
+    value = _scale_value(raw, {str(v): v for v in q.scale.values})
+    if value is None:
+        return Parsed(is_empty=False, error=_("Choose one of the options."))
+    return Parsed(value=value, is_empty=False)
+
+
+def parse_rating(q: Question, form: MultiDict[str, str]) -> Parsed:
+    raw = form.get(q.id, "")
+    if raw == "":
+        return Parsed()
+    low, high = int(q.min or 0), int(q.max or 10)
+    value = _scale_value(raw, {str(v): v for v in range(low, high + 1)})
+    if value is None:
+        return Parsed(
+            is_empty=False, error=_("Choose a number from %(low)d to %(high)d.", low=low, high=high)
+        )
+    return Parsed(value=value, is_empty=False)
+
+
+def parse_matrix(q: Question, form: MultiDict[str, str]) -> Parsed:
+    assert q.scale is not None
+    allowed = {str(v): v for v in q.scale.values}
+    values: dict[str, int] = {}
+    parsed = Parsed()
+    for row in q.rows:
+        name = f"{q.id}.{row.value}"
+        raw = form.get(name, "")
+        if raw == "":
+            continue
+        value = _scale_value(raw, allowed)
+        if value is None:
+            parsed.row_errors[name] = _("Choose one of the options.")
+        else:
+            values[str(row.value)] = value
+    if values:
+        parsed.value, parsed.is_empty = values, False
+    if parsed.row_errors:
+        parsed.error = _("Check the rows marked below.")
+    return parsed
+
+
+def parse_text(q: Question, form: MultiDict[str, str]) -> Parsed:
+    text = _clean(form.get(q.id, ""))
+    if not text:
+        return Parsed()
+    limit = q.max_length or MAX_TEXT
+    if len(text) > limit:
+        return Parsed(
+            value=None,
+            is_empty=False,
+            error=_(
+                "Please shorten your answer to %(limit)d characters (it has %(count)d).",
+                limit=limit,
+                count=len(text),
+            ),
+        )
+    return Parsed(value=text, is_empty=False)
+
+
+def parse_number(q: Question, form: MultiDict[str, str]) -> Parsed:
+    raw = _clean(form.get(q.id, "")).replace(" ", "").replace("\u00a0", "")
+    if not raw:
+        return Parsed()
+    try:
+        number = float(raw.replace(",", "."))  # Finnish and Swedish write 3,5
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        return Parsed(is_empty=False, error=_("Enter a number, for example 12 or 3.5."))
+    if q.integer and not number.is_integer():
+        return Parsed(is_empty=False, error=_("Enter a whole number."))
+    if (q.min is not None and number < q.min) or (q.max is not None and number > q.max):
+        return Parsed(is_empty=False, error=_range_message(q))
+    value: int | float = int(number) if q.integer or number.is_integer() else number
+    return Parsed(value=value, is_empty=False)
+
+
+def _range_message(q: Question) -> str:
+    if q.min is not None and q.max is not None:
+        return _("Enter a number from %(low)s to %(high)s.", low=_num(q.min), high=_num(q.max))
+    if q.min is not None:
+        return _("Enter a number of at least %(low)s.", low=_num(q.min))
+    return _("Enter a number of at most %(high)s.", high=_num(q.max or 0))
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def parse_info(q: Question, form: MultiDict[str, str]) -> Parsed:
+    return Parsed()
+
+
+PARSERS: dict[str, Parser] = {
+    "single": parse_single,
+    "multi": parse_multi,
+    "likert": parse_likert,
+    "rating": parse_rating,
+    "matrix": parse_matrix,
+    "text": parse_text,
+    "number": parse_number,
+    "info": parse_info,
+}
+
+
+def parse_section(section: Section, form: MultiDict[str, str]) -> dict[str, Parsed]:
+    """Parse every answerable question of the section from the posted form."""
+    return {q.id: PARSERS[q.type](q, form) for q in section.questions if q.is_answerable}
+
+
+def required_message(q: Question) -> str:
+    if q.type == "matrix":
+        return _("Please answer every row.")
+    if q.type in ("single", "likert", "rating"):
+        return _("Please choose an answer.")
+    if q.type == "multi":
+        return _("Please choose at least one option.")
+    return _("Please answer this question.")
+
+
+def display_values(section: Section, form: MultiDict[str, str]) -> dict[str, Any]:
+    """What the respondent typed, as the question macros expect it, to re-render a page."""
+    values: dict[str, Any] = {}
+    for q in section.questions:
+        if q.type == "multi":
+            values[q.id] = form.getlist(q.id)
+        elif q.type == "matrix":
+            values[q.id] = {str(r.value): form.get(f"{q.id}.{r.value}") for r in q.rows}
+        elif q.is_answerable:
+            values[q.id] = form.get(q.id)
+        if q.other:
+            values[f"{q.id}.other"] = form.get(f"{q.id}.other", "")
+    return values

@@ -1,0 +1,46 @@
+"""Which language a page is shown in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import g, request, session
+from flask_babel import refresh
+
+INTERFACE_LANGUAGES = ("en", "fi", "sv")
+LANGUAGE_NAMES = {"en": "English", "fi": "suomi", "sv": "svenska"}
+
+
+def choose_language(
+    offered: Sequence[str],
+    explicit: str | None = None,
+    preferred: str | None = None,
+) -> str:
+    """Pick a language from `offered`: explicit choice, then the person's, then the browser's."""
+    for candidate in (explicit, preferred):
+        if candidate and candidate in offered:
+            return candidate
+    best = request.accept_languages.best_match(offered) if request else None
+    return best or offered[0]
+
+
+def select_locale() -> str:
+    """flask-babel's locale selector: a page may set g.lang; otherwise the visitor's choice."""
+    lang = getattr(g, "lang", None)
+    if lang:
+        return str(lang)
+    return choose_language(INTERFACE_LANGUAGES, explicit=session.get("lang"))
+
+
+def remember_choice() -> None:
+    """A `?lang=xx` on any page is the visitor's explicit choice; keep it in the session."""
+    lang = request.args.get("lang")
+    if lang and len(lang) <= 10 and lang.replace("-", "").isalnum():
+        session["lang"] = lang
+
+
+def use_language(lang: str) -> None:
+    """Show the rest of this request in `lang` (interface text falls back to English)."""
+    g.lang = lang if lang in INTERFACE_LANGUAGES else "en"
+    g.page_lang = lang
+    refresh()

@@ -1,0 +1,170 @@
+"""The data model: rounds, participants, invitations, responses, answers, feedback, users."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, utcnow
+
+ROUND_STATUSES = ("draft", "open", "closed")
+RESPONSE_STATUSES = ("draft", "submitted")
+FEEDBACK_STATUSES = ("new", "accepted", "partly_accepted", "rejected", "duplicate", "done")
+ROLES = ("coordinator", "editor")
+
+
+class User(Base):
+    """A coordinator or editor who logs in to the workspace."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('coordinator', 'editor')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+
+
+class Participant(Base):
+    """A person who is invited to rounds; persists across rounds, keyed by email."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    group: Mapped[str] = mapped_column("group_name", String(100), default="", index=True)
+    language: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Round(Base):
+    """One survey opened for one manual revision, with a frozen copy of its definition."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),
+        Index("ix_rounds_survey_revision", "survey_id", "revision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(100))
+    revision: Mapped[str] = mapped_column(String(50))
+    definition_yaml: Mapped[str] = mapped_column(Text)
+    definition_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    opens_at: Mapped[dt.datetime | None]
+    closes_at: Mapped[dt.datetime | None]
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    open_link_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="round")
+
+
+class Invitation(Base):
+    """A participant invited to a round, with the personal link's token."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    round: Mapped[Round] = relationship(back_populates="invitations")
+    participant: Mapped[Participant] = relationship()
+
+
+class Response(Base):
+    """One respondent's answers to a round: a draft until submitted, editable until closing."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        # One response per invitation: double clicks and two tabs can never make two.
+        UniqueConstraint("round_id", "invitation_id"),
+        CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE")
+    )
+    # Open-link respondents resume through this token (personal links use the invitation's).
+    token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    language: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    last_section: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
+    submission_count: Mapped[int] = mapped_column(default=0)
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(Base):
+    """The answer to one question, as JSON; the round's frozen definition explains it.
+
+    A row whose value is NULL is "not applicable"; an unanswered question has no row.
+    """
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class FeedbackItem(Base):
+    """A free-text answer as editors triage it into the next manual revision."""
+
+    __tablename__ = "feedback_items"
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id"),
+        CheckConstraint(
+            "status IN ('new', 'accepted', 'partly_accepted', 'rejected', 'duplicate', 'done')",
+            name="status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    note: Mapped[str] = mapped_column(Text, default="")
+    addressed_in_revision: Mapped[str | None] = mapped_column(String(50))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

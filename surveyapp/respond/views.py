@@ -1,0 +1,196 @@
+"""Respondent pages: start, one page per section, review, submit, thanks."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from ..db import get_session
+from ..definitions import Section, Survey, visible_questions
+from ..forms.dynamic import PageForm, display_values
+from ..services import responses, rounds
+from ..services.responses import Link
+from .context import language_for, link_or_404, page_context
+from .pages import (
+    answer_text,
+    appeared_questions,
+    save_page,
+    section_ids,
+    stored_display_values,
+)
+
+bp = Blueprint("respond", __name__, template_folder="templates")
+
+
+@bp.get("/s/<token>")
+def start(token: str) -> ResponseReturnValue:
+    link, survey = link_or_404(token)
+    stored = responses.load_answers(get_session(), link.response)
+    resume = _resume_section(link, survey, stored)
+    return render_template("respond/start.html", **page_context(link, survey), resume=resume)
+
+
+@bp.get("/s/<token>/p/<section_id>")
+def page(token: str, section_id: str) -> ResponseReturnValue:
+    link, survey = link_or_404(token)
+    stored = responses.load_answers(get_session(), link.response)
+    section = _visible_section_or_404(survey, stored, section_id)
+    values = stored_display_values(stored)
+    return _render_page(link, survey, section, stored, values, {})
+
+
+@bp.post("/s/<token>/p/<section_id>")
+def save(token: str, section_id: str) -> ResponseReturnValue:
+    link, survey = link_or_404(token)
+    db = get_session()
+    section = _section_or_404(survey, section_id)
+    response = responses.ensure_response(db, link)
+    responses.lock_response(db, response)
+    action = request.form.get("action", "next")
+    result = save_page(db, response, survey, section, request.form, check_required=action != "back")
+    db.commit()
+    stored = responses.load_answers(db, response)
+    if result.errors:
+        values = {**stored_display_values(stored), **display_values(section, request.form)}
+        return _render_page(link, survey, section, stored, values, result.errors), 422
+    if action != "back" and appeared_questions(survey, section, stored, request.form):
+        notice = _("Based on your answers, more questions were added to this page.")
+        values = stored_display_values(stored)
+        return _render_page(link, survey, section, stored, values, {}, notice=notice)
+    return redirect(_after_save_url(link, survey, stored, section, action))
+
+
+@bp.route("/s/<token>/review", methods=["GET", "POST"])
+def review(token: str) -> ResponseReturnValue:
+    link, survey = link_or_404(token)
+    db = get_session()
+    stored = responses.load_answers(db, link.response)
+    missing = responses.missing_required(survey, stored)
+    if request.method == "POST" and PageForm().validate_on_submit() and not missing:
+        response = responses.ensure_response(db, link)
+        responses.lock_response(db, response)
+        responses.submit_response(db, response, survey)
+        db.commit()
+        return redirect(url_for("respond.thanks", token=token))
+    return render_template(
+        "respond/review.html",
+        **page_context(link, survey),
+        sections=responses.visible_sections(survey, stored),
+        stored=stored,
+        problems=missing if request.method == "POST" else [],
+        section_of={q.id: s.id for s in survey.sections for q in s.questions},
+        answer_text=answer_text,
+        form=PageForm(),
+    ), (422 if request.method == "POST" else 200)
+
+
+@bp.get("/s/<token>/thanks")
+def thanks(token: str) -> ResponseReturnValue:
+    link, survey = link_or_404(token)
+    if link.response is None or link.response.status != "submitted":
+        return redirect(url_for("respond.start", token=token))
+    return render_template("respond/thanks.html", **page_context(link, survey))
+
+
+@bp.route("/o/<token>", methods=["GET", "POST"])
+def open_link(token: str) -> ResponseReturnValue:
+    db = get_session()
+    round_ = responses.resolve_open_link(db, token)
+    survey = rounds.round_survey(round_)
+    rounds.require_open(round_)
+    lang = language_for(survey, None, None)
+    if request.method == "POST" and PageForm().validate_on_submit():
+        response = responses.start_open_response(db, round_, session.get("lang"))
+        db.commit()
+        assert response.token is not None
+        return redirect(
+            url_for("respond.page", token=response.token, section_id=survey.sections[0].id)
+        )
+    return render_template(
+        "respond/open.html",
+        survey=survey,
+        lang=lang,
+        round=round_,
+        form=PageForm(),
+        lang_url=lambda code: url_for("respond.open_link", token=token, lang=code),
+    )
+
+
+def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
+    """A respondent whose session expired keeps every typed answer: show the page again."""
+    token, section_id = request.view_args["token"], request.view_args["section_id"]  # type: ignore[index]
+    link, survey = link_or_404(token)
+    section = _section_or_404(survey, section_id)
+    stored = responses.load_answers(get_session(), link.response)
+    values = {**stored_display_values(stored), **display_values(section, request.form)}
+    notice = _(
+        "Your session had expired, so this page was not saved yet. "
+        "Your answers are still here: check them and send the page again."
+    )
+    return _render_page(link, survey, section, stored, values, {}, notice=notice), 400
+
+
+def _render_page(
+    link: Link,
+    survey: Survey,
+    section: Section,
+    stored: dict,
+    values: dict,
+    errors: dict,
+    notice: str | None = None,
+) -> str:
+    sections = responses.visible_sections(survey, stored)
+    conditions = responses.condition_values(stored)
+    shown = visible_questions(survey, conditions)
+    number = next((i for i, s in enumerate(sections, 1) if s.id == section.id), len(sections))
+    return render_template(
+        "respond/page.html",
+        **page_context(link, survey, section_id=section.id),
+        section=section,
+        number=number,
+        total=len(sections),
+        is_first=number == 1,
+        values=values,
+        errors=errors,
+        shown=[q.id for q in section.questions if q.id in shown],
+        condition_answers={k: v for k, v in conditions.items() if k not in section_ids(section)},
+        notice=notice,
+        form=PageForm(),
+        returning=request.args.get("return") == "review" or request.form.get("return") == "review",
+    )
+
+
+def _section_or_404(survey: Survey, section_id: str) -> Section:
+    try:
+        return survey.section(section_id)
+    except KeyError:
+        abort(404)
+
+
+def _visible_section_or_404(survey: Survey, stored: dict, section_id: str) -> Section:
+    section = _section_or_404(survey, section_id)
+    if section not in responses.visible_sections(survey, stored):
+        abort(404)
+    return section
+
+
+def _resume_section(link: Link, survey: Survey, stored: dict) -> str | None:
+    if link.response is None or link.response.last_section is None:
+        return None
+    ids = [s.id for s in responses.visible_sections(survey, stored)]
+    last = link.response.last_section
+    return last if last in ids else (ids[0] if ids else None)
+
+
+def _after_save_url(link: Link, survey: Survey, stored: dict, section: Section, action: str) -> str:
+    sections = responses.visible_sections(survey, stored)
+    ids = [s.id for s in sections]
+    index = ids.index(section.id) if section.id in ids else 0
+    if action == "back":
+        target = ids[max(index - 1, 0)]
+        return url_for("respond.page", token=link.token, section_id=target)
+    if action == "review" or request.form.get("return") == "review" or index + 1 >= len(ids):
+        return url_for("respond.review", token=link.token)
+    return url_for("respond.page", token=link.token, section_id=ids[index + 1])

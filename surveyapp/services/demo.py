@@ -1,0 +1,153 @@
+"""A realistic demo: participants across Europe, rounds for revisions 0.3 and 0.4, answers."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..definitions import Question, Survey, visible_questions
+from ..definitions.registry import SurveyRegistry
+from ..models import Invitation, Participant, Response
+from . import responses, rounds
+
+DEMO_SURVEY = "manual-usability"
+
+# name, email, organisation, city, country, group, language
+PEOPLE = [
+    ("Aino Virtanen", "aino.virtanen@tampere.example", "City of Tampere", "Tampere", "FI", "fi"),
+    ("Mikko Laine", "mikko.laine@espoo.example", "City of Espoo", "Espoo", "FI", "fi"),
+    ("Sanna Korhonen", "sanna.korhonen@hel.example", "City of Helsinki", "Helsinki", "FI", "fi"),
+    ("Elin Lindqvist", "elin.lindqvist@malmo.example", "Malmö stad", "Malmö", "SE", "sv"),
+    ("Johan Berg", "johan.berg@goteborg.example", "Göteborgs Stad", "Göteborg", "SE", "sv"),
+    ("Karin Ek", "karin.ek@vasa.example", "Vasa stad", "Vaasa", "FI", "sv"),
+    ("Camille Martin", "camille.martin@nantes.example", "Nantes Métropole", "Nantes", "FR", "en"),
+    ("Lucas Moreau", "lucas.moreau@lyon.example", "Métropole de Lyon", "Lyon", "FR", "en"),
+    (
+        "Anna Schmidt",
+        "anna.schmidt@muenchen.example",
+        "Landeshauptstadt München",
+        "Munich",
+        "DE",
+        "en",
+    ),
+    (
+        "Pieter de Vries",
+        "pieter.devries@haarlem.example",
+        "Gemeente Haarlem",
+        "Haarlem",
+        "NL",
+        "en",
+    ),
+    ("Marta Nowak", "marta.nowak@gdansk.example", "Miasto Gdańsk", "Gdańsk", "PL", "en"),
+    ("Giulia Rossi", "giulia.rossi@bologna.example", "Comune di Bologna", "Bologna", "IT", "en"),
+    (
+        "Laura García",
+        "laura.garcia@barcelona.example",
+        "Ajuntament de Barcelona",
+        "Barcelona",
+        "ES",
+        "en",
+    ),
+    ("Ivo Horvat", "ivo.horvat@zagreb.example", "Grad Zagreb", "Zagreb", "HR", "en"),
+]
+TEXTS = [
+    "More examples from smaller municipalities would help.",
+    "The checklist on market dialogue was the most useful part.",
+    "Lisää esimerkkejä pienistä kunnista.",
+    "Tydligare koppling till upphandlingslagen behövs.",
+    "The chapter is long; a one-page summary would help decision-makers.",
+]
+
+
+@dataclass
+class DemoResult:
+    participants: int = 0
+    round_ids: list[int] = field(default_factory=list)
+    submitted: int = 0
+    drafts: int = 0
+    try_links: list[tuple[str, str]] = field(default_factory=list)
+
+
+def build_demo(session: Session, registry: SurveyRegistry, seed: int = 3) -> DemoResult:
+    """Create the demo data; participants are upserted by email, rounds are new each time."""
+    rng = random.Random(seed)
+    result = DemoResult(participants=_upsert_people(session))
+    for revision, share in (("0.3", 0.8), ("0.4", 0.4)):
+        round_ = rounds.open_round(
+            session, registry, DEMO_SURVEY, revision, groups=["validation-group"]
+        )
+        result.round_ids.append(round_.id)
+        survey = rounds.round_survey(round_)
+        invites = list(session.scalars(select(Invitation).where(Invitation.round_id == round_.id)))
+        for index, invitation in enumerate(invites):
+            if index < 2:
+                result.try_links.append((f"revision {revision}, not started", invitation.token))
+                continue
+            if rng.random() < share:
+                _answer(session, survey, round_.id, invitation.id, rng, submit=True)
+                result.submitted += 1
+            elif rng.random() < 0.5:
+                _answer(session, survey, round_.id, invitation.id, rng, submit=False)
+                result.drafts += 1
+    return result
+
+
+def _upsert_people(session: Session) -> int:
+    for name, email, org, city, country, lang in PEOPLE:
+        person = session.scalar(select(Participant).where(Participant.email == email))
+        if person is None:
+            person = Participant(email=email)
+            session.add(person)
+        person.name, person.organisation, person.city = name, org, city
+        person.country, person.language, person.group = country, lang, "validation-group"
+    session.flush()
+    return len(PEOPLE)
+
+
+def _answer(
+    session: Session,
+    survey: Survey,
+    round_id: int,
+    invitation_id: int,
+    rng: random.Random,
+    *,
+    submit: bool,
+) -> None:
+    response = Response(round_id=round_id, invitation_id=invitation_id)
+    session.add(response)
+    session.flush()
+    values: dict[str, Any] = {}
+    sections = survey.sections if submit else survey.sections[: max(1, len(survey.sections) // 2)]
+    for section in sections:
+        for q in section.questions:
+            shown = visible_questions(survey, responses.condition_values(values))
+            if q.is_answerable and q.id in shown and (q.required or rng.random() < 0.8):
+                values[q.id] = demo_value(q, rng)
+        responses.write_answers(session, response, values, section_id=section.id)
+    if submit:
+        responses.submit_response(session, response, survey)
+
+
+def demo_value(q: Question, rng: random.Random) -> Any:
+    """A plausible answer of the question's type."""
+    if q.type == "single":
+        return rng.choice(q.options).value
+    if q.type == "multi":
+        low = max(q.min_choices or 1, 1)
+        high = min(q.max_choices or len(q.options), len(q.options))
+        return [o.value for o in rng.sample(list(q.options), rng.randint(low, max(low, high)))]
+    if q.type in ("likert", "matrix"):
+        assert q.scale is not None
+        weights = [1 + i for i in range(len(q.scale.values))]
+        pick = lambda: rng.choices(q.scale.values, weights)[0]  # noqa: E731
+        return pick() if q.type == "likert" else {str(r.value): pick() for r in q.rows}
+    if q.type == "rating":
+        return rng.randint(int(q.min or 0) + 3, int(q.max or 10))
+    if q.type == "number":
+        low, high = int(q.min or 0), int(q.max if q.max is not None else 100)
+        return rng.randint(low, min(high, low + 30))
+    return rng.choice(TEXTS)[: q.max_length or 200]

@@ -1,0 +1,159 @@
+"""Opening, closing and reopening rounds; each round freezes its survey definition."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..definitions import Survey, definition_hash, load_snapshot
+from ..definitions.registry import SurveyRegistry
+from ..errors import InvalidRequest, RoundClosed, RoundNotOpenYet, UnknownRound
+from ..models import Invitation, Participant, Response, Round
+from .tokens import new_token
+
+
+def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; every datetime we store is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
+def open_round(
+    session: Session,
+    registry: SurveyRegistry,
+    survey_id: str,
+    revision: str,
+    *,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    is_anonymous: bool = False,
+    open_link: bool = False,
+    groups: Sequence[str] = (),
+) -> Round:
+    """Open a round of `survey_id` for a manual revision, freezing today's definition."""
+    survey = registry.get(survey_id)
+    text = registry.text(survey.id)
+    revision = revision.strip()
+    if not revision:
+        raise InvalidRequest("a round needs a manual revision, e.g. --revision 0.3")
+    if opens_at and closes_at and as_utc(closes_at) <= as_utc(opens_at):  # type: ignore[operator]
+        raise InvalidRequest("the closing time must be after the opening time")
+    round_ = Round(
+        survey_id=survey.id,
+        revision=revision,
+        definition_yaml=text,
+        definition_hash=definition_hash(text),
+        status="open",
+        opens_at=opens_at,
+        closes_at=closes_at,
+        is_anonymous=is_anonymous,
+        open_link_token=new_token() if open_link else None,
+        opened_at=utcnow(),
+    )
+    session.add(round_)
+    session.flush()
+    if groups:
+        invite_groups(session, round_, groups)
+    return round_
+
+
+def invite_groups(session: Session, round_: Round, groups: Sequence[str]) -> int:
+    """Invite every participant of `groups` not yet invited; returns how many were added."""
+    query = select(Participant.id).where(Participant.group.in_(list(groups)))
+    return invite_participants(session, round_, list(session.scalars(query)))
+
+
+def invite_participants(session: Session, round_: Round, participant_ids: Sequence[int]) -> int:
+    """Give each participant a personal link to the round, once."""
+    already = set(
+        session.scalars(select(Invitation.participant_id).where(Invitation.round_id == round_.id))
+    )
+    new = [pid for pid in dict.fromkeys(participant_ids) if pid not in already]
+    session.add_all(
+        Invitation(round_id=round_.id, participant_id=pid, token=new_token()) for pid in new
+    )
+    session.flush()
+    return len(new)
+
+
+def get_round(session: Session, round_id: int | str) -> Round:
+    """The round with this id, or UnknownRound."""
+    try:
+        found = session.get(Round, int(round_id))
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise UnknownRound(f"there is no round {round_id}")
+    return found
+
+
+def list_rounds(session: Session) -> list[Round]:
+    return list(session.scalars(select(Round).order_by(Round.id)))
+
+
+def close_round(session: Session, round_: Round) -> None:
+    """Close the round; every answer is kept."""
+    round_.status = "closed"
+    round_.closed_at = utcnow()
+    session.flush()
+
+
+def reopen_round(session: Session, round_: Round) -> None:
+    """Open a closed round again; a closing time already past is cleared."""
+    round_.status = "open"
+    closes_at = as_utc(round_.closes_at)
+    if closes_at is not None and closes_at <= utcnow():
+        round_.closes_at = None
+    round_.closed_at = None
+    session.flush()
+
+
+def round_survey(round_: Round) -> Survey:
+    """The round's frozen definition (parsed once per distinct text, then cached)."""
+    return load_snapshot(round_.definition_yaml)
+
+
+def round_state(round_: Round, now: dt.datetime | None = None) -> str:
+    """'open', 'not_yet_open', 'closed' or 'draft', taking the opening and closing times in."""
+    now = now or utcnow()
+    if round_.status != "open":
+        return round_.status
+    opens_at, closes_at = as_utc(round_.opens_at), as_utc(round_.closes_at)
+    if opens_at is not None and now < opens_at:
+        return "not_yet_open"
+    if closes_at is not None and now >= closes_at:
+        return "closed"
+    return "open"
+
+
+def require_open(round_: Round) -> None:
+    """Raise the error a respondent should see when the round takes no answers now."""
+    state = round_state(round_)
+    if state == "closed":
+        raise RoundClosed("this survey round is closed")
+    if state != "open":
+        raise RoundNotOpenYet("this survey round is not open yet")
+
+
+def round_counts(session: Session, round_: Round) -> dict[str, int]:
+    """Invited, started and submitted counts of a round."""
+    invited = session.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.round_id == round_.id)
+    )
+    rows = session.execute(
+        select(Response.status, func.count())
+        .where(Response.round_id == round_.id)
+        .group_by(Response.status)
+    ).all()
+    by_status = {status: count for status, count in rows}
+    submitted = by_status.get("submitted", 0)
+    return {
+        "invited": invited or 0,
+        "started": submitted + by_status.get("draft", 0),
+        "submitted": submitted,
+    }

@@ -1,0 +1,113 @@
+"""Wiring shared by every page: blueprints, security headers, error pages, template helpers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, Response, g, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from . import i18n
+from .db import get_session
+from .definitions.schema import AllOf, AnyOf, Condition, Not, Question, localize
+from .errors import NotFound, RoundClosed, RoundNotOpenYet, SurveyAppError
+
+# No inline script anywhere: a stored answer or survey text can never run as code.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, hooks and error handlers."""
+    from .health import bp as health_bp
+    from .preview.views import bp as preview_bp
+    from .respond.views import bp as respond_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(preview_bp)
+    app.register_blueprint(respond_bp)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.before_request(i18n.remember_choice)
+    app.after_request(_security_headers)
+    app.register_error_handler(SurveyAppError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.context_processor(_template_context)
+    app.jinja_env.globals.update(
+        t=localize, language_names=i18n.LANGUAGE_NAMES, show_if_json=show_if_json
+    )
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+def _template_context() -> dict[str, Any]:
+    return {
+        "current_lang": str(get_locale() or "en"),
+        "page_lang": getattr(g, "page_lang", None),
+    }
+
+
+def show_if_json(question: Question) -> str:
+    """The question's condition as JSON, for the progressive show/hide script."""
+    return json.dumps(condition_data(question.show_if)) if question.show_if else ""
+
+
+def condition_data(condition: Condition) -> dict[str, Any]:
+    """A condition back in the plain-data shape of the YAML format."""
+    if isinstance(condition, AllOf):
+        return {"all": [condition_data(c) for c in condition.conditions]}
+    if isinstance(condition, AnyOf):
+        return {"any": [condition_data(c) for c in condition.conditions]}
+    if isinstance(condition, Not):
+        return {"not": condition_data(condition.condition)}
+    value = list(condition.value) if isinstance(condition.value, tuple) else condition.value
+    return {"question": condition.question, condition.op: value}
+
+
+def _domain_error(error: SurveyAppError) -> tuple[str, int]:
+    get_session().rollback()
+    code = error.status_code
+    return render_template("errors/error.html", code=code, message=_public_message(error)), code
+
+
+def _public_message(error: SurveyAppError) -> str:
+    """What a visitor may read, in their language; reveals nothing about other rounds."""
+    if isinstance(error, RoundClosed):
+        return _(
+            "This survey round has closed, so answers can no longer be given or changed. "
+            "Thank you for your interest."
+        )
+    if isinstance(error, RoundNotOpenYet):
+        return _("This survey round is not open yet. Please use your link again when it opens.")
+    if isinstance(error, NotFound):
+        return _("This link is not valid.")
+    return str(error)
+
+
+def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+    """An expired or missing form token never throws typed answers away."""
+    from .respond.views import handle_csrf_error
+
+    if request.endpoint == "respond.save":
+        return handle_csrf_error(error)
+    message = _("This form had expired. Go back, reload the page and send it again.")
+    return render_template("errors/error.html", code=400, message=message), 400
+
+
+def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    if request.path.startswith("/static/"):
+        return error
+    code = error.code or 500
+    return render_template("errors/error.html", code=code, message=None), code
