@@ -20,7 +20,8 @@ translations: $(VENV)/.installed
 run: install
 	FLASK_DEBUG=1 $(BIN)/surveyapp init
 	FLASK_DEBUG=1 $(BIN)/surveyapp check
-	@echo "Open http://127.0.0.1:5000/ (stop with Ctrl+C)"
+	FLASK_DEBUG=1 $(BIN)/surveyapp demo --if-empty
+	@echo "Surveys and previews: http://127.0.0.1:5000/  (stop with Ctrl+C)"
 	FLASK_DEBUG=1 $(BIN)/surveyapp run --host 127.0.0.1 --port 5000
 
 # The whole suite: lint, types, then every test on SQLite and again on PostgreSQL.
@@ -44,7 +45,7 @@ test-postgres:
 	fi
 
 extract-messages:
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o surveyapp/translations/messages.pot .
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* __pycache__ node_modules' -o surveyapp/translations/messages.pot .
 	$(BIN)/pybabel update -q -i surveyapp/translations/messages.pot -d surveyapp/translations
 
 clean:

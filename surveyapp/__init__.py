@@ -9,11 +9,12 @@ from flask import Flask
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application from the environment and optional config `overrides`."""
-    from . import cli, db, i18n, web
+    from . import cli, db, i18n, logs, web
     from .config import load_config
     from .definitions.registry import SurveyRegistry
     from .extensions import babel, csrf
 
+    logs.install()
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_config(overrides))
     db.init_app(app)

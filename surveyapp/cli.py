@@ -266,17 +266,21 @@ def links_command(round_id: str, output: str | None) -> None:
 def demo_command(if_empty: bool) -> None:
     """Sample participants, rounds of manual revisions 0.3 and 0.4, and answers."""
     db = get_session()
-    if if_empty and rounds.list_rounds(db):
-        click.echo("Rounds exist already; demo data not added. Try: surveyapp round list")
-        return
-    result = demo.build_demo(db, current_app.extensions["surveys"])
-    db.commit()
     base = current_app.config["BASE_URL"]
-    click.echo(
-        f"Demo: {result.participants} participants, rounds {result.round_ids}, "
-        f"{result.submitted} submitted and {result.drafts} half-done responses."
-    )
-    for label, token in result.try_links:
+    if if_empty and rounds.list_rounds(db):
+        click.echo("Rounds exist already; demo data not added (see: surveyapp round list).")
+        try_links = demo.links_to_try(db)
+    else:
+        result = demo.build_demo(db, current_app.extensions["surveys"])
+        db.commit()
+        click.echo(
+            f"Demo: {result.participants} participants, rounds {result.round_ids}, "
+            f"{result.submitted} submitted and {result.drafts} half-done responses."
+        )
+        try_links = result.try_links
+    if try_links:
+        click.echo("Links to answer the newest round:")
+    for label, token in try_links:
         click.echo(f"  {label}: {invitations.personal_link(base, token)}")
 
 

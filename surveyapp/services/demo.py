@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..definitions import Question, Survey, visible_questions
@@ -84,15 +84,15 @@ def build_demo(session: Session, registry: SurveyRegistry, seed: int = 3) -> Dem
         survey = rounds.round_survey(round_)
         invites = list(session.scalars(select(Invitation).where(Invitation.round_id == round_.id)))
         for index, invitation in enumerate(invites):
-            if index < 2:
-                result.try_links.append((f"revision {revision}, not started", invitation.token))
-                continue
+            if index < 3:
+                continue  # left unanswered, to try
             if rng.random() < share:
                 _answer(session, survey, round_.id, invitation.id, rng, submit=True)
                 result.submitted += 1
             elif rng.random() < 0.5:
                 _answer(session, survey, round_.id, invitation.id, rng, submit=False)
                 result.drafts += 1
+    result.try_links = links_to_try(session)
     return result
 
 
@@ -151,3 +151,17 @@ def demo_value(q: Question, rng: random.Random) -> Any:
         low, high = int(q.min or 0), int(q.max if q.max is not None else 100)
         return rng.randint(low, min(high, low + 30))
     return rng.choice(TEXTS)[: q.max_length or 200]
+
+
+def links_to_try(session: Session, limit: int = 3) -> list[tuple[str, str]]:
+    """Personal links of the newest round that nobody has submitted yet."""
+    rows = session.execute(
+        select(Participant.name, Participant.language, Invitation.token)
+        .join(Invitation, Invitation.participant_id == Participant.id)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(Invitation.round_id == select(func.max(Invitation.round_id)).scalar_subquery())
+        .where((Response.id.is_(None)) | (Response.status == "draft"))
+        .order_by(Invitation.id)
+        .limit(limit)
+    ).all()
+    return [(f"{name} ({language or 'en'})", token) for name, language, token in rows]

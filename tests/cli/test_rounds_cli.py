@@ -128,4 +128,5 @@ def test_demo_builds_rounds_and_answers_then_stays_quiet_with_if_empty(
     assert statuses == {"draft", "submitted"}
     again = runner.invoke(args=["demo", "--if-empty"])
     assert "not added" in again.output
+    assert "http://127.0.0.1:5000/s/" in again.output
     assert len(session.scalars(select(Round)).all()) == 2
