@@ -30,7 +30,7 @@ test: install lint test-sqlite test-postgres
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy surveyapp/definitions
+	$(BIN)/mypy surveyapp
 
 test-sqlite:
 	$(BIN)/pytest -q
@@ -45,8 +45,8 @@ test-postgres:
 	fi
 
 extract-messages:
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* __pycache__ node_modules' -o surveyapp/translations/messages.pot .
-	$(BIN)/pybabel update -q -i surveyapp/translations/messages.pot -d surveyapp/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --project surveyapp --ignore-dirs '.* __pycache__ node_modules' -o surveyapp/translations/messages.pot .
+	$(BIN)/pybabel -q update -i surveyapp/translations/messages.pot -d surveyapp/translations
 
 clean:
 	rm -rf $(VENV) instance exports/*.xlsx test-results

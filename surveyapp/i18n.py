@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import flask_babel
 from flask import g, request, session
 from flask_babel import refresh
 
 INTERFACE_LANGUAGES = ("en", "fi", "sv")
+
+
+def _(message: str, **variables: Any) -> str:
+    """gettext with a type: the interface text in the current language."""
+    return str(flask_babel.gettext(message, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """ngettext with a type."""
+    return str(flask_babel.ngettext(singular, plural, num, **variables))
+
+
 LANGUAGE_NAMES = {"en": "English", "fi": "suomi", "sv": "svenska"}
 
 

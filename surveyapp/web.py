@@ -8,7 +8,6 @@ from typing import Any
 from flask import Flask, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +15,7 @@ from . import i18n
 from .db import get_session
 from .definitions.schema import AllOf, AnyOf, Condition, Not, Question, localize
 from .errors import NotFound, RoundClosed, RoundNotOpenYet, SurveyAppError
+from .i18n import _
 
 # No inline script anywhere: a stored answer or survey text can never run as code.
 CSP = (

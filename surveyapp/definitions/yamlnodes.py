@@ -106,8 +106,8 @@ def resolve_plain(text: str) -> Value:
 def decode(data: bytes, report: Report) -> str | None:
     """UTF-8 text of a file's bytes (BOM allowed), or None with a problem."""
     if len(data) > MAX_BYTES:
-        report.add(1, f"the file is {len(data):,} bytes; a survey file may be at most "
-                      f"{MAX_BYTES:,} bytes (1 MB)")
+        report.add(1, f"the file is larger than 1 MB ({MAX_BYTES:,} bytes), "
+                      "the most a survey file may be")
         return None
     try:
         text = data.decode("utf-8-sig")

@@ -7,19 +7,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from ..definitions.schema import OTHER_VALUE, Question, Section
+from ..i18n import _, ngettext
 
 OTHER = OTHER_VALUE  # a chosen "Other" is stored as this value; its text as "<id>.other"
 NA = "na"  # the posted value of "Not applicable"; stored as an answer with no value
 MAX_TEXT = 100_000
 
 
-class PageForm(FlaskForm):
+class PageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
     """Carries only the CSRF token; the questions are parsed by PARSERS."""
 
 

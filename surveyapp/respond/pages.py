@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from ..definitions import Question, Section, Survey, localize, visible_questions
 from ..forms.dynamic import NA, OTHER, parse_section, required_message
+from ..i18n import _
 from ..models import Response
 from ..services import responses
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from ..db import get_session
 from ..definitions import Section, Survey, visible_questions
 from ..forms.dynamic import PageForm, display_values
+from ..i18n import _
 from ..services import responses, rounds
 from ..services.responses import Link
 from .context import language_for, link_or_404, page_context
@@ -136,9 +138,9 @@ def _render_page(
     link: Link,
     survey: Survey,
     section: Section,
-    stored: dict,
-    values: dict,
-    errors: dict,
+    stored: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
     notice: str | None = None,
 ) -> str:
     sections = responses.visible_sections(survey, stored)
@@ -169,14 +171,14 @@ def _section_or_404(survey: Survey, section_id: str) -> Section:
         abort(404)
 
 
-def _visible_section_or_404(survey: Survey, stored: dict, section_id: str) -> Section:
+def _visible_section_or_404(survey: Survey, stored: dict[str, Any], section_id: str) -> Section:
     section = _section_or_404(survey, section_id)
     if section not in responses.visible_sections(survey, stored):
         abort(404)
     return section
 
 
-def _resume_section(link: Link, survey: Survey, stored: dict) -> str | None:
+def _resume_section(link: Link, survey: Survey, stored: dict[str, Any]) -> str | None:
     if link.response is None or link.response.last_section is None:
         return None
     ids = [s.id for s in responses.visible_sections(survey, stored)]
@@ -184,7 +186,9 @@ def _resume_section(link: Link, survey: Survey, stored: dict) -> str | None:
     return last if last in ids else (ids[0] if ids else None)
 
 
-def _after_save_url(link: Link, survey: Survey, stored: dict, section: Section, action: str) -> str:
+def _after_save_url(
+    link: Link, survey: Survey, stored: dict[str, Any], section: Section, action: str
+) -> str:
     sections = responses.visible_sections(survey, stored)
     ids = [s.id for s in sections]
     index = ids.index(section.id) if section.id in ids else 0

@@ -142,9 +142,10 @@ def demo_value(q: Question, rng: random.Random) -> Any:
         return [o.value for o in rng.sample(list(q.options), rng.randint(low, max(low, high)))]
     if q.type in ("likert", "matrix"):
         assert q.scale is not None
-        weights = [1 + i for i in range(len(q.scale.values))]
-        pick = lambda: rng.choices(q.scale.values, weights)[0]  # noqa: E731
-        return pick() if q.type == "likert" else {str(r.value): pick() for r in q.rows}
+        values, weights = q.scale.values, [1 + i for i in range(len(q.scale.values))]
+        if q.type == "likert":
+            return rng.choices(values, weights)[0]
+        return {str(r.value): rng.choices(values, weights)[0] for r in q.rows}
     if q.type == "rating":
         return rng.randint(int(q.min or 0) + 3, int(q.max or 10))
     if q.type == "number":
