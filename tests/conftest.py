@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from builders import invitation_maker, participant_maker, round_maker
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -22,6 +24,19 @@ from surveyapp.models import Invitation, Participant, Round
 
 ROOT = Path(__file__).resolve().parent.parent
 SURVEYS_DIR = ROOT / "surveys"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """Build any missing or stale .mo file, as `make translations` does, so pages are translated."""
+    for po_path in (ROOT / "surveyapp" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalogue = read_po(po_file)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalogue)
 
 
 def _postgres_admin_url() -> str | None:

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from ..db import get_session
 from ..definitions import Section, Survey, visible_questions
 from ..forms.dynamic import PageForm, display_values
-from ..i18n import _
+from ..i18n import _, use_language
 from ..services import responses, rounds
 from ..services.responses import Link
 from .context import language_for, link_or_404, page_context
@@ -101,21 +101,25 @@ def open_link(token: str) -> ResponseReturnValue:
     db = get_session()
     round_ = responses.resolve_open_link(db, token)
     survey = rounds.round_survey(round_)
+    lang = language_for(survey, None, request.args.get("lang"))
+    use_language(lang)
     rounds.require_open(round_)
-    lang = language_for(survey, None, None)
+    started = session.get("open_responses", {})
     if request.method == "POST" and PageForm().validate_on_submit():
-        response = responses.start_open_response(db, round_, session.get("lang"))
+        response = responses.start_open_response(db, round_, lang)
         db.commit()
         assert response.token is not None
-        return redirect(
-            url_for("respond.page", token=response.token, section_id=survey.sections[0].id)
-        )
+        # Remember it in this browser, so coming back to the open link offers to continue.
+        session["open_responses"] = {**started, str(round_.id): response.token}
+        first = survey.sections[0].id
+        return redirect(url_for("respond.page", token=response.token, section_id=first))
     return render_template(
         "respond/open.html",
         survey=survey,
         lang=lang,
         round=round_,
         form=PageForm(),
+        resume_token=started.get(str(round_.id)),
         lang_url=lambda code: url_for("respond.open_link", token=token, lang=code),
     )
 

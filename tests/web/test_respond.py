@@ -318,3 +318,14 @@ def test_later_yaml_edits_never_change_a_running_round(
     frozen = invitation.round.definition_yaml
     assert "Testikysely" in frozen
     assert round_survey(invitation.round).question("role").required
+
+
+def test_open_link_offers_to_continue_in_the_same_browser(
+    client: FlaskClient, make_round: Callable[..., Any]
+) -> None:
+    round_ = make_round(open_link=True)
+    url = f"/o/{round_.open_link_token}"
+    started = client.post(url, data={"csrf_token": csrf_token(client, url)})
+    response_token = started.headers["Location"].split("/")[2]
+    html = client.get(url).get_data(as_text=True)
+    assert f'href="/s/{response_token}"' in html
