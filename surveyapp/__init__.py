@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # importing surveyapp.definitions in a notebook needs no Flask
+    from flask import Flask
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application from the environment and optional config `overrides`."""
+    from flask import Flask
+
     from . import cli, db, i18n, logs, web
     from .config import load_config
     from .definitions.registry import SurveyRegistry

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from builders import invitation_maker, participant_maker, round_maker
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from builders import invitation_maker, participant_maker, round_maker
 from surveyapp import create_app, migrate
 from surveyapp.db import Base, make_engine
 from surveyapp.models import Invitation, Participant, Round

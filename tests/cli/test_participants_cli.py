@@ -21,7 +21,9 @@ def emails(session: Session) -> list[str]:
 def test_import_reports_bad_rows_by_line_and_keeps_the_good_ones(
     runner: FlaskCliRunner, session: Session, tmp_path: Path
 ) -> None:
-    data = "name;email;language\nAino;aino@tampere.example;fi\nNo mail;;fi\nÅsa;asa@malmo.example;sv\n"
+    data = (
+        "name;email;language\nAino;aino@tampere.example;fi\nNo mail;;fi\nÅsa;asa@malmo.example;sv\n"
+    )
     path = tmp_path / "people.csv"
     path.write_bytes(b"\xef\xbb\xbf" + data.encode())  # Excel's UTF-8 with BOM
     result = runner.invoke(args=["participants", "import", str(path), "--group", "vg"])
@@ -32,7 +34,9 @@ def test_import_reports_bad_rows_by_line_and_keeps_the_good_ones(
     assert set(session.scalars(select(Participant.group))) == {"vg"}
 
 
-def test_reimport_updates_by_email(runner: FlaskCliRunner, session: Session, tmp_path: Path) -> None:
+def test_reimport_updates_by_email(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
     path = tmp_path / "p.csv"
     path.write_text("email,city\nanna@x.example,Munich\n", encoding="utf-8")
     runner.invoke(args=["participants", "import", str(path)])
