@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from surveyapp.definitions.conditions import (
+from surveyapp.definitions.evaluation import (
     evaluate,
     is_answered,
     is_visible,

@@ -122,6 +122,8 @@ def _check_question_keys(node: Map, qtype: str | None, where: str, ctx: SurveyCo
 
 
 def _not_for_type(key: str, qtype: str) -> str:
+    if key == "help":
+        return f"'help' is not allowed for type {qtype}; put all of its text in 'text'"
     if key in COMMON_KEYS:
         return f"'{key}' is not allowed for type {qtype} (an info text has no answer)"
     owners = [t for t, keys in TYPE_KEYS.items() if key in keys]

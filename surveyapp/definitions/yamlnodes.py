@@ -120,9 +120,11 @@ def decode(data: bytes, report: Report) -> str | None:
 
 
 def _events(text: str) -> Iterator[yaml.Event]:
+    # yaml.parse only scans and parses: nothing is composed or constructed. PyYAML's
+    # wheels bundle libyaml; the fallback Python parser is several times slower and
+    # (YAML 1.1) ends a plain word at '?' inside {...}: `{en: Clear?}` fails only there.
     loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
     loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-    # yaml.parse only scans and parses: nothing is composed or constructed.
     return yaml.parse(text, Loader=loader)
 
 

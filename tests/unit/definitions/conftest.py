@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from surveyapp.definitions import Survey, load_text
 from surveyapp.definitions.registry import clear_snapshot_cache
 from surveyapp.errors import DefinitionError
-
-DATA = Path(__file__).resolve().parents[2] / "data"
 
 # The header of every built survey: the first question starts on line 8.
 HEADER = """\

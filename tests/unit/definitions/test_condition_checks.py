@@ -78,7 +78,8 @@ def test_valid_conditions(make_survey: MakeSurvey, load: Load, show_if: str) -> 
 
 
 def test_a_condition_keeps_its_line(make_survey: MakeSurvey, load: Load) -> None:
-    condition = load(with_condition(make_survey, "{question: role, equals: city}")).question("q").show_if
+    survey = load(with_condition(make_survey, "{question: role, equals: city}"))
+    condition = survey.question("q").show_if
     assert isinstance(condition, Compare) and condition.line == LINE + 3
 
 
@@ -173,7 +174,8 @@ def test_invalid_conditions(make_survey: MakeSurvey, problems: Problems, show_if
 
 
 def test_a_condition_on_a_later_question(make_survey: MakeSurvey, problems: Problems) -> None:
-    text = make_survey(f"- {{id: a, type: text, text: {T}, show_if: {{question: b, answered: true}}}}\n"
+    text = make_survey(f"- {{id: a, type: text, text: {T}, "
+                       "show_if: {question: b, answered: true}}\n"
                        f"- {{id: b, type: text, text: {T}}}\n")
     assert problems(text) == [
         (8, "section 'main', question 'a': show_if names question 'b', which comes later in "

@@ -102,8 +102,10 @@ def test_combinators() -> None:
     city = Compare("role", "equals", "city")
     low = Compare("score", "lte", 2)
     both, either = AllOf((city, low)), AnyOf((city, low))
-    answers = [({"role": "city", "score": 1}, True, True), ({"role": "city", "score": 5}, False, True),
-               ({"role": "region", "score": 1}, False, True), ({}, False, False)]
+    answers = [({"role": "city", "score": 1}, True, True),
+               ({"role": "city", "score": 5}, False, True),
+               ({"role": "region", "score": 1}, False, True),
+               ({}, False, False)]
     for given, all_result, any_result in answers:
         assert evaluate(both, given) is all_result, given
         assert evaluate(either, given) is any_result, given

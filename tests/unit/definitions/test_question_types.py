@@ -98,7 +98,7 @@ INVALID = {
     "required on info": (
         f"  type: info\n  text: {T}\n  required: true\n  help: {T}\n",
         [(11, f"{Q}: 'required' is not allowed for type info (an info text has no answer)"),
-         (12, f"{Q}: 'help' is not allowed for type info (an info text has no answer)")]),
+         (12, f"{Q}: 'help' is not allowed for type info; put all of its text in 'text'")]),
     "unknown type": (
         f"  type: dropdown\n  text: {T}\n",
         [(9, f"{Q}: unknown question type 'dropdown' (the types are 'single', 'multi', "
@@ -119,8 +119,8 @@ INVALID = {
         f"  type: single\n  text: {T}\n  options: {{a: A}}\n",
         [(11, f"{Q}: 'options' must be a list, not a mapping")]),
     "duplicate option values, int and text": (
-        f"  type: single\n  text: {T}\n  options:\n    - {{value: 1, label: {T}}}\n"
-        f"    - {{value: '1', label: {T}}}\n",
+        f"  type: single\n  text: {T}\n  options:\n    - {{value: '1', label: {T}}}\n"
+        f"    - {{value: 1, label: {T}}}\n",
         [(13, f"{Q}: option value '1' is used twice (lines 12 and 13)")]),
     "bool option value": (
         f"  type: single\n  text: {T}\n  options:\n    - {{value: true, label: {T}}}\n",

@@ -60,7 +60,8 @@ def test_a_number_too_long_for_python_stays_text() -> None:
 def test_language_codes_stay_strings_as_keys_and_list_items() -> None:
     data, found = read("languages: [en, no, on]\ntitle: {no: Norsk, on: x, yes: y}\n")
     assert found == []
-    assert data == {"languages": ["en", "no", "on"], "title": {"no": "Norsk", "on": "x", "yes": "y"}}
+    assert data == {"languages": ["en", "no", "on"],
+                    "title": {"no": "Norsk", "on": "x", "yes": "y"}}
 
 
 def test_quoted_scalars_are_text() -> None:
@@ -113,7 +114,8 @@ def test_merge_keys_are_just_keys_and_need_aliases_anyway() -> None:
 LOL = '"lol",' * 8 + '"lol"'
 BOMB = "\n".join(
     [f"a: &a [{LOL}]"]
-    + [f"{k}: &{k} [{','.join(['*' + p] * 9)}]" for p, k in zip("abcdefgh", "bcdefghi", strict=True)]
+    + [f"{k}: &{k} [{','.join(['*' + p] * 9)}]"
+       for p, k in zip("abcdefgh", "bcdefghi", strict=True)]
 )
 
 
@@ -200,7 +202,7 @@ def test_decode_accepts_utf8_with_and_without_bom() -> None:
 
 def test_decode_reports_the_line_of_the_first_bad_byte() -> None:
     report = Report("t")
-    data = "a: 1\nb: ok\n".encode() + "c: Café – x\n".encode("cp1252")
+    data = b"a: 1\nb: ok\n" + "c: Café – x\n".encode("cp1252")
     assert decode(data, report) is None
     assert [(p.line, p.message) for p in report.problems] == [
         (3, "the file is not valid UTF-8 (byte 0xe9); save it as UTF-8"),
@@ -211,7 +213,8 @@ def test_decode_refuses_more_than_one_megabyte() -> None:
     report = Report("t")
     assert decode(b"#" * (MAX_BYTES + 1), report) is None
     assert report.problems[0].line == 1
-    assert "at most 1,048,576 bytes (1 MB)" in report.problems[0].message
+    assert report.problems[0].message == ("the file is larger than 1 MB (1,048,576 bytes), "
+                                          "the most a survey file may be")
     assert decode(b"#" * MAX_BYTES, Report("t")) is not None
 
 
