@@ -40,8 +40,9 @@ _EXAMPLE = "{question: role, equals: city}"
 def parse_condition(node: Node, where: str, ctx: Context) -> Condition | None:
     """The condition written in `node`, or None when it has problems (reported)."""
     if not isinstance(node, Map):
-        ctx.add(node.line, f"a condition must be a mapping such as {_EXAMPLE}, "
-                           f"not {shown(node)}", where)
+        ctx.add(
+            node.line, f"a condition must be a mapping such as {_EXAMPLE}, not {shown(node)}", where
+        )
         return None
     combinators = [key for key in node.entries if key in COMBINATORS]
     if combinators:
@@ -52,15 +53,21 @@ def parse_condition(node: Node, where: str, ctx: Context) -> Condition | None:
 def _combination(node: Map, key: str, where: str, ctx: Context) -> Condition | None:
     if len(node.entries) > 1:
         others = [k for k in node.entries if k != key]
-        ctx.add(node.line, f"'{key}' must be alone in its condition, but {one_of(others)} "
-                           "is beside it", where)
+        ctx.add(
+            node.line,
+            f"'{key}' must be alone in its condition, but {one_of(others)} is beside it",
+            where,
+        )
         return None
     value = node.entries[key].value
     if key == "not":
         if not isinstance(value, Map):
-            ctx.add(value.line, "'not' takes one condition (a mapping), not "
-                                f"{shown(value)}; to negate several use not: {{any: [...]}}",
-                    where)
+            ctx.add(
+                value.line,
+                "'not' takes one condition (a mapping), not "
+                f"{shown(value)}; to negate several use not: {{any: [...]}}",
+                where,
+            )
             return None
         inner = parse_condition(value, where, ctx)
         return Not(inner) if inner is not None else None
@@ -78,15 +85,22 @@ def _comparison(node: Map, where: str, ctx: Context) -> Compare | None:
     known = ("question", *COMPARE_OPS)
     unknown = [e for e in node.entries.values() if e.key not in known]
     for entry in unknown:
-        ctx.add(entry.line, f"unknown condition key '{entry.key}'"
-                            f"{hint(entry.key, (*known, *COMBINATORS))}", where)
+        ctx.add(
+            entry.line,
+            f"unknown condition key '{entry.key}'{hint(entry.key, (*known, *COMBINATORS))}",
+            where,
+        )
     ops = [e for e in node.entries.values() if e.key in COMPARE_OPS]
     question = get_str(node, "question", where, ctx)
     if "question" not in node.entries:
         ctx.add(node.line, f"the condition needs 'question', as in {_EXAMPLE}", where)
     if len(ops) > 1:
-        ctx.add(node.line, f"a condition makes one comparison, but this one has "
-                           f"{one_of(e.key for e in ops)}; combine them with all: [...]", where)
+        ctx.add(
+            node.line,
+            f"a condition makes one comparison, but this one has "
+            f"{one_of(e.key for e in ops)}; combine them with all: [...]",
+            where,
+        )
         return None
     if not ops:
         if not unknown:
@@ -155,25 +169,44 @@ def check_conditions(located: Sequence[Located], ctx: Context) -> None:
             if target is None:
                 continue  # its own problems are reported already
             if target.type == "info":
-                ctx.add(compare.line, f"show_if names question '{target.id}', an info text "
-                                      "that has no answer", item.where)
+                ctx.add(
+                    compare.line,
+                    f"show_if names question '{target.id}', an info text that has no answer",
+                    item.where,
+                )
                 continue
             for message in value_problems(target, compare):
                 ctx.add(compare.line, f"show_if: {message}", item.where)
 
 
-def _order_ok(compare: Compare, index: int, found: int | None, position: Mapping[str, int],
-              ctx: Context, where: str) -> bool:
+def _order_ok(
+    compare: Compare,
+    index: int,
+    found: int | None,
+    position: Mapping[str, int],
+    ctx: Context,
+    where: str,
+) -> bool:
     name = f"question '{compare.question}'"
     if found is None:
-        ctx.add(compare.line, f"show_if names {name}, which does not exist"
-                              f"{hint(compare.question, position)}", where)
+        ctx.add(
+            compare.line,
+            f"show_if names {name}, which does not exist{hint(compare.question, position)}",
+            where,
+        )
     elif found == index:
-        ctx.add(compare.line, "show_if names the question itself; "
-                              "a condition may only name a question before it", where)
+        ctx.add(
+            compare.line,
+            "show_if names the question itself; a condition may only name a question before it",
+            where,
+        )
     elif found > index:
-        ctx.add(compare.line, f"show_if names {name}, which comes later in the survey; "
-                              "a condition may only name a question before it", where)
+        ctx.add(
+            compare.line,
+            f"show_if names {name}, which comes later in the survey; "
+            "a condition may only name a question before it",
+            where,
+        )
     else:
         return True
     return False
@@ -192,8 +225,11 @@ def value_problems(target: Question, compare: Compare) -> list[str]:
     if target.type == "text":
         if op not in ("equals", "not_equals"):
             return [f"'{op}' cannot test the text {name}; use equals, not_equals or answered"]
-        return [f"'{v}' is not a text; write it in quotes" for v in values
-                if not isinstance(v, str | int) or isinstance(v, bool)]
+        return [
+            f"'{v}' is not a text; write it in quotes"
+            for v in values
+            if not isinstance(v, str | int) or isinstance(v, bool)
+        ]
     return [f"{name} is a matrix; a condition can only test whether it is answered"]
 
 
@@ -206,8 +242,11 @@ def _choice_problems(target: Question, op: str, values: tuple[object, ...]) -> l
     allowed = [str(option.value) for option in target.options]
     if target.other:
         allowed.append(OTHER_VALUE)
-    return [f"{name} has no option '{v}'{hint(str(v), allowed)}" for v in values
-            if isinstance(v, bool | float) or str(v) not in allowed]
+    return [
+        f"{name} has no option '{v}'{hint(str(v), allowed)}"
+        for v in values
+        if isinstance(v, bool | float) or str(v) not in allowed
+    ]
 
 
 def _number_problems(target: Question, op: str, values: tuple[object, ...]) -> list[str]:
@@ -274,6 +313,15 @@ def _num(number: float | None) -> str:
 
 
 __all__ = [
-    "Located", "as_number", "check_conditions", "comparisons", "evaluate", "is_answered",
-    "is_visible", "parse_condition", "prune_hidden", "value_problems", "visible_questions",
+    "Located",
+    "as_number",
+    "check_conditions",
+    "comparisons",
+    "evaluate",
+    "is_answered",
+    "is_visible",
+    "parse_condition",
+    "prune_hidden",
+    "value_problems",
+    "visible_questions",
 ]

@@ -128,4 +128,3 @@ def prune_hidden(survey: Survey, answers: Mapping[str, object]) -> dict[str, obj
     """`answers` without those of hidden questions (or of ids the survey lacks)."""
     visible = visible_questions(survey, answers)
     return {qid: value for qid, value in answers.items() if qid in visible}
-

@@ -32,8 +32,13 @@ def shown(node: Node) -> str:
     return "a list" if isinstance(node, Seq) else "a mapping"
 
 
-def check_keys(m: Map, allowed: Collection[str], where: str, ctx: Context,
-               misplaced: Mapping[str, str] = _EMPTY) -> None:
+def check_keys(
+    m: Map,
+    allowed: Collection[str],
+    where: str,
+    ctx: Context,
+    misplaced: Mapping[str, str] = _EMPTY,
+) -> None:
     """Report keys of `m` not in `allowed`; `misplaced` gives a message for known keys."""
     for key, entry in m.entries.items():
         if key in allowed:
@@ -65,8 +70,11 @@ def get_bool(m: Map, key: str, where: str, ctx: Context) -> bool | None:
 
 
 def _is_int(node: Node) -> bool:
-    return isinstance(node, Scalar) and isinstance(node.value, int) \
+    return (
+        isinstance(node, Scalar)
+        and isinstance(node.value, int)
         and not isinstance(node.value, bool)
+    )
 
 
 def get_int(m: Map, key: str, where: str, ctx: Context) -> int | None:
@@ -88,8 +96,12 @@ def get_number(m: Map, key: str, where: str, ctx: Context) -> int | float | None
     if entry is None:
         return None
     node = entry.value
-    if isinstance(node, Scalar) and isinstance(node.value, int | float) \
-            and not isinstance(node.value, bool) and math.isfinite(node.value):
+    if (
+        isinstance(node, Scalar)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+        and math.isfinite(node.value)
+    ):
         return node.value
     ctx.add(entry.line, f"'{key}' must be a number, not {shown(node)}", where)
     return None
@@ -102,8 +114,12 @@ def get_str(m: Map, key: str, where: str, ctx: Context) -> str | None:
     if entry is None:
         return None
     node = entry.value
-    if isinstance(node, Scalar) and isinstance(node.value, str | int) \
-            and not isinstance(node.value, bool) and node.text.strip():
+    if (
+        isinstance(node, Scalar)
+        and isinstance(node.value, str | int)
+        and not isinstance(node.value, bool)
+        and node.text.strip()
+    ):
         return node.text
     ctx.add(entry.line, f"'{key}' must be a word, not {shown(node)}", where)
     return None
@@ -124,8 +140,9 @@ def get_seq(m: Map, key: str, where: str, ctx: Context) -> Seq | None:
     return None
 
 
-def get_text(m: Map, key: str, where: str, ctx: Context,
-             required: bool = False) -> dict[str, str] | None:
+def get_text(
+    m: Map, key: str, where: str, ctx: Context, required: bool = False
+) -> dict[str, str] | None:
     """A text in every survey language: `{lang: text}`, or a plain string in a
     one-language survey. Every missing language is reported separately."""
     entry = m.get(key)
@@ -138,8 +155,12 @@ def get_text(m: Map, key: str, where: str, ctx: Context,
         if len(langs) == 1:
             return {langs[0]: node.text.strip()} if _text_ok(node, key, where, ctx) else None
         if langs:
-            ctx.add(entry.line, f"'{key}' needs a text per language ({', '.join(langs)}), "
-                                f"written as {{{langs[0]}: …, {langs[1]}: …}}", where)
+            ctx.add(
+                entry.line,
+                f"'{key}' needs a text per language ({', '.join(langs)}), "
+                f"written as {{{langs[0]}: …, {langs[1]}: …}}",
+                where,
+            )
         return None
     if not isinstance(node, Map):
         ctx.add(entry.line, f"'{key}' must be a text per language, not {shown(node)}", where)
@@ -155,8 +176,12 @@ def _text_map(node: Map, key: str, where: str, ctx: Context) -> dict[str, str]:
     texts: dict[str, str] = {}
     for lang, entry in node.entries.items():
         if ctx.languages and lang not in ctx.languages:
-            ctx.add(entry.line, f"{key} has a '{lang}' text, but '{lang}' is not one of the "
-                                f"survey's languages ({', '.join(ctx.languages)})", where)
+            ctx.add(
+                entry.line,
+                f"{key} has a '{lang}' text, but '{lang}' is not one of the "
+                f"survey's languages ({', '.join(ctx.languages)})",
+                where,
+            )
             continue
         value = entry.value
         if not isinstance(value, Scalar) or value.value is None:
@@ -181,8 +206,11 @@ def option_value(m: Map, where: str, ctx: Context) -> OptionValue | None:
         return None
     node = entry.value
     if isinstance(node, Scalar) and isinstance(node.value, bool):
-        ctx.add(entry.line, f"value {node.text} is read as true/false; "
-                            f"write '{node.text}' in quotes or use a word", where)
+        ctx.add(
+            entry.line,
+            f"value {node.text} is read as true/false; write '{node.text}' in quotes or use a word",
+            where,
+        )
     elif isinstance(node, Scalar) and isinstance(node.value, int | str) and node.text.strip():
         return node.value
     else:
@@ -190,8 +218,9 @@ def option_value(m: Map, where: str, ctx: Context) -> OptionValue | None:
     return None
 
 
-def read_options(m: Map, key: str, where: str, ctx: Context,
-                 reserved: str | None = None) -> tuple[Option, ...]:
+def read_options(
+    m: Map, key: str, where: str, ctx: Context, reserved: str | None = None
+) -> tuple[Option, ...]:
     """A non-empty list of `{value, label}` (options or matrix rows), values unique;
     no value may be `reserved`."""
     seq = get_seq(m, key, where, ctx)
@@ -203,8 +232,11 @@ def read_options(m: Map, key: str, where: str, ctx: Context,
     for number, item in enumerate(seq.items, start=1):
         item_where = nested(where, f"{kind} {number}")
         if not isinstance(item, Map):
-            ctx.add(item.line, f"must be a mapping {{value: …, label: …}}, not {shown(item)}",
-                    item_where)
+            ctx.add(
+                item.line,
+                f"must be a mapping {{value: …, label: …}}, not {shown(item)}",
+                item_where,
+            )
             continue
         check_keys(item, ("value", "label"), item_where, ctx)
         value = option_value(item, item_where, ctx)
@@ -212,12 +244,19 @@ def read_options(m: Map, key: str, where: str, ctx: Context,
         if value is None:
             continue
         if str(value) == reserved:
-            ctx.add(item.line, f"value '{value}' stands for the free-text 'Other' choice "
-                               "(other: true); give this option another value", item_where)
+            ctx.add(
+                item.line,
+                f"value '{value}' stands for the free-text 'Other' choice "
+                "(other: true); give this option another value",
+                item_where,
+            )
         # Forms send every value as text, so 1 and "1" would be the same answer.
         if str(value) in seen:
-            ctx.add(item.line, f"{kind} value '{value}' is used twice "
-                               f"(lines {seen[str(value)]} and {item.line})", where)
+            ctx.add(
+                item.line,
+                f"{kind} value '{value}' is used twice (lines {seen[str(value)]} and {item.line})",
+                where,
+            )
         seen.setdefault(str(value), item.line)
         if label is not None:
             options.append(Option(value, label))

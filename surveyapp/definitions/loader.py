@@ -80,11 +80,15 @@ def _files_in(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES
-                           and p.is_file() and not _is_hidden(p, path))
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in SUFFIXES and p.is_file() and not _is_hidden(p, path)
+            )
             if not found:
-                problems.append(Problem(str(path), 1, "no survey files (*.yaml, *.yml) "
-                                                      "in this folder"))
+                problems.append(
+                    Problem(str(path), 1, "no survey files (*.yaml, *.yml) in this folder")
+                )
         elif path.exists():
             found = [path]
         else:
@@ -108,8 +112,13 @@ def _check_files(files: list[Path], result: CheckReport) -> CheckReport:
         if survey.id in first_file:
             match = _ID_LINE.search(text)
             line = text.count("\n", 0, match.start()) + 1 if match else 1
-            result.problems.append(Problem(str(path), line, f"survey id '{survey.id}' is "
-                                           f"also used by {first_file[survey.id]}"))
+            result.problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    f"survey id '{survey.id}' is also used by {first_file[survey.id]}",
+                )
+            )
             continue
         first_file[survey.id] = path
         result.surveys.append(survey)
@@ -135,8 +144,11 @@ def read_dir(path: str | Path) -> CheckReport:
     if not directory.is_dir():
         result.problems.append(Problem(str(directory), 1, "no such folder"))
         return result
-    files = sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES
-                   and p.is_file() and not p.name.startswith("."))
+    files = sorted(
+        p
+        for p in directory.iterdir()
+        if p.suffix in SUFFIXES and p.is_file() and not p.name.startswith(".")
+    )
     return _check_files(files, result)
 
 

@@ -45,8 +45,11 @@ TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "info": (),
 }
 REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
-    "single": ("options",), "multi": ("options",), "likert": ("scale",),
-    "matrix": ("rows", "scale"), "rating": ("min", "max"),
+    "single": ("options",),
+    "multi": ("options",),
+    "likert": ("scale",),
+    "matrix": ("rows", "scale"),
+    "rating": ("min", "max"),
 }
 INFO_KEYS = ("id", "type", "text", "show_if")
 MAX_TEXT_LENGTH = 100_000
@@ -85,14 +88,20 @@ class SurveyContext(Context):
 def read_question(node: Node, section_where: str, ctx: SurveyContext) -> Located | None:
     """Read one question; None when it has no usable id (its problems are reported)."""
     if not isinstance(node, Map):
-        ctx.add(node.line, f"a question must be a mapping with id, type and text, "
-                           f"not {shown(node)}", section_where)
+        ctx.add(
+            node.line,
+            f"a question must be a mapping with id, type and text, not {shown(node)}",
+            section_where,
+        )
         return None
     qid = get_str(node, "id", section_where, ctx)
     where = nested(section_where, f"question '{qid}'" if qid else f"question on line {node.line}")
     if qid is not None and not QUESTION_ID.match(qid):
-        ctx.add(node.entries["id"].line, f"question id '{qid}' must start with a letter a-z "
-                                         "and use only a-z, 0-9 and '_'", section_where)
+        ctx.add(
+            node.entries["id"].line,
+            f"question id '{qid}' must start with a letter a-z and use only a-z, 0-9 and '_'",
+            section_where,
+        )
     qtype = _question_type(node, where, ctx)
     _check_question_keys(node, qtype, where, ctx)
     question = _common(node, qid or "", qtype, where, ctx)
@@ -130,8 +139,9 @@ def _not_for_type(key: str, qtype: str) -> str:
     return f"'{key}' is not allowed for type {qtype} (only for {one_of(owners)})"
 
 
-def _common(node: Map, qid: str, qtype: str | None, where: str,
-            ctx: SurveyContext) -> Question | None:
+def _common(
+    node: Map, qid: str, qtype: str | None, where: str, ctx: SurveyContext
+) -> Question | None:
     text = get_text(node, "text", where, ctx)
     help_text = get_text(node, "help", where, ctx)
     required = get_bool(node, "required", where, ctx)
@@ -139,9 +149,15 @@ def _common(node: Map, qid: str, qtype: str | None, where: str,
     show_if = parse_condition(entry.value, where, ctx) if entry is not None else None
     if qtype is None:
         return None
-    return Question(id=qid, type=qtype,  # type: ignore[arg-type]  # checked above
-                    text=text or {}, help=help_text, required=bool(required),
-                    show_if=show_if, line=node.line)
+    return Question(
+        id=qid,
+        type=qtype,  # type: ignore[arg-type]  # checked above
+        text=text or {},
+        help=help_text,
+        required=bool(required),
+        show_if=show_if,
+        line=node.line,
+    )
 
 
 def _line(node: Map, key: str) -> int:
@@ -151,8 +167,7 @@ def _line(node: Map, key: str) -> int:
 
 def _choice(node: Map, where: str, ctx: SurveyContext) -> TypeFields:
     other = bool(get_bool(node, "other", where, ctx))
-    options = read_options(node, "options", where, ctx,
-                           reserved=OTHER_VALUE if other else None)
+    options = read_options(node, "options", where, ctx, reserved=OTHER_VALUE if other else None)
     return {"options": options, "other": other}
 
 
@@ -166,12 +181,18 @@ def _multi(node: Map, where: str, ctx: SurveyContext) -> TypeFields:
     if high is not None and high < 1:
         ctx.add(_line(node, "max_choices"), "'max_choices' must be at least 1", where)
     if low is not None and high is not None and low > high:
-        ctx.add(_line(node, "min_choices"),
-                f"'min_choices' ({low}) is more than 'max_choices' ({high})", where)
+        ctx.add(
+            _line(node, "min_choices"),
+            f"'min_choices' ({low}) is more than 'max_choices' ({high})",
+            where,
+        )
     for key, value in (("min_choices", low), ("max_choices", high)):
         if value is not None and count and value > count:
-            ctx.add(_line(node, key), f"'{key}' ({value}) is more than the {count} "
-                                      "choices the question offers", where)
+            ctx.add(
+                _line(node, key),
+                f"'{key}' ({value}) is more than the {count} choices the question offers",
+                where,
+            )
     return {**fields, "min_choices": low, "max_choices": high}
 
 
@@ -190,9 +211,13 @@ def _scale(node: Map, where: str, ctx: SurveyContext) -> Scale | None:
         builtin = BUILTIN_SCALES[name]
         missing = missing_languages(builtin, ctx.languages)
         if missing:  # reported once, where the scale is first used
-            ctx.add(_line(node, "scale"), f"the built-in scale '{name}' has no labels in "
-                                          f"{one_of(missing)}; define your own scale under "
-                                          "'scales' with labels in every survey language", where)
+            ctx.add(
+                _line(node, "scale"),
+                f"the built-in scale '{name}' has no labels in "
+                f"{one_of(missing)}; define your own scale under "
+                "'scales' with labels in every survey language",
+                where,
+            )
         ctx.builtins[name] = for_languages(builtin, ctx.languages)
     return ctx.builtins[name]
 
@@ -212,11 +237,18 @@ def _rating(node: Map, where: str, ctx: SurveyContext) -> TypeFields:
         if low >= high:
             ctx.add(_line(node, "min"), f"'min' ({low}) must be less than 'max' ({high})", where)
         elif high - low + 1 > MAX_RATING_POINTS:
-            ctx.add(_line(node, "max"), f"a rating from {low} to {high} has {high - low + 1} "
-                                        f"points; at most {MAX_RATING_POINTS} are allowed", where)
-    return {"min": low, "max": high,
-            "min_label": get_text(node, "min_label", where, ctx),
-            "max_label": get_text(node, "max_label", where, ctx)}
+            ctx.add(
+                _line(node, "max"),
+                f"a rating from {low} to {high} has {high - low + 1} "
+                f"points; at most {MAX_RATING_POINTS} are allowed",
+                where,
+            )
+    return {
+        "min": low,
+        "max": high,
+        "min_label": get_text(node, "min_label", where, ctx),
+        "max_label": get_text(node, "max_label", where, ctx),
+    }
 
 
 def _number(node: Map, where: str, ctx: SurveyContext) -> TypeFields:
@@ -227,8 +259,11 @@ def _number(node: Map, where: str, ctx: SurveyContext) -> TypeFields:
         ctx.add(_line(node, "min"), f"'min' ({low:g}) is more than 'max' ({high:g})", where)
     for key, value in (("min", low), ("max", high)):
         if integer and value is not None and not float(value).is_integer():
-            ctx.add(_line(node, key), f"'{key}' ({value:g}) must be a whole number "
-                                      "when integer: true", where)
+            ctx.add(
+                _line(node, key),
+                f"'{key}' ({value:g}) must be a whole number when integer: true",
+                where,
+            )
     return {"min": low, "max": high, "integer": integer}
 
 
@@ -236,8 +271,11 @@ def _text(node: Map, where: str, ctx: SurveyContext) -> TypeFields:
     multiline = bool(get_bool(node, "multiline", where, ctx))
     length = get_int(node, "max_length", where, ctx)
     if length is not None and not 1 <= length <= MAX_TEXT_LENGTH:
-        ctx.add(_line(node, "max_length"), f"'max_length' must be from 1 to "
-                                           f"{MAX_TEXT_LENGTH:,}, not {length}", where)
+        ctx.add(
+            _line(node, "max_length"),
+            f"'max_length' must be from 1 to {MAX_TEXT_LENGTH:,}, not {length}",
+            where,
+        )
     if length is None:
         length = 4000 if multiline else 200
     return {"multiline": multiline, "max_length": length}
@@ -248,6 +286,12 @@ def _info(node: Map, where: str, ctx: SurveyContext) -> TypeFields:
 
 
 _READERS: dict[str, Callable[[Map, str, SurveyContext], TypeFields]] = {
-    "single": _choice, "multi": _multi, "likert": _likert, "rating": _rating,
-    "matrix": _matrix, "text": _text, "number": _number, "info": _info,
+    "single": _choice,
+    "multi": _multi,
+    "likert": _likert,
+    "rating": _rating,
+    "matrix": _matrix,
+    "text": _text,
+    "number": _number,
+    "info": _info,
 }

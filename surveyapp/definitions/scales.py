@@ -15,8 +15,11 @@ _LABELS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "agree5": (
         ("Strongly disagree", "Täysin eri mieltä", "Helt av annan åsikt"),
         ("Disagree", "Jokseenkin eri mieltä", "Delvis av annan åsikt"),
-        ("Neither agree nor disagree", "Ei samaa eikä eri mieltä",
-         "Varken av samma eller annan åsikt"),
+        (
+            "Neither agree nor disagree",
+            "Ei samaa eikä eri mieltä",
+            "Varken av samma eller annan åsikt",
+        ),
         ("Agree", "Jokseenkin samaa mieltä", "Delvis av samma åsikt"),
         ("Strongly agree", "Täysin samaa mieltä", "Helt av samma åsikt"),
     ),
@@ -24,8 +27,11 @@ _LABELS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("Strongly disagree", "Täysin eri mieltä", "Helt av annan åsikt"),
         ("Disagree", "Eri mieltä", "Av annan åsikt"),
         ("Somewhat disagree", "Jokseenkin eri mieltä", "Delvis av annan åsikt"),
-        ("Neither agree nor disagree", "Ei samaa eikä eri mieltä",
-         "Varken av samma eller annan åsikt"),
+        (
+            "Neither agree nor disagree",
+            "Ei samaa eikä eri mieltä",
+            "Varken av samma eller annan åsikt",
+        ),
         ("Somewhat agree", "Jokseenkin samaa mieltä", "Delvis av samma åsikt"),
         ("Agree", "Samaa mieltä", "Av samma åsikt"),
         ("Strongly agree", "Täysin samaa mieltä", "Helt av samma åsikt"),
@@ -47,8 +53,11 @@ _LABELS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "satisfied5": (
         ("Very dissatisfied", "Erittäin tyytymätön", "Mycket missnöjd"),
         ("Dissatisfied", "Melko tyytymätön", "Ganska missnöjd"),
-        ("Neither satisfied nor dissatisfied", "Ei tyytyväinen eikä tyytymätön",
-         "Varken nöjd eller missnöjd"),
+        (
+            "Neither satisfied nor dissatisfied",
+            "Ei tyytyväinen eikä tyytymätön",
+            "Varken nöjd eller missnöjd",
+        ),
         ("Satisfied", "Melko tyytyväinen", "Ganska nöjd"),
         ("Very satisfied", "Erittäin tyytyväinen", "Mycket nöjd"),
     ),

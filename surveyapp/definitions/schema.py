@@ -14,7 +14,15 @@ QUESTION_TYPES = ("single", "multi", "likert", "rating", "matrix", "text", "numb
 QuestionType = Literal["single", "multi", "likert", "rating", "matrix", "text", "number", "info"]
 CompareOp = Literal["equals", "not_equals", "in", "includes", "gte", "lte", "gt", "lt", "answered"]
 COMPARE_OPS: tuple[str, ...] = (
-    "equals", "not_equals", "in", "includes", "gte", "lte", "gt", "lt", "answered",
+    "equals",
+    "not_equals",
+    "in",
+    "includes",
+    "gte",
+    "lte",
+    "gt",
+    "lt",
+    "answered",
 )
 # The manual's chapters (SPEC §1), in the manual's order.
 CHAPTERS: tuple[str, ...] = ("why", "what", "how", "who", "result", "not_an_island")

@@ -40,8 +40,11 @@ def build_survey(root: Node | None, report: Report, file_name: str | None = None
     if root is None:
         return None
     if not isinstance(root, Map):
-        report.add(root.line, "a survey file must be a mapping with id, title, languages "
-                              f"and sections, not {shown(root)}")
+        report.add(
+            root.line,
+            "a survey file must be a mapping with id, title, languages "
+            f"and sections, not {shown(root)}",
+        )
         return None
     ctx = SurveyContext(report)
     check_keys(root, TOP_KEYS, "", ctx)
@@ -54,8 +57,15 @@ def build_survey(root: Node | None, report: Report, file_name: str | None = None
     sections = _sections(root, ctx)
     if report or survey_id is None or title is None:
         return None
-    return Survey(id=survey_id, title=title, languages=ctx.languages, sections=sections,
-                  description=description, scales=ctx.scales, source=report.source)
+    return Survey(
+        id=survey_id,
+        title=title,
+        languages=ctx.languages,
+        sections=sections,
+        description=description,
+        scales=ctx.scales,
+        source=report.source,
+    )
 
 
 def _survey_id(root: Map, file_name: str | None, ctx: SurveyContext) -> str | None:
@@ -64,14 +74,20 @@ def _survey_id(root: Map, file_name: str | None, ctx: SurveyContext) -> str | No
         return None
     line = root.entries["id"].line
     if not SURVEY_ID.match(survey_id):
-        ctx.add(line, f"survey id '{survey_id}' must use only a-z, 0-9 and single '-' "
-                      "between them, like 'city-pilot'")
+        ctx.add(
+            line,
+            f"survey id '{survey_id}' must use only a-z, 0-9 and single '-' "
+            "between them, like 'city-pilot'",
+        )
     if file_name is not None:
         stem, dot, suffix = file_name.rpartition(".")
         if (stem if dot else suffix) != survey_id:
             wanted = f"{survey_id}.{suffix}" if dot else f"{survey_id}.yaml"
-            ctx.add(line, f"survey id '{survey_id}' does not match the file name "
-                          f"'{file_name}'; rename the file to '{wanted}' or change the id")
+            ctx.add(
+                line,
+                f"survey id '{survey_id}' does not match the file name "
+                f"'{file_name}'; rename the file to '{wanted}' or change the id",
+            )
     return survey_id
 
 
@@ -84,8 +100,9 @@ def _languages(root: Map, ctx: SurveyContext) -> tuple[str, ...]:
     for item in seq.items:
         code = item.text if isinstance(item, Scalar) else ""
         if not LANGUAGE.match(code):
-            ctx.add(item.line, f"language {shown(item)} is not a language code "
-                               "such as en, fi or sv")
+            ctx.add(
+                item.line, f"language {shown(item)} is not a language code such as en, fi or sv"
+            )
         elif code in codes:
             ctx.add(item.line, f"language '{code}' is listed twice")
         else:
@@ -98,26 +115,36 @@ def _survey_scales(root: Map, ctx: SurveyContext) -> dict[str, Scale]:
     if entry is None:
         return {}
     if not isinstance(entry.value, Map):
-        ctx.add(entry.line, "'scales' must be a mapping of scale names to lists of points, "
-                            f"not {shown(entry.value)}")
+        ctx.add(
+            entry.line,
+            "'scales' must be a mapping of scale names to lists of points, "
+            f"not {shown(entry.value)}",
+        )
         return {}
     scales: dict[str, Scale] = {}
     for name, item in entry.value.entries.items():
         where = f"scale '{name}'"
         if not SCALE_ID.match(name):
-            ctx.add(item.line, "a scale name must start with a letter a-z and use only "
-                               "a-z, 0-9 and '_'", where)
+            ctx.add(
+                item.line,
+                "a scale name must start with a letter a-z and use only a-z, 0-9 and '_'",
+                where,
+            )
         elif name in BUILTIN_SCALES:
-            ctx.add(item.line, "this is the name of a built-in scale; give your scale "
-                               "another name", where)
+            ctx.add(
+                item.line,
+                "this is the name of a built-in scale; give your scale another name",
+                where,
+            )
         points = _scale_points(item.value, item.line, where, ctx)
         if points is not None:
             scales[name] = Scale(name, points)
     return scales
 
 
-def _scale_points(node: Node, line: int, where: str,
-                  ctx: SurveyContext) -> tuple[Option, ...] | None:
+def _scale_points(
+    node: Node, line: int, where: str, ctx: SurveyContext
+) -> tuple[Option, ...] | None:
     items = getattr(node, "items", None)
     if not isinstance(items, tuple) or len(items) < 2:
         ctx.add(line, "a scale must be a list of at least 2 points {value, label}", where)
@@ -127,16 +154,22 @@ def _scale_points(node: Node, line: int, where: str,
     for number, item in enumerate(items, start=1):
         point_where = f"{where}, point {number}"
         if not isinstance(item, Map):
-            ctx.add(item.line, f"must be a mapping {{value: …, label: …}}, not {shown(item)}",
-                    point_where)
+            ctx.add(
+                item.line,
+                f"must be a mapping {{value: …, label: …}}, not {shown(item)}",
+                point_where,
+            )
             continue
         check_keys(item, ("value", "label"), point_where, ctx)
         require(item, ("value", "label"), point_where, ctx)
         value = get_int(item, "value", point_where, ctx)
         label = get_text(item, "label", point_where, ctx)
         if value is not None and value in seen:
-            ctx.add(item.line, f"value {value} is used twice (lines {seen[value]} and "
-                               f"{item.line})", where)
+            ctx.add(
+                item.line,
+                f"value {value} is used twice (lines {seen[value]} and {item.line})",
+                where,
+            )
         elif value is not None:
             seen[value] = item.line
         if value is not None and label is not None:
@@ -159,11 +192,18 @@ def _sections(root: Map, ctx: SurveyContext) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def _section(node: Node, number: int, ctx: SurveyContext, section_lines: dict[str, int],
-             located: list[Located]) -> Section | None:
+def _section(
+    node: Node,
+    number: int,
+    ctx: SurveyContext,
+    section_lines: dict[str, int],
+    located: list[Located],
+) -> Section | None:
     if not isinstance(node, Map):
-        ctx.add(node.line, f"section {number} must be a mapping with id, title and "
-                           f"questions, not {shown(node)}")
+        ctx.add(
+            node.line,
+            f"section {number} must be a mapping with id, title and questions, not {shown(node)}",
+        )
         return None
     sid = get_str(node, "id", f"section {number}", ctx)
     where = f"section '{sid}'" if sid is not None else f"section {number}"
@@ -177,12 +217,19 @@ def _section(node: Node, number: int, ctx: SurveyContext, section_lines: dict[st
     questions = _questions(node, where, ctx, located)
     if sid is None or title is None:
         return None
-    return Section(id=sid, title=title, questions=questions, chapter=chapter,
-                   description=description, line=node.line)
+    return Section(
+        id=sid,
+        title=title,
+        questions=questions,
+        chapter=chapter,
+        description=description,
+        line=node.line,
+    )
 
 
-def _check_section_id(sid: str, node: Map, where: str, lines: dict[str, int],
-                      ctx: SurveyContext) -> None:
+def _check_section_id(
+    sid: str, node: Map, where: str, lines: dict[str, int], ctx: SurveyContext
+) -> None:
     line = node.entries["id"].line
     if not SECTION_ID.match(sid):
         ctx.add(line, f"section id '{sid}' must use only a-z, 0-9 and '_'")
@@ -200,8 +247,9 @@ def _chapter(node: Map, where: str, ctx: SurveyContext) -> str | None:
     return None
 
 
-def _questions(node: Map, where: str, ctx: SurveyContext,
-               located: list[Located]) -> tuple[Question, ...]:
+def _questions(
+    node: Map, where: str, ctx: SurveyContext, located: list[Located]
+) -> tuple[Question, ...]:
     seq = get_seq(node, "questions", where, ctx)
     if seq is None:
         return ()
@@ -212,8 +260,11 @@ def _questions(node: Map, where: str, ctx: SurveyContext,
         if read is None:
             continue
         if read.id in lines:
-            ctx.add(read.line, f"question id '{read.id}' is used twice (lines "
-                               f"{lines[read.id]} and {read.line})", where)
+            ctx.add(
+                read.line,
+                f"question id '{read.id}' is used twice (lines {lines[read.id]} and {read.line})",
+                where,
+            )
         lines.setdefault(read.id, read.line)
         located.append(read)
         if read.question is not None:

@@ -106,15 +106,17 @@ def resolve_plain(text: str) -> Value:
 def decode(data: bytes, report: Report) -> str | None:
     """UTF-8 text of a file's bytes (BOM allowed), or None with a problem."""
     if len(data) > MAX_BYTES:
-        report.add(1, f"the file is larger than 1 MB ({MAX_BYTES:,} bytes), "
-                      "the most a survey file may be")
+        report.add(
+            1, f"the file is larger than 1 MB ({MAX_BYTES:,} bytes), the most a survey file may be"
+        )
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        report.add(line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
-                         "save it as UTF-8")
+        report.add(
+            line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        )
         return None
     return text
 
@@ -130,8 +132,9 @@ def _events(text: str) -> Iterator[yaml.Event]:
 
 # What YAML allows in a file (YAML 1.1 §5.1). We look for it ourselves because
 # libyaml counts error positions in bytes and the Python reader in characters.
-_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd"
-                            "\U00010000-\U0010ffff]")
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def parse(text: str, report: Report) -> Node | None:
@@ -142,8 +145,10 @@ def parse(text: str, report: Report) -> Node | None:
     text = text.removeprefix("\ufeff")
     bad = _NON_PRINTABLE.search(text)
     if bad is not None:
-        report.add(text.count("\n", 0, bad.start()) + 1,
-                   f"the character U+{ord(bad.group()):04X} is not allowed in a YAML file")
+        report.add(
+            text.count("\n", 0, bad.start()) + 1,
+            f"the character U+{ord(bad.group()):04X} is not allowed in a YAML file",
+        )
         return None
     builder = _Builder(report)
     try:
@@ -201,16 +206,18 @@ class _Builder:
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
                 self._document(event)
-            elif isinstance(event, yaml.NodeEvent | yaml.CollectionEndEvent) \
-                    and not self._node_event(event):
+            elif isinstance(
+                event, yaml.NodeEvent | yaml.CollectionEndEvent
+            ) and not self._node_event(event):
                 return None
         return self.root
 
     def _document(self, event: yaml.DocumentStartEvent) -> None:
         self.documents += 1
         if self.documents == 2:
-            self.report.add(_line(event),
-                            "a survey file holds one YAML document; remove the second '---'")
+            self.report.add(
+                _line(event), "a survey file holds one YAML document; remove the second '---'"
+            )
 
     def _node_event(self, event: yaml.Event) -> bool:
         line = _line(event)
@@ -236,8 +243,9 @@ class _Builder:
 
     def _check_safety(self, event: yaml.Event, line: int) -> None:
         anchor = getattr(event, "anchor", None)
-        if (anchor is not None or isinstance(event, yaml.AliasEvent)) \
-                and line not in self.alias_lines:
+        if (
+            anchor is not None or isinstance(event, yaml.AliasEvent)
+        ) and line not in self.alias_lines:
             self.alias_lines.add(line)  # one report per line: the bomb has dozens
             self.report.add(line, ALIAS_MESSAGE)
             self.refused = True
@@ -245,8 +253,10 @@ class _Builder:
         if tag is not None and not isinstance(event, yaml.AliasEvent):
             self.refused = True
             shown = tag.replace("tag:yaml.org,2002:", "!!")
-            self.report.add(line, f"YAML tags like '{shown}' are not allowed; "
-                                  "remove the tag and write a plain value")
+            self.report.add(
+                line,
+                f"YAML tags like '{shown}' are not allowed; remove the tag and write a plain value",
+            )
 
     def _attach(self, node: Node) -> None:
         if not self.stack:
@@ -274,8 +284,11 @@ class _Builder:
             return
         first = frame.entries.get(key.text)
         if first is not None:
-            self.report.add(key.line, f"key '{key.text}' appears twice in the same mapping "
-                                      f"(lines {first.line} and {key.line})")
+            self.report.add(
+                key.line,
+                f"key '{key.text}' appears twice in the same mapping "
+                f"(lines {first.line} and {key.line})",
+            )
             return
         frame.entries[key.text] = Entry(key.text, key.line, node)
 

@@ -15,8 +15,11 @@ BROKEN = Path(__file__).resolve().parents[2] / "data" / "broken"
 
 EXPECTED: dict[str, list[tuple[int, str]]] = {
     "yaml-syntax-error.yaml": [
-        (11, "YAML syntax error while scanning a quoted scalar (which starts on line 10): "
-             "found unexpected end of stream"),
+        (
+            11,
+            "YAML syntax error while scanning a quoted scalar (which starts on line 10): "
+            "found unexpected end of stream",
+        ),
     ],
     "unknown-key.yaml": [
         (11, "section 'main', question 'q1': unknown key 'requried' (did you mean 'required'?)"),
@@ -25,12 +28,17 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
         (14, "section 'second': question id 'name' is used twice (lines 8 and 14)"),
     ],
     "unknown-type.yaml": [
-        (9, "section 'main', question 'q1': unknown question type 'likret' "
-            "(did you mean 'likert'?)"),
+        (
+            9,
+            "section 'main', question 'q1': unknown question type 'likret' "
+            "(did you mean 'likert'?)",
+        ),
     ],
     "unknown-scale.yaml": [
-        (10, "section 'why', question 'why_clarity': unknown scale 'agre5' "
-             "(did you mean 'agree5'?)"),
+        (
+            10,
+            "section 'why', question 'why_clarity': unknown scale 'agre5' (did you mean 'agree5'?)",
+        ),
     ],
     "missing-translations.yaml": [
         (2, "title has no 'fi' translation"),
@@ -38,20 +46,31 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
         (12, "section 'why', question 'why_clarity': text has no 'sv' translation"),
     ],
     "duplicate-option-values.yaml": [
-        (14, "section 'main', question 'role': option value 'city' is used twice "
-             "(lines 12 and 14)"),
+        (
+            14,
+            "section 'main', question 'role': option value 'city' is used twice (lines 12 and 14)",
+        ),
     ],
     "condition-unknown-question.yaml": [
-        (15, "section 'why', question 'why_missing': show_if names question 'why_clarty', "
-             "which does not exist (did you mean 'why_clarity'?)"),
+        (
+            15,
+            "section 'why', question 'why_missing': show_if names question 'why_clarty', "
+            "which does not exist (did you mean 'why_clarity'?)",
+        ),
     ],
     "condition-later-question.yaml": [
-        (11, "section 'why', question 'why_missing': show_if names question 'why_clarity', "
-             "which comes later in the survey; a condition may only name a question before it"),
+        (
+            11,
+            "section 'why', question 'why_missing': show_if names question 'why_clarity', "
+            "which comes later in the survey; a condition may only name a question before it",
+        ),
     ],
     "condition-impossible-value.yaml": [
-        (17, "section 'main', question 'city_name': show_if: question 'role' has no option "
-             "'citty' (did you mean 'city'?)"),
+        (
+            17,
+            "section 'main', question 'city_name': show_if: question 'role' has no option "
+            "'citty' (did you mean 'city'?)",
+        ),
     ],
     "bad-min-max.yaml": [
         (10, "section 'main', question 'overall': 'min' (10) must be less than 'max' (0)"),
@@ -68,28 +87,37 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
         (2, "the file is not valid UTF-8 (byte 0xe9); save it as UTF-8"),
     ],
     "python-tag.yaml": [
-        (10, "YAML tags like '!!python/object/apply:os.system' are not allowed; "
-             "remove the tag and write a plain value"),
+        (
+            10,
+            "YAML tags like '!!python/object/apply:os.system' are not allowed; "
+            "remove the tag and write a plain value",
+        ),
     ],
     "id-mismatch.yaml": [
-        (1, "survey id 'city-pilot-copy' does not match the file name 'id-mismatch.yaml'; "
-            "rename the file to 'city-pilot-copy.yaml' or change the id"),
+        (
+            1,
+            "survey id 'city-pilot-copy' does not match the file name 'id-mismatch.yaml'; "
+            "rename the file to 'city-pilot-copy.yaml' or change the id",
+        ),
     ],
     "empty.yaml": [(1, "the file is empty")],
     "several-problems.yaml": [
         (4, "unknown key 'colour'"),
         (7, "section 'why': unknown chapter 'whyy' (did you mean 'why'?)"),
-        (12, "section 'why', question 'why_clarity': unknown scale 'agre5' "
-             "(did you mean 'agree5'?)"),
+        (
+            12,
+            "section 'why', question 'why_clarity': unknown scale 'agre5' (did you mean 'agree5'?)",
+        ),
         (13, "section 'why', question 'why_clarity': text has no 'sv' translation"),
-        (19, "section 'why', question 'role': option value 'city' is used twice "
-             "(lines 18 and 19)"),
+        (19, "section 'why', question 'role': option value 'city' is used twice (lines 18 and 19)"),
         (22, "section 'why', question 'overall': 'min' (10) must be less than 'max' (10)"),
         (24, "section 'why', question 'overall': 'required' must be true or false, not 'yes'"),
-        (29, "section 'why', question 'why_missing': show_if names question 'later_one', "
-             "which comes later in the survey; a condition may only name a question before it"),
-        (32, "section 'why', question 'later_one': 'max_length' must be from 1 to 100,000, "
-             "not 0"),
+        (
+            29,
+            "section 'why', question 'why_missing': show_if names question 'later_one', "
+            "which comes later in the survey; a condition may only name a question before it",
+        ),
+        (32, "section 'why', question 'later_one': 'max_length' must be from 1 to 100,000, not 0"),
     ],
 }
 
@@ -111,7 +139,8 @@ def test_every_file_in_the_folder_is_expected() -> None:
 
 @pytest.mark.parametrize("name", EXPECTED)
 def test_each_broken_file_reports_its_problems_at_their_lines(
-        found: dict[str, list[tuple[int, str]]], name: str) -> None:
+    found: dict[str, list[tuple[int, str]]], name: str
+) -> None:
     assert found[name] == EXPECTED[name]
 
 
@@ -122,13 +151,18 @@ def test_several_problems_are_all_reported_at_once(found: dict[str, list[tuple[i
 def test_a_file_over_one_megabyte(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     # A real survey followed by a long comment: the size alone is the problem.
-    big.write_bytes((BROKEN / "unknown-key.yaml").read_bytes().replace(b"unknown-key", b"big")
-                    + b"# padding\n" * 110_000)
+    big.write_bytes(
+        (BROKEN / "unknown-key.yaml").read_bytes().replace(b"unknown-key", b"big")
+        + b"# padding\n" * 110_000
+    )
     assert big.stat().st_size > 1_048_576
     report = check_paths([big, BROKEN / "empty.yaml"])
     assert [(Path(p.path).name, p.line, p.message) for p in report.problems] == [
-        ("big.yaml", 1, "the file is larger than 1 MB (1,048,576 bytes), "
-                        "the most a survey file may be"),
+        (
+            "big.yaml",
+            1,
+            "the file is larger than 1 MB (1,048,576 bytes), the most a survey file may be",
+        ),
         ("empty.yaml", 1, "the file is empty"),
     ]
 
@@ -136,12 +170,15 @@ def test_a_file_over_one_megabyte(tmp_path: Path) -> None:
 def test_problems_print_as_path_line_message(tmp_path: Path) -> None:
     shutil.copy(BROKEN / "bad-min-max.yaml", tmp_path)
     (problem,) = check_paths([tmp_path]).problems
-    assert str(problem) == (f"{tmp_path / 'bad-min-max.yaml'}:10: section 'main', question "
-                            "'overall': 'min' (10) must be less than 'max' (0)")
+    assert str(problem) == (
+        f"{tmp_path / 'bad-min-max.yaml'}:10: section 'main', question "
+        "'overall': 'min' (10) must be less than 'max' (0)"
+    )
 
 
-def test_the_pure_python_parser_reports_the_same(monkeypatch: pytest.MonkeyPatch,
-                                                 found: dict[str, list[tuple[int, str]]]) -> None:
+def test_the_pure_python_parser_reports_the_same(
+    monkeypatch: pytest.MonkeyPatch, found: dict[str, list[tuple[int, str]]]
+) -> None:
     """Without libyaml the Python parser is used, and finds the same problems, except that
     it follows YAML 1.1 in ending a plain word at '?' inside {...}: such files are skipped."""
     monkeypatch.setattr(yamlnodes.yaml, "__with_libyaml__", False)

@@ -16,8 +16,9 @@ Load = Callable[[str], Survey]
     ("scale_id", "size"),
     [("agree5", 5), ("agree7", 7), ("useful5", 5), ("frequency5", 5), ("satisfied5", 5)],
 )
-def test_builtin_scales_have_values_1_to_n_in_every_interface_language(scale_id: str,
-                                                                       size: int) -> None:
+def test_builtin_scales_have_values_1_to_n_in_every_interface_language(
+    scale_id: str, size: int
+) -> None:
     scale = BUILTIN_SCALES[scale_id]
     assert scale.id == scale_id
     assert scale.values == tuple(range(1, size + 1))
@@ -30,10 +31,16 @@ def test_builtin_scales_have_values_1_to_n_in_every_interface_language(scale_id:
 
 def test_agree5_wording() -> None:
     first, *_, last = BUILTIN_SCALES["agree5"].points
-    assert first.label == {"en": "Strongly disagree", "fi": "Täysin eri mieltä",
-                           "sv": "Helt av annan åsikt"}
-    assert last.label == {"en": "Strongly agree", "fi": "Täysin samaa mieltä",
-                          "sv": "Helt av samma åsikt"}
+    assert first.label == {
+        "en": "Strongly disagree",
+        "fi": "Täysin eri mieltä",
+        "sv": "Helt av annan åsikt",
+    }
+    assert last.label == {
+        "en": "Strongly agree",
+        "fi": "Täysin samaa mieltä",
+        "sv": "Helt av samma åsikt",
+    }
 
 
 def test_builtin_scales_cannot_be_changed() -> None:
@@ -42,11 +49,13 @@ def test_builtin_scales_cannot_be_changed() -> None:
 
 
 def _likert_survey(languages: str, title: str, scale: str = "agree5") -> str:
-    return (f"id: test\ntitle: {title}\nlanguages: {languages}\nsections:\n"
-            f"  - id: s\n    title: {title}\n    questions:\n"
-            f"      - {{id: a, type: likert, scale: {scale}, text: {title}}}\n"
-            f"      - {{id: b, type: matrix, scale: {scale}, text: {title}, "
-            f"rows: [{{value: r, label: {title}}}]}}\n")
+    return (
+        f"id: test\ntitle: {title}\nlanguages: {languages}\nsections:\n"
+        f"  - id: s\n    title: {title}\n    questions:\n"
+        f"      - {{id: a, type: likert, scale: {scale}, text: {title}}}\n"
+        f"      - {{id: b, type: matrix, scale: {scale}, text: {title}, "
+        f"rows: [{{value: r, label: {title}}}]}}\n"
+    )
 
 
 def test_labels_are_restricted_to_the_survey_languages(load: Load) -> None:
@@ -60,9 +69,12 @@ def test_labels_are_restricted_to_the_survey_languages(load: Load) -> None:
 
 def test_a_language_a_builtin_scale_lacks_is_reported_once(problems: Problems) -> None:
     assert problems(_likert_survey("[en, de, pl]", "{en: T, de: T, pl: T}")) == [
-        (8, "section 's', question 'a': the built-in scale 'agree5' has no labels in "
+        (
+            8,
+            "section 's', question 'a': the built-in scale 'agree5' has no labels in "
             "'de' or 'pl'; define your own scale under 'scales' with labels in every "
-            "survey language"),
+            "survey language",
+        ),
     ]
 
 
@@ -70,6 +82,7 @@ def test_a_survey_scale_serves_other_languages(load: Load) -> None:
     text = _likert_survey("[en, de]", "{en: T, de: T}", scale="zustimmung") + (
         "scales:\n  zustimmung:\n"
         "    - {value: 1, label: {en: No, de: Nein}}\n"
-        "    - {value: 2, label: {en: Yes, de: Ja}}\n")
+        "    - {value: 2, label: {en: Yes, de: Ja}}\n"
+    )
     scale = load(text).question("a").scale
     assert scale is not None and scale.points[1].label == {"en": "Yes", "de": "Ja"}

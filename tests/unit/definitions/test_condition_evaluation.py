@@ -27,7 +27,7 @@ UNANSWERED: tuple[object, ...] = (None, "", "   ", [], (), set(), {}, {"r1": Non
 # (condition, answer that makes it true, answer that makes it false)
 CASES = [
     (Compare("role", "equals", "city"), "city", "region"),
-    (Compare("role", "equals", 2), "2", "3"),            # option 2 sent by a form as "2"
+    (Compare("role", "equals", 2), "2", "3"),  # option 2 sent by a form as "2"
     (Compare("role", "equals", "2"), 2, 3),
     (Compare("score", "equals", 4), 4.0, 5),
     (Compare("role", "in", ("city", "region")), "region", "ministry"),
@@ -39,7 +39,7 @@ CASES = [
     (Compare("score", "gt", 4), 5, 4),
     (Compare("score", "lte", 2), 2, 3),
     (Compare("score", "lt", 2), 1.5, 2),
-    (Compare("score", "gte", 7), "8", "6"),               # numbers sent as text
+    (Compare("score", "gte", 7), "8", "6"),  # numbers sent as text
     (Compare("comment", "equals", "none"), "none", "None"),
     (Compare("comment", "answered", True), "text", "  "),
     (Compare("comment", "answered", False), None, "text"),
@@ -55,8 +55,9 @@ def test_each_operator(condition: Compare, true: object, false: object) -> None:
 
 @pytest.mark.parametrize("condition", [c for c, _, _ in CASES if c.op != "answered"])
 @pytest.mark.parametrize("answer", UNANSWERED)
-def test_comparisons_with_an_unanswered_question_are_false(condition: Compare,
-                                                           answer: object) -> None:
+def test_comparisons_with_an_unanswered_question_are_false(
+    condition: Compare, answer: object
+) -> None:
     assert evaluate(condition, {condition.question: answer}) is False
     assert evaluate(condition, {}) is False
 
@@ -102,16 +103,23 @@ def test_combinators() -> None:
     city = Compare("role", "equals", "city")
     low = Compare("score", "lte", 2)
     both, either = AllOf((city, low)), AnyOf((city, low))
-    answers = [({"role": "city", "score": 1}, True, True),
-               ({"role": "city", "score": 5}, False, True),
-               ({"role": "region", "score": 1}, False, True),
-               ({}, False, False)]
+    answers = [
+        ({"role": "city", "score": 1}, True, True),
+        ({"role": "city", "score": 5}, False, True),
+        ({"role": "region", "score": 1}, False, True),
+        ({}, False, False),
+    ]
     for given, all_result, any_result in answers:
         assert evaluate(both, given) is all_result, given
         assert evaluate(either, given) is any_result, given
     assert evaluate(Not(AnyOf((city, low))), {}) is True
-    assert evaluate(AllOf((Not(city), AnyOf((low, Compare("x", "answered", True))))),
-                    {"role": "region", "x": "yes"}) is True
+    assert (
+        evaluate(
+            AllOf((Not(city), AnyOf((low, Compare("x", "answered", True))))),
+            {"role": "region", "x": "yes"},
+        )
+        is True
+    )
 
 
 T = "{en: T, fi: T, sv: T}"
@@ -137,11 +145,15 @@ def test_visible_questions_follow_hidden_chains(make_survey: MakeSurvey, load: L
     assert visible_questions(survey, {}) == {"role", "not_big", "always"}
 
 
-def test_prune_hidden_drops_hidden_and_unknown_answers(make_survey: MakeSurvey,
-                                                       load: Load) -> None:
+def test_prune_hidden_drops_hidden_and_unknown_answers(make_survey: MakeSurvey, load: Load) -> None:
     survey = load(make_survey(CHAIN))
-    answers = {"role": "region", "city_size": 250000, "big_city_note": "x", "always": "kept",
-               "no_such_question": 1}
+    answers = {
+        "role": "region",
+        "city_size": 250000,
+        "big_city_note": "x",
+        "always": "kept",
+        "no_such_question": 1,
+    }
     assert prune_hidden(survey, answers) == {"role": "region", "always": "kept"}
     assert answers["city_size"] == 250000  # the input is not changed
 

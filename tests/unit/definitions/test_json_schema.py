@@ -48,14 +48,16 @@ def test_the_schema_is_draft_2020_12_with_help_texts() -> None:
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
 def test_shipped_surveys_pass_the_schema_and_the_loader(
-        validator: jsonschema.Draft202012Validator, path: Path) -> None:
+    validator: jsonschema.Draft202012Validator, path: Path
+) -> None:
     assert errors(validator, data_of(path)) == []
     assert check_paths([path]).problems == []
 
 
 @pytest.mark.parametrize("path", sorted(VALID.glob("*.yaml")), ids=lambda p: p.name)
-def test_valid_examples_pass_the_schema(validator: jsonschema.Draft202012Validator,
-                                        path: Path) -> None:
+def test_valid_examples_pass_the_schema(
+    validator: jsonschema.Draft202012Validator, path: Path
+) -> None:
     assert errors(validator, data_of(path)) == []
 
 
@@ -76,8 +78,9 @@ BREAKAGES = {
     "bad survey id": lambda d: d.update(id="All Types"),
     "no languages": lambda d: d.update(languages=[]),
     "unknown chapter": lambda d: d["sections"][1].update(chapter="whyy"),
-    "show_if on a section": lambda d: d["sections"][0].update(show_if={"question": "a",
-                                                                       "answered": True}),
+    "show_if on a section": lambda d: d["sections"][0].update(
+        show_if={"question": "a", "answered": True}
+    ),
     "unknown question type": lambda d: _question(d, "role").update(type="dropdown"),
     "unknown question key": lambda d: _question(d, "role").update(requried=True),
     "key of another type": lambda d: _question(d, "why_clarity").update(max_length=5),
@@ -89,31 +92,39 @@ BREAKAGES = {
     "empty text": lambda d: _question(d, "role").update(text=""),
     "text with a bad language key": lambda d: _question(d, "role").update(text={"English": "x"}),
     "condition with two comparisons": lambda d: _question(d, "city_name").update(
-        show_if={"question": "role", "equals": "city", "in": ["city"]}),
+        show_if={"question": "role", "equals": "city", "in": ["city"]}
+    ),
     "condition with an unknown operator": lambda d: _question(d, "city_name").update(
-        show_if={"question": "role", "equal": "city"}),
+        show_if={"question": "role", "equal": "city"}
+    ),
     "empty all": lambda d: _question(d, "city_name").update(show_if={"all": []}),
     "not with a list": lambda d: _question(d, "city_name").update(
-        show_if={"not": [{"question": "role", "answered": True}]}),
-    "text max_length over the limit": lambda d: _question(d, "comments").update(
-        max_length=100001),
-    "scale with one point": lambda d: d["scales"].update(
-        one=[{"value": 1, "label": {"en": "x"}}]),
+        show_if={"not": [{"question": "role", "answered": True}]}
+    ),
+    "text max_length over the limit": lambda d: _question(d, "comments").update(max_length=100001),
+    "scale with one point": lambda d: d["scales"].update(one=[{"value": 1, "label": {"en": "x"}}]),
     "survey scale named like a built-in": lambda d: d["scales"].update(
-        agree5=d["scales"]["clarity4"]),
+        agree5=d["scales"]["clarity4"]
+    ),
 }
 
 
 @pytest.mark.parametrize("case", BREAKAGES, ids=list(BREAKAGES))
-def test_broken_surveys_fail_the_schema(validator: jsonschema.Draft202012Validator,
-                                        case: str) -> None:
+def test_broken_surveys_fail_the_schema(
+    validator: jsonschema.Draft202012Validator, case: str
+) -> None:
     data = copy.deepcopy(all_types())
     BREAKAGES[case](data)
     assert errors(validator, data) != []
 
 
 def test_a_minimal_survey_passes(validator: jsonschema.Draft202012Validator) -> None:
-    minimal = {"id": "x", "title": "X", "languages": ["en"],
-               "sections": [{"id": "s", "title": "S",
-                             "questions": [{"id": "q", "type": "text", "text": "Q"}]}]}
+    minimal = {
+        "id": "x",
+        "title": "X",
+        "languages": ["en"],
+        "sections": [
+            {"id": "s", "title": "S", "questions": [{"id": "q", "type": "text", "text": "Q"}]}
+        ],
+    }
     assert errors(validator, minimal) == []

@@ -24,9 +24,11 @@ T = "{en: T, fi: T, sv: T}"
 
 
 def minimal(survey_id: str) -> str:
-    return (f"id: {survey_id}\ntitle: {T}\nlanguages: [en, fi, sv]\nsections:\n"
-            f"  - id: s\n    title: {T}\n    questions:\n"
-            f"      - {{id: q, type: text, text: {T}}}\n")
+    return (
+        f"id: {survey_id}\ntitle: {T}\nlanguages: [en, fi, sv]\nsections:\n"
+        f"  - id: s\n    title: {T}\n    questions:\n"
+        f"      - {{id: q, type: text, text: {T}}}\n"
+    )
 
 
 def test_load_text_raises_with_every_problem_and_the_source() -> None:
@@ -67,9 +69,13 @@ def test_load_file_requires_the_id_to_match_the_file_name(tmp_path: Path) -> Non
     with pytest.raises(DefinitionError) as caught:
         load_file(path)
     assert caught.value.problems == (
-        Problem(str(path), 1, "survey id 'city-pilot-2' does not match the file name "
-                              "'city-pilot.yml'; rename the file to 'city-pilot-2.yml' or "
-                              "change the id"),
+        Problem(
+            str(path),
+            1,
+            "survey id 'city-pilot-2' does not match the file name "
+            "'city-pilot.yml'; rename the file to 'city-pilot-2.yml' or "
+            "change the id",
+        ),
     )
 
 
@@ -158,7 +164,8 @@ def test_check_paths_on_an_unreadable_path_reports_it(tmp_path: Path) -> None:
     fifo_like.mkdir()  # a folder named like a file: walked, and empty
     report = check_paths([fifo_like])
     assert [p.message for p in report.problems] == [
-        "no survey files (*.yaml, *.yml) in this folder"]
+        "no survey files (*.yaml, *.yml) in this folder"
+    ]
 
 
 def test_load_dir_reads_only_the_folders_own_files(tmp_path: Path) -> None:
@@ -172,8 +179,9 @@ def test_load_dir_reads_only_the_folders_own_files(tmp_path: Path) -> None:
 
 def test_load_dir_raises_on_any_problem(tmp_path: Path) -> None:
     shutil.copy(VALID / "one-language.yaml", tmp_path)
-    (tmp_path / "bad.yaml").write_text(minimal("bad").replace("type: text", "type: txt"),
-                                       encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(
+        minimal("bad").replace("type: text", "type: txt"), encoding="utf-8"
+    )
     with pytest.raises(DefinitionError) as caught:
         load_dir(tmp_path)
     assert [p.line for p in caught.value.problems] == [8]
@@ -195,8 +203,19 @@ def test_read_dir_keeps_texts_for_freezing(tmp_path: Path) -> None:
 def test_the_valid_examples_load_with_every_feature() -> None:
     survey = load_file(VALID / "all-types.yaml")
     assert {q.type for q in survey.questions} == {
-        "single", "multi", "likert", "rating", "matrix", "text", "number", "info"}
-    assert survey.description == {"en": "A test survey.", "fi": "Testikysely.",
-                                  "sv": "En testenkät."}
+        "single",
+        "multi",
+        "likert",
+        "rating",
+        "matrix",
+        "text",
+        "number",
+        "info",
+    }
+    assert survey.description == {
+        "en": "A test survey.",
+        "fi": "Testikysely.",
+        "sv": "En testenkät.",
+    }
     assert [s.chapter for s in survey.sections] == [None, "why", "result"]
     assert survey.question("role").options[2].value == 3

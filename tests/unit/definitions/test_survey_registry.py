@@ -53,7 +53,10 @@ def test_a_broken_file_makes_the_registry_refuse(folder: Path) -> None:
     with pytest.raises(DefinitionError) as caught:
         registry.all()
     assert {p.message for p in caught.value.problems} == {
-        "'title' is missing", "'languages' is missing", "'sections' is missing"}
+        "'title' is missing",
+        "'languages' is missing",
+        "'sections' is missing",
+    }
 
 
 def test_definition_hash_is_the_sha256_of_the_utf8_text() -> None:
@@ -82,7 +85,7 @@ def test_load_snapshot_evicts_the_least_recently_used(monkeypatch: pytest.Monkey
     a, b, c = (base + f"# {n}\n" for n in "abc")
     first_a = load_snapshot(a)
     load_snapshot(b)
-    assert load_snapshot(a) is first_a   # a is now the most recent
-    load_snapshot(c)                      # evicts b
+    assert load_snapshot(a) is first_a  # a is now the most recent
+    load_snapshot(c)  # evicts b
     assert load_snapshot(a) is first_a
     assert definition_hash(b) not in registry_module._snapshots

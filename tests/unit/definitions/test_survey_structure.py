@@ -18,8 +18,11 @@ QUESTION = f"- id: q\n  type: text\n  text: {T}\n"
 
 def survey(head: str, sections: str = "") -> str:
     """A whole survey: top-level lines, then `sections` (default: one simple section)."""
-    return head + (sections or f"sections:\n  - id: s\n    title: {T}\n    questions:\n"
-                                f"      - {{id: q, type: text, text: {T}}}\n")
+    return head + (
+        sections
+        or f"sections:\n  - id: s\n    title: {T}\n    questions:\n"
+        f"      - {{id: q, type: text, text: {T}}}\n"
+    )
 
 
 HEAD = f"id: test\ntitle: {T}\nlanguages: [en, fi, sv]\n"
@@ -44,10 +47,13 @@ def test_every_missing_translation_is_reported_separately(problems: Problems) ->
     ]
 
 
-def test_nested_missing_translations_name_their_place(make_survey: MakeSurvey,
-                                                      problems: Problems) -> None:
-    text = make_survey("- id: why_clarity\n  type: single\n  text: {en: T, fi: T}\n"
-                       "  options:\n    - {value: a, label: {en: A, sv: A}}\n")
+def test_nested_missing_translations_name_their_place(
+    make_survey: MakeSurvey, problems: Problems
+) -> None:
+    text = make_survey(
+        "- id: why_clarity\n  type: single\n  text: {en: T, fi: T}\n"
+        "  options:\n    - {value: a, label: {en: A, sv: A}}\n"
+    )
     assert problems(text) == [
         (10, "section 'main', question 'why_clarity': text has no 'sv' translation"),
         (12, "section 'main', question 'why_clarity', option 1: label has no 'fi' translation"),
@@ -80,8 +86,10 @@ def test_plain_string_needs_a_one_language_survey(problems: Problems, load: Load
         (2, "'title' needs a text per language (en, fi, sv), written as {en: …, fi: …}"),
     ]
     one = "id: test\ntitle: Plain\nlanguages: [fi]\n"
-    sections = ("sections:\n  - id: s\n    title: Osa\n    questions:\n"
-                "      - {id: q, type: text, text: Kysymys}\n")
+    sections = (
+        "sections:\n  - id: s\n    title: Osa\n    questions:\n"
+        "      - {id: q, type: text, text: Kysymys}\n"
+    )
     loaded = load(survey(one, sections))
     assert loaded.title == {"fi": "Plain"}
     assert loaded.question("q").text == {"fi": "Kysymys"}
@@ -89,8 +97,10 @@ def test_plain_string_needs_a_one_language_survey(problems: Problems, load: Load
 
 def test_language_codes_that_yaml_1_1_reads_as_booleans(load: Load) -> None:
     head = "id: test\ntitle: {en: T, no: T}\nlanguages: [en, no]\n"
-    sections = "sections:\n  - id: s\n    title: {en: S, no: S}\n    questions:\n" \
-               "      - {id: q, type: text, text: {en: Q, no: Spørsmål}}\n"
+    sections = (
+        "sections:\n  - id: s\n    title: {en: S, no: S}\n    questions:\n"
+        "      - {id: q, type: text, text: {en: Q, no: Spørsmål}}\n"
+    )
     loaded = load(survey(head, sections))
     assert loaded.languages == ("en", "no")
     assert loaded.question("q").text == {"en": "Q", "no": "Spørsmål"}
@@ -101,31 +111,38 @@ def test_language_codes_that_yaml_1_1_reads_as_booleans(load: Load) -> None:
     [
         ("[]", [(3, "'languages' must not be an empty list")]),
         ("en", [(3, "'languages' must be a list, not 'en'")]),
-        ("[en, EN, english, fi]", [(3, "language 'EN' is not a language code such as en, fi or sv"),
-                                   (3, "language 'english' is not a language code such as "
-                                       "en, fi or sv")]),
+        (
+            "[en, EN, english, fi]",
+            [
+                (3, "language 'EN' is not a language code such as en, fi or sv"),
+                (3, "language 'english' is not a language code such as en, fi or sv"),
+            ],
+        ),
         ("[en, fi, en]", [(3, "language 'en' is listed twice")]),
         ("[en, true]", [(3, "language 'true' is not a language code such as en, fi or sv")]),
     ],
 )
-def test_bad_languages(problems: Problems, languages: str,
-                       expected: list[tuple[int, str]]) -> None:
+def test_bad_languages(problems: Problems, languages: str, expected: list[tuple[int, str]]) -> None:
     # With bad languages, translations are not checked: no flood of follow-up problems.
     assert problems(survey(f"id: test\ntitle: {T}\nlanguages: {languages}\n")) == expected
 
 
 def test_regional_language_codes(load: Load) -> None:
     head = "id: test\ntitle: {pt-BR: T}\nlanguages: [pt-BR]\n"
-    sections = ("sections:\n  - id: s\n    title: S\n    questions:\n"
-                "      - {id: q, type: info, text: I}\n")
+    sections = (
+        "sections:\n  - id: s\n    title: S\n    questions:\n      - {id: q, type: info, text: I}\n"
+    )
     assert load(survey(head, sections)).languages == ("pt-BR",)
 
 
 @pytest.mark.parametrize("bad", ["Test", "test_survey", "-test", "test--x", "test-", "tëst"])
 def test_bad_survey_ids(problems: Problems, bad: str) -> None:
     assert problems(survey(f"id: '{bad}'\ntitle: {T}\nlanguages: [en, fi, sv]\n")) == [
-        (1, f"survey id '{bad}' must use only a-z, 0-9 and single '-' between them, "
-            "like 'city-pilot'"),
+        (
+            1,
+            f"survey id '{bad}' must use only a-z, 0-9 and single '-' between them, "
+            "like 'city-pilot'",
+        ),
     ]
 
 
@@ -142,22 +159,25 @@ def test_unknown_top_level_key_with_hint(problems: Problems) -> None:
 
 def test_missing_top_level_keys(problems: Problems) -> None:
     assert problems("id: test\n") == [
-        (1, "'title' is missing"), (1, "'languages' is missing"), (1, "'sections' is missing"),
+        (1, "'title' is missing"),
+        (1, "'languages' is missing"),
+        (1, "'sections' is missing"),
     ]
 
 
 def test_a_file_that_is_not_a_mapping(problems: Problems) -> None:
     assert problems("- id: test\n") == [
-        (1, "a survey file must be a mapping with id, title, languages and sections, "
-            "not a list"),
+        (1, "a survey file must be a mapping with id, title, languages and sections, not a list"),
     ]
 
 
 def test_sections(load: Load) -> None:
-    sections = (f"sections:\n  - id: why\n    chapter: why\n    title: {T}\n    description: {T}\n"
-                f"    questions:\n      - {{id: q1, type: text, text: {T}}}\n"
-                f"  - id: what_2\n    title: {T}\n    questions:\n"
-                f"      - {{id: q2, type: text, text: {T}}}\n")
+    sections = (
+        f"sections:\n  - id: why\n    chapter: why\n    title: {T}\n    description: {T}\n"
+        f"    questions:\n      - {{id: q1, type: text, text: {T}}}\n"
+        f"  - id: what_2\n    title: {T}\n    questions:\n"
+        f"      - {{id: q2, type: text, text: {T}}}\n"
+    )
     loaded = load(survey(HEAD, sections))
     first, second = loaded.sections
     assert (first.id, first.chapter, first.line) == ("why", "why", 5)
@@ -169,32 +189,44 @@ def test_sections(load: Load) -> None:
 SECTION_CASES = {
     "unknown chapter with hint": (
         "    chapter: whyy\n",
-        [(7, "section 's': unknown chapter 'whyy' (did you mean 'why'?)")]),
+        [(7, "section 's': unknown chapter 'whyy' (did you mean 'why'?)")],
+    ),
     "unknown chapter": (
         "    chapter: 7\n",
-        [(7, "section 's': unknown chapter '7' (the chapters are 'why', 'what', 'how', "
-             "'who', 'result' or 'not_an_island')")]),
+        [
+            (
+                7,
+                "section 's': unknown chapter '7' (the chapters are 'why', 'what', 'how', "
+                "'who', 'result' or 'not_an_island')",
+            )
+        ],
+    ),
     "show_if on a section": (
         "    show_if: {question: q, answered: true}\n",
-        [(7, "section 's': a section cannot have show_if; put the condition on its questions")]),
+        [(7, "section 's': a section cannot have show_if; put the condition on its questions")],
+    ),
     "unknown section key": (
         "    titel: x\n",
-        [(7, "section 's': unknown key 'titel' (did you mean 'title'?)")]),
+        [(7, "section 's': unknown key 'titel' (did you mean 'title'?)")],
+    ),
 }
 
 
 @pytest.mark.parametrize("case", SECTION_CASES, ids=list(SECTION_CASES))
 def test_section_problems(problems: Problems, case: str) -> None:
     extra, expected = SECTION_CASES[case]
-    sections = (f"sections:\n  - id: s\n    title: {T}\n{extra}    questions:\n"
-                f"      - {{id: q, type: text, text: {T}}}\n")
+    sections = (
+        f"sections:\n  - id: s\n    title: {T}\n{extra}    questions:\n"
+        f"      - {{id: q, type: text, text: {T}}}\n"
+    )
     assert problems(survey(HEAD, sections)) == expected
 
 
 def test_section_ids_are_checked_and_unique(problems: Problems) -> None:
     sections = "sections:\n" + "".join(
         f"  - id: {sid}\n    title: {T}\n    questions: [{{id: {qid}, type: info, text: {T}}}]\n"
-        for sid, qid in (("Why", "a"), ("s", "b"), ("s", "c")))
+        for sid, qid in (("Why", "a"), ("s", "b"), ("s", "c"))
+    )
     assert problems(survey(HEAD, sections)) == [
         (5, "section id 'Why' must use only a-z, 0-9 and '_'"),
         (11, "section id 's' is used twice (lines 8 and 11)"),
@@ -202,10 +234,12 @@ def test_section_ids_are_checked_and_unique(problems: Problems) -> None:
 
 
 def test_question_ids_are_unique_across_sections(problems: Problems) -> None:
-    sections = (f"sections:\n  - id: a\n    title: {T}\n"
-                f"    questions: [{{id: q, type: info, text: {T}}}]\n"
-                f"  - id: b\n    title: {T}\n    questions:\n"
-                f"      - {{id: q, type: info, text: {T}}}\n")
+    sections = (
+        f"sections:\n  - id: a\n    title: {T}\n"
+        f"    questions: [{{id: q, type: info, text: {T}}}]\n"
+        f"  - id: b\n    title: {T}\n    questions:\n"
+        f"      - {{id: q, type: info, text: {T}}}\n"
+    )
     assert problems(survey(HEAD, sections)) == [
         (11, "section 'b': question id 'q' is used twice (lines 7 and 11)"),
     ]
@@ -238,8 +272,11 @@ def test_survey_scales(make_survey: MakeSurvey, load: Load) -> None:
 
 
 def test_unknown_scale_hints_at_survey_scales(make_survey: MakeSurvey, problems: Problems) -> None:
-    text = make_survey(f"- id: q\n  type: matrix\n  scale: clarty3\n  text: {T}\n"
-                       f"  rows: [{{value: r, label: {T}}}]\n", SCALES)
+    text = make_survey(
+        f"- id: q\n  type: matrix\n  scale: clarty3\n  text: {T}\n"
+        f"  rows: [{{value: r, label: {T}}}]\n",
+        SCALES,
+    )
     assert problems(text) == [
         (10, "section 'main', question 'q': unknown scale 'clarty3' (did you mean 'clarity3'?)"),
     ]
@@ -248,29 +285,58 @@ def test_unknown_scale_hints_at_survey_scales(make_survey: MakeSurvey, problems:
 @pytest.mark.parametrize(
     ("scales", "expected"),
     [
-        ("scales: [a]\n", [(11, "'scales' must be a mapping of scale names to lists of points, "
-                                "not a list")]),
-        (f"scales:\n  one: [{{value: 1, label: {T}}}]\n",
-         [(12, "scale 'one': a scale must be a list of at least 2 points {value, label}")]),
-        (f"scales:\n  agree5:\n    - {{value: 1, label: {T}}}\n    - {{value: 2, label: {T}}}\n",
-         [(12, "scale 'agree5': this is the name of a built-in scale; give your scale "
-               "another name")]),
-        (f"scales:\n  Bad-Name:\n    - {{value: 1, label: {T}}}\n    - {{value: 2, label: {T}}}\n",
-         [(12, "scale 'Bad-Name': a scale name must start with a letter a-z and use only "
-               "a-z, 0-9 and '_'")]),
-        (f"scales:\n  s:\n    - {{value: 1, label: {T}}}\n    - {{value: 1, label: {T}}}\n",
-         [(14, "scale 's': value 1 is used twice (lines 13 and 14)")]),
-        (f"scales:\n  s:\n    - {{value: a, label: {T}}}\n    - {{value: 1.5, label: {T}}}\n"
-         f"    - {{value: true, label: {T}}}\n",
-         [(13, "scale 's', point 1: 'value' must be a whole number, not 'a'"),
-          (14, "scale 's', point 2: 'value' must be a whole number, not '1.5'"),
-          (15, "scale 's', point 3: 'value' must be a whole number, not 'true'")]),
-        ("scales:\n  s:\n    - {value: 1, label: {en: A}}\n    - {value: 2}\n",
-         [(13, "scale 's', point 1: label has no 'fi' translation"),
-          (13, "scale 's', point 1: label has no 'sv' translation"),
-          (14, "scale 's', point 2: 'label' is missing")]),
+        (
+            "scales: [a]\n",
+            [(11, "'scales' must be a mapping of scale names to lists of points, not a list")],
+        ),
+        (
+            f"scales:\n  one: [{{value: 1, label: {T}}}]\n",
+            [(12, "scale 'one': a scale must be a list of at least 2 points {value, label}")],
+        ),
+        (
+            f"scales:\n  agree5:\n    - {{value: 1, label: {T}}}\n    - {{value: 2, label: {T}}}\n",
+            [
+                (
+                    12,
+                    "scale 'agree5': this is the name of a built-in scale; give your scale "
+                    "another name",
+                )
+            ],
+        ),
+        (
+            f"scales:\n  Bad-Name:\n    - {{value: 1, label: {T}}}\n    - {{value: 2, label: {T}}}\n",
+            [
+                (
+                    12,
+                    "scale 'Bad-Name': a scale name must start with a letter a-z and use only "
+                    "a-z, 0-9 and '_'",
+                )
+            ],
+        ),
+        (
+            f"scales:\n  s:\n    - {{value: 1, label: {T}}}\n    - {{value: 1, label: {T}}}\n",
+            [(14, "scale 's': value 1 is used twice (lines 13 and 14)")],
+        ),
+        (
+            f"scales:\n  s:\n    - {{value: a, label: {T}}}\n    - {{value: 1.5, label: {T}}}\n"
+            f"    - {{value: true, label: {T}}}\n",
+            [
+                (13, "scale 's', point 1: 'value' must be a whole number, not 'a'"),
+                (14, "scale 's', point 2: 'value' must be a whole number, not '1.5'"),
+                (15, "scale 's', point 3: 'value' must be a whole number, not 'true'"),
+            ],
+        ),
+        (
+            "scales:\n  s:\n    - {value: 1, label: {en: A}}\n    - {value: 2}\n",
+            [
+                (13, "scale 's', point 1: label has no 'fi' translation"),
+                (13, "scale 's', point 1: label has no 'sv' translation"),
+                (14, "scale 's', point 2: 'label' is missing"),
+            ],
+        ),
     ],
 )
-def test_bad_survey_scales(make_survey: MakeSurvey, problems: Problems, scales: str,
-                           expected: list[tuple[int, str]]) -> None:
+def test_bad_survey_scales(
+    make_survey: MakeSurvey, problems: Problems, scales: str, expected: list[tuple[int, str]]
+) -> None:
     assert problems(make_survey(QUESTION, scales)) == expected

@@ -30,14 +30,35 @@ def read(text: str) -> tuple[object, list[tuple[int, str]]]:
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("no", "no"), ("yes", "yes"), ("on", "on"), ("off", "off"), ("y", "y"), ("n", "n"),
-        ("No", "No"), ("NO", "NO"),
-        ("true", True), ("True", True), ("false", False), ("FALSE", False),
-        ("~", None), ("null", None), ("", None),
-        ("42", 42), ("-3", -3), ("+7", 7), ("0o17", 15), ("0x1F", 31),
-        ("1.5", 1.5), ("1e3", 1000.0), ("-.5", -0.5),
-        ("1_000", "1_000"), ("12:30", "12:30"), ("2024-05-01", "2024-05-01"),
-        ("0b101", "0b101"), ("<<", "<<"), ("=", "="),
+        ("no", "no"),
+        ("yes", "yes"),
+        ("on", "on"),
+        ("off", "off"),
+        ("y", "y"),
+        ("n", "n"),
+        ("No", "No"),
+        ("NO", "NO"),
+        ("true", True),
+        ("True", True),
+        ("false", False),
+        ("FALSE", False),
+        ("~", None),
+        ("null", None),
+        ("", None),
+        ("42", 42),
+        ("-3", -3),
+        ("+7", 7),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("1.5", 1.5),
+        ("1e3", 1000.0),
+        ("-.5", -0.5),
+        ("1_000", "1_000"),
+        ("12:30", "12:30"),
+        ("2024-05-01", "2024-05-01"),
+        ("0b101", "0b101"),
+        ("<<", "<<"),
+        ("=", "="),
     ],
 )
 def test_plain_scalars_follow_yaml_1_2_core_schema(text: str, value: object) -> None:
@@ -60,8 +81,10 @@ def test_a_number_too_long_for_python_stays_text() -> None:
 def test_language_codes_stay_strings_as_keys_and_list_items() -> None:
     data, found = read("languages: [en, no, on]\ntitle: {no: Norsk, on: x, yes: y}\n")
     assert found == []
-    assert data == {"languages": ["en", "no", "on"],
-                    "title": {"no": "Norsk", "on": "x", "yes": "y"}}
+    assert data == {
+        "languages": ["en", "no", "on"],
+        "title": {"no": "Norsk", "on": "x", "yes": "y"},
+    }
 
 
 def test_quoted_scalars_are_text() -> None:
@@ -114,8 +137,10 @@ def test_merge_keys_are_just_keys_and_need_aliases_anyway() -> None:
 LOL = '"lol",' * 8 + '"lol"'
 BOMB = "\n".join(
     [f"a: &a [{LOL}]"]
-    + [f"{k}: &{k} [{','.join(['*' + p] * 9)}]"
-       for p, k in zip("abcdefgh", "bcdefghi", strict=True)]
+    + [
+        f"{k}: &{k} [{','.join(['*' + p] * 9)}]"
+        for p, k in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
 )
 
 
@@ -142,8 +167,9 @@ def test_the_billion_laughs_bomb_is_refused_quickly() -> None:
 def test_explicit_tags_are_refused_never_constructed(text: str, shown: str) -> None:
     data, found = read(text)
     assert data is None
-    assert found == [(1, f"YAML tags like '{shown}' are not allowed; "
-                         "remove the tag and write a plain value")]
+    assert found == [
+        (1, f"YAML tags like '{shown}' are not allowed; remove the tag and write a plain value")
+    ]
 
 
 def test_syntax_errors_carry_the_line_of_the_problem() -> None:
@@ -151,8 +177,9 @@ def test_syntax_errors_carry_the_line_of_the_problem() -> None:
     assert len(found) == 1
     line, message = found[0]
     assert line == 3
-    assert message.startswith("YAML syntax error while parsing a flow sequence "
-                              "(which starts on line 2)")
+    assert message.startswith(
+        "YAML syntax error while parsing a flow sequence (which starts on line 2)"
+    )
 
 
 def test_bad_indentation_is_a_syntax_error_at_its_line() -> None:
@@ -213,8 +240,9 @@ def test_decode_refuses_more_than_one_megabyte() -> None:
     report = Report("t")
     assert decode(b"#" * (MAX_BYTES + 1), report) is None
     assert report.problems[0].line == 1
-    assert report.problems[0].message == ("the file is larger than 1 MB (1,048,576 bytes), "
-                                          "the most a survey file may be")
+    assert report.problems[0].message == (
+        "the file is larger than 1 MB (1,048,576 bytes), the most a survey file may be"
+    )
     assert decode(b"#" * MAX_BYTES, Report("t")) is not None
 
 
