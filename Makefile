@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d surveyapp/translations
+	$(BIN)/pybabel -q compile -d surveyapp/translations
 
 run: install
 	FLASK_DEBUG=1 $(BIN)/surveyapp init
