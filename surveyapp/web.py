@@ -102,7 +102,7 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
 
     if request.endpoint == "respond.save":
         return handle_csrf_error(error)
-    message = _("This form had expired. Go back, reload the page and send it again.")
+    message = _("This form has expired. Go back to the previous page and send it again.")
     return render_template("errors/error.html", code=400, message=message), 400
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
@@ -16,6 +17,7 @@ from ..i18n import _, ngettext
 OTHER = OTHER_VALUE  # a chosen "Other" is stored as this value; its text as "<id>.other"
 NA = "na"  # the posted value of "Not applicable"; stored as an answer with no value
 MAX_TEXT = 100_000
+OTHER_MAX = 200
 
 
 class PageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
@@ -60,9 +62,12 @@ def parse_single(q: Question, form: MultiDict[str, str]) -> Parsed:
 def _with_other(q: Question, form: MultiDict[str, str], value: Any) -> Parsed:
     text = _clean(form.get(f"{q.id}.other", ""))
     if not text:
-        return Parsed(is_empty=False, error=_("Please say what “Other” means."))
-    if len(text) > 200:
-        return Parsed(is_empty=False, error=_("Please keep “Other” under 200 characters."))
+        return Parsed(is_empty=False, error=_("Please specify your “Other” answer."))
+    if len(text) > OTHER_MAX:
+        return Parsed(
+            is_empty=False,
+            error=_("Please keep “Other” to at most %(limit)d characters.", limit=OTHER_MAX),
+        )
     return Parsed(value=value, is_empty=False, extra={f"{q.id}.other": text})
 
 
@@ -191,7 +196,8 @@ def _range_message(q: Question) -> str:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+    """A number as the respondent writes it: 3,5 in Finnish and Swedish."""
+    return str(format_decimal(int(x) if float(x).is_integer() else x))
 
 
 def parse_info(q: Question, form: MultiDict[str, str]) -> Parsed:

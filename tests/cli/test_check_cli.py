@@ -1,0 +1,48 @@
+"""`surveyapp check` and `surveyapp schema` from the command line."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from flask.testing import FlaskCliRunner
+
+DATA = Path(__file__).parent.parent / "data"
+SURVEYS = Path(__file__).parent.parent.parent / "surveys"
+LINE = re.compile(r"^(?P<path>[^:]+\.ya?ml):(?P<line>\d+): (?P<message>.+)$")
+
+
+def test_shipped_surveys_pass(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["check", str(SURVEYS)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"OK: 3 survey\(s\), \d+ question\(s\), no problems\.", result.output)
+
+
+def test_default_is_the_surveys_dir(runner: FlaskCliRunner) -> None:
+    assert "OK: 3 survey(s)" in runner.invoke(args=["check"]).output
+
+
+def test_broken_folder_lists_every_problem_with_its_line_and_exits_1(
+    runner: FlaskCliRunner,
+) -> None:
+    result = runner.invoke(args=["check", str(DATA / "broken")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.output.strip().splitlines()
+    problems = [m for m in map(LINE.match, lines) if m]
+    files = {Path(m["path"]).name for m in problems}
+    broken_files = {p.name for p in (DATA / "broken").iterdir() if p.suffix in (".yaml", ".yml")}
+    assert files == broken_files, "every broken file is reported"
+    several = [m for m in problems if m["path"].endswith("several-problems.yaml")]
+    assert len(several) >= 5 and len({m["line"] for m in several}) >= 5
+    assert lines[-1].startswith("Error: ") and f"{len(problems)} problem(s)" in lines[-1]
+
+
+def test_schema_prints_the_json_schema(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["schema"])
+    schema = json.loads(result.output)
+    assert result.exit_code == 0
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert "sections" in schema["properties"]
