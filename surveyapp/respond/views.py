@@ -61,7 +61,12 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
         notice = _("Based on your answers, more questions were added to this page.")
         values = stored_display_values(stored)
         return _render_page(link, survey, section, stored, values, {}, notice=notice)
-    return redirect(_after_save_url(link, survey, stored, section, action))
+    target = _section_after(survey, stored, section, action)
+    if target is not None:
+        response.last_section = target  # a returning respondent continues on this page
+        db.commit()
+        return redirect(url_for("respond.page", token=token, section_id=target))
+    return redirect(url_for("respond.review", token=token))
 
 
 @bp.route("/s/<token>/review", methods=["GET", "POST"])
@@ -190,15 +195,14 @@ def _resume_section(link: Link, survey: Survey, stored: dict[str, Any]) -> str |
     return last if last in ids else (ids[0] if ids else None)
 
 
-def _after_save_url(
-    link: Link, survey: Survey, stored: dict[str, Any], section: Section, action: str
-) -> str:
-    sections = responses.visible_sections(survey, stored)
-    ids = [s.id for s in sections]
+def _section_after(
+    survey: Survey, stored: dict[str, Any], section: Section, action: str
+) -> str | None:
+    """The page a saved page leads to; None for the review page."""
+    ids = [s.id for s in responses.visible_sections(survey, stored)]
     index = ids.index(section.id) if section.id in ids else 0
     if action == "back":
-        target = ids[max(index - 1, 0)]
-        return url_for("respond.page", token=link.token, section_id=target)
+        return ids[max(index - 1, 0)]
     if action == "review" or request.form.get("return") == "review" or index + 1 >= len(ids):
-        return url_for("respond.review", token=link.token)
-    return url_for("respond.page", token=link.token, section_id=ids[index + 1])
+        return None
+    return ids[index + 1]

@@ -237,9 +237,9 @@ def test_resume_continues_where_the_respondent_stopped(
     post_page(client, page_url(invitation, "about"), {"role": "officer"})
     fresh_browser = app.test_client()  # no cookies: a closed browser or another device
     html = fresh_browser.get(f"/s/{invitation.token}").get_data(as_text=True)
-    assert page_url(invitation, "about") in html
+    assert f'href="{page_url(invitation, "why")}"' in html, "continues on the page reached"
     page = fresh_browser.get(page_url(invitation, "about")).get_data(as_text=True)
-    assert 'value="officer" checked' in page
+    assert 'value="officer" checked' in page, "earlier answers are kept"
 
 
 def test_csrf_failure_re_renders_the_page_with_the_typed_answers(
