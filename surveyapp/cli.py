@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -19,7 +20,7 @@ from .db import get_session
 from .definitions import check_paths, schema_text
 from .errors import SurveyAppError
 from .files import write_atomically
-from .services import demo, invitations, participants, rounds
+from .services import audit, demo, invitations, participants, rounds, users
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,6 +49,7 @@ def register(app: Flask) -> None:
         participants_group,
         links_command,
         demo_command,
+        user_group,
     ):
         app.cli.add_command(command)
 
@@ -282,6 +284,55 @@ def demo_command(if_empty: bool) -> None:
         click.echo("Links to answer the newest round:")
     for label, token in try_links:
         click.echo(f"  {label}: {invitations.personal_link(base, token)}")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@click.group("user")
+def user_group() -> None:
+    """Accounts of coordinators and editors."""
+
+
+@user_group.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["coordinator", "editor"]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+@reports_errors
+def user_add_command(email: str, role: str, password_stdin: bool) -> None:
+    """Create an account for EMAIL."""
+    db = get_session()
+    user = users.add_user(db, email, role, _read_password(password_stdin))
+    audit.record(db, "user_added", target=f"{user.email} ({role})")
+    db.commit()
+    click.echo(f"Added {role} {user.email}. Log in at {current_app.config['BASE_URL']}/login")
+
+
+@user_group.command("passwd")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+@reports_errors
+def user_passwd_command(email: str, password_stdin: bool) -> None:
+    """Set a new password for EMAIL; the account's other sessions end."""
+    db = get_session()
+    user = users.set_password(db, email, _read_password(password_stdin))
+    audit.record(db, "password_changed", target=user.email)
+    db.commit()
+    click.echo(f"Changed the password of {user.email}.")
+
+
+@user_group.command("list")
+@with_appcontext
+def user_list_command() -> None:
+    """List accounts."""
+    for user in users.list_users(get_session()):
+        state = "" if user.is_active else " (disabled)"
+        click.echo(f"{user.role:<12} {user.email}{state}")
 
 
 cli = FlaskGroup(name="surveyapp", create_app=create_app, help=__doc__)

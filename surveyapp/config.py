@@ -56,8 +56,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "WTF_CSRF_TIME_LIMIT": None,  # long surveys must not lose answers to an expired token
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,  # workspace logins last a working day
+        "LOGIN_WINDOW_SECONDS": 15 * 60,  # long surveys must not lose answers to an expired token
     }
+    config["SESSION_COOKIE_SECURE"] = config["BASE_URL"].startswith("https://")
     config.update(overrides or {})
     config["DATABASE_URL"] = _absolute_sqlite(config["DATABASE_URL"])
     _require_secret(config)

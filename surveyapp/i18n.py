@@ -17,6 +17,11 @@ def _(message: str, **variables: Any) -> str:
     return str(flask_babel.gettext(message, **variables))
 
 
+def _l(message: str, **variables: Any) -> Any:
+    """Lazy gettext, for text defined at import time (translated when shown)."""
+    return flask_babel.lazy_gettext(message, **variables)
+
+
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     """ngettext with a type."""
     return str(flask_babel.ngettext(singular, plural, num, **variables))

@@ -168,3 +168,60 @@ class FeedbackItem(Base):
     addressed_in_revision: Mapped[str | None] = mapped_column(String(50))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class AuditEvent(Base):
+    """One workspace action, for coordinators to review; never holds a token or password."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Kept as text too, so the log still says who acted after an account is removed.
+    actor_email: Mapped[str] = mapped_column(String(254), default="")
+    action: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class MailBatch(Base):
+    """One sending of invitations or reminders for a round; re-running it never sends twice."""
+
+    __tablename__ = "mail_batches"
+    __table_args__ = (CheckConstraint("kind IN ('invitation', 'reminder')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    finished_at: Mapped[dt.datetime | None]
+
+    messages: Mapped[list[MailMessage]] = relationship(
+        back_populates="batch", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class MailMessage(Base):
+    """One recipient of a batch: pending until sent, or failed with the reason."""
+
+    __tablename__ = "mail_messages"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "invitation_id"),
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("mail_batches.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[dt.datetime | None]
+
+    batch: Mapped[MailBatch] = relationship(back_populates="messages")

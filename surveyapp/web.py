@@ -15,7 +15,15 @@ from . import i18n
 from .db import get_session
 from .definitions.schema import AllOf, AnyOf, Condition, Not, Question, localize
 from .errors import NotFound, RoundClosed, RoundNotOpenYet, SurveyAppError
-from .i18n import _
+from .i18n import _, _l
+from .ratelimit import make_limiter
+
+STATE_NAMES = {
+    "draft": _l("draft"),
+    "open": _l("open"),
+    "not_yet_open": _l("not open yet"),
+    "closed": _l("closed"),
+}
 
 # No inline script anywhere: a stored answer or survey text can never run as code.
 CSP = (
@@ -26,6 +34,9 @@ CSP = (
 
 def init_app(app: Flask) -> None:
     """Register blueprints, hooks and error handlers."""
+    from .auth.access import current_user
+    from .auth.views import bp as auth_bp
+    from .coordinate.views import bp as coordinate_bp
     from .health import bp as health_bp
     from .preview.views import bp as preview_bp
     from .respond.views import bp as respond_bp
@@ -33,6 +44,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(preview_bp)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(coordinate_bp)
+    window = app.config["LOGIN_WINDOW_SECONDS"]
+    app.extensions["login_limiter"] = make_limiter(app.config["REDIS_URL"], window)
     app.register_error_handler(CSRFError, _csrf_error)
     app.before_request(i18n.remember_choice)
     app.after_request(_security_headers)
@@ -40,7 +55,11 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.context_processor(_template_context)
     app.jinja_env.globals.update(
-        t=localize, language_names=i18n.LANGUAGE_NAMES, show_if_json=show_if_json
+        t=localize,
+        language_names=i18n.LANGUAGE_NAMES,
+        show_if_json=show_if_json,
+        current_user=current_user,
+        state_names=STATE_NAMES,
     )
 
 

@@ -23,7 +23,8 @@ def link_or_404(token: str) -> tuple[Link, Survey]:
     lang = language_for(survey, link, request.args.get("lang"))
     if link.response is not None and request.args.get("lang") == lang:
         link.response.language = lang  # an explicit choice follows the respondent to other devices
-        db.commit()
+        if request.method == "GET":
+            db.commit()  # a POST commits it with its own changes, in its one write transaction
     use_language(lang)
     return link, survey
 

@@ -52,19 +52,24 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
     responses.lock_response(db, response)
     action = request.form.get("action", "next")
     result = save_page(db, response, survey, section, request.form, check_required=action != "back")
-    db.commit()
+    # Everything is decided inside the one write transaction, then committed once.
     stored = responses.load_answers(db, response)
+    notice, target = None, None
+    if not result.errors and action != "back":
+        if appeared_questions(survey, section, stored, request.form):
+            notice = _("Based on your answers, more questions were added to this page.")
+    if not result.errors and notice is None:
+        target = _section_after(survey, stored, section, action)
+        if target is not None:
+            response.last_section = target  # a returning respondent continues on this page
+    db.commit()
     if result.errors:
         values = {**stored_display_values(stored), **display_values(section, request.form)}
         return _render_page(link, survey, section, stored, values, result.errors), 422
-    if action != "back" and appeared_questions(survey, section, stored, request.form):
-        notice = _("Based on your answers, more questions were added to this page.")
+    if notice is not None:
         values = stored_display_values(stored)
         return _render_page(link, survey, section, stored, values, {}, notice=notice)
-    target = _section_after(survey, stored, section, action)
     if target is not None:
-        response.last_section = target  # a returning respondent continues on this page
-        db.commit()
         return redirect(url_for("respond.page", token=token, section_id=target))
     return redirect(url_for("respond.review", token=token))
 

@@ -17,6 +17,9 @@ from surveyapp import migrate
 from surveyapp.db import Base, make_engine
 
 TABLES = {
+    "audit_events",
+    "mail_batches",
+    "mail_messages",
     "users",
     "participants",
     "rounds",

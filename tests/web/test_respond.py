@@ -311,13 +311,33 @@ def test_open_link_gives_each_visitor_a_fresh_response(
 
 
 def test_later_yaml_edits_never_change_a_running_round(
-    client: FlaskClient, invitation: Invitation, session: Session
+    app: Any,
+    session: Session,
+    tmp_path: Any,
+    make_participant: Callable[..., Any],
+    make_invitation: Callable[..., Any],
 ) -> None:
-    from surveyapp.services.rounds import round_survey
+    from builders import TEST_SURVEYS
+    from surveyapp.definitions import SurveyRegistry
+    from surveyapp.services import rounds
 
-    frozen = invitation.round.definition_yaml
-    assert "Testikysely" in frozen
-    assert round_survey(invitation.round).question("role").required
+    surveys = tmp_path / "surveys"
+    surveys.mkdir()
+    source = (TEST_SURVEYS / "respond-test.yaml").read_text(encoding="utf-8")
+    (surveys / "respond-test.yaml").write_text(source, encoding="utf-8")
+    round_ = rounds.open_round(session, SurveyRegistry(surveys), "respond-test", "0.3")
+    session.commit()
+    edited = source.replace("Your role", "Your job title").replace(
+        "required: true\n        other", "other"
+    )
+    (surveys / "respond-test.yaml").write_text(edited, encoding="utf-8")
+    assert (
+        SurveyRegistry(surveys).get("respond-test").question("role").text["en"] == "Your job title"
+    )
+    invitation = make_invitation(round_, make_participant(language="en"))
+    html = app.test_client().get(f"/s/{invitation.token}/p/about").get_data(as_text=True)
+    assert "Your role" in html and "Your job title" not in html
+    assert rounds.round_survey(round_).question("role").required
 
 
 def test_open_link_offers_to_continue_in_the_same_browser(

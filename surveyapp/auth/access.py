@@ -1,0 +1,68 @@
+"""Who is logged in, and which role each workspace page needs."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort, g, redirect, request, session, url_for
+
+from ..db import get_session
+from ..models import User
+
+F = TypeVar("F", bound=Callable[..., Any])
+# Role → the roles that may do what it may: coordinators may do everything editors do.
+ALLOWED = {"editor": ("editor", "coordinator"), "coordinator": ("coordinator",)}
+# Endpoints anyone may reach: respondents, previews, health, login. Everything else needs a role.
+PUBLIC_BLUEPRINTS = ("respond", "preview", "health")
+PUBLIC_ENDPOINTS = ("static", "auth.login", "auth.logout")
+
+
+def current_user() -> User | None:
+    """The logged-in account, if its session is still valid (password unchanged, active)."""
+    if "user" in g:
+        return g.user  # type: ignore[no-any-return]
+    user = None
+    user_id = session.get("user_id")
+    if user_id is not None:
+        found = get_session().get(User, user_id)
+        if found and found.is_active and session.get("pw") == password_stamp(found):
+            user = found
+    g.user = user
+    return user
+
+
+def password_stamp(user: User) -> str:
+    """Changes when the password changes, so that old sessions end."""
+    return user.password_hash[-16:]
+
+
+def role_required(role: str) -> Callable[[F], F]:
+    """Only logged-in users whose role allows `role`; others go to login or get 403."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if user.role not in ALLOWED[role]:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.required_role = role  # type: ignore[attr-defined]  # read by the access test
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def safe_next(target: str | None) -> str | None:
+    """`next=` only to a path on this site: no scheme, no host, no `//` or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return None
+    return target
