@@ -55,9 +55,9 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
     # Everything is decided inside the one write transaction, then committed once.
     stored = responses.load_answers(db, response)
     notice, target = None, None
-    if not result.errors and action != "back":
-        if appeared_questions(survey, section, stored, request.form):
-            notice = _("Based on your answers, more questions were added to this page.")
+    revealed = action != "back" and appeared_questions(survey, section, stored, request.form)
+    if not result.errors and revealed:
+        notice = _("Based on your answers, more questions were added to this page.")
     if not result.errors and notice is None:
         target = _section_after(survey, stored, section, action)
         if target is not None:
