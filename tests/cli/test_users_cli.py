@@ -1,0 +1,58 @@
+"""`surveyapp user add | passwd | list`: accounts with hashed passwords."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveyapp.models import AuditEvent, User
+
+PASSWORD = "correct horse battery"
+
+
+def test_user_add_reads_the_password_from_stdin_and_stores_only_a_hash(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    result = runner.invoke(
+        args=["user", "add", "Aino@Tampere.example", "--role", "coordinator", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = session.scalars(select(User)).one()
+    assert user.email == "aino@tampere.example" and user.role == "coordinator"
+    assert PASSWORD not in user.password_hash and user.password_hash.startswith("scrypt:")
+    events = session.scalars(select(AuditEvent)).all()
+    assert all(PASSWORD not in f"{e.target} {e.detail}" for e in events)
+
+
+def test_user_add_refuses_short_passwords_duplicates_and_unknown_roles(
+    runner: FlaskCliRunner,
+) -> None:
+    short = runner.invoke(
+        args=["user", "add", "a@b.example", "--role", "editor", "--password-stdin"], input="x\n"
+    )
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    args = ["user", "add", "a@b.example", "--role", "editor", "--password-stdin"]
+    assert runner.invoke(args=args, input=PASSWORD + "\n").exit_code == 0
+    again = runner.invoke(args=args, input=PASSWORD + "\n")
+    assert again.exit_code == 1 and "exists already" in again.output
+    role = runner.invoke(args=["user", "add", "c@d.example", "--role", "admin"], input="")
+    assert role.exit_code != 0
+
+
+def test_passwd_changes_the_hash_and_list_shows_accounts(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    add = ["user", "add", "e@f.example", "--role", "editor", "--password-stdin"]
+    runner.invoke(args=add, input=PASSWORD + "\n")
+    before = session.scalars(select(User.password_hash)).one()
+    result = runner.invoke(
+        args=["user", "passwd", "E@F.example", "--password-stdin"], input="another long one\n"
+    )
+    assert result.exit_code == 0, result.output
+    session.rollback()
+    assert session.scalars(select(User.password_hash)).one() != before
+    assert "editor       e@f.example" in runner.invoke(args=["user", "list"]).output
+    missing = runner.invoke(args=["user", "passwd", "x@y.example", "--password-stdin"], input="z\n")
+    assert missing.exit_code == 1 and "no account" in missing.output
