@@ -22,6 +22,8 @@ ROUND_STATUSES = ("draft", "open", "closed")
 RESPONSE_STATUSES = ("draft", "submitted")
 FEEDBACK_STATUSES = ("new", "accepted", "partly_accepted", "rejected", "duplicate", "done")
 ROLES = ("coordinator", "editor")
+# 'sending' is claimed by one send loop: a message in it is never sent again (see services.mail).
+MAIL_STATUSES = ("pending", "sending", "sent", "failed")
 
 
 class User(Base):
@@ -197,6 +199,8 @@ class MailBatch(Base):
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when a send run is queued or starts; with finished_at it tells a running batch apart.
+    started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
 
     messages: Mapped[list[MailMessage]] = relationship(
@@ -210,7 +214,7 @@ class MailMessage(Base):
     __tablename__ = "mail_messages"
     __table_args__ = (
         UniqueConstraint("batch_id", "invitation_id"),
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -222,6 +226,7 @@ class MailMessage(Base):
     language: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="pending")
     error: Mapped[str] = mapped_column(Text, default="")
+    claimed_at: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
 
     batch: Mapped[MailBatch] = relationship(back_populates="messages")

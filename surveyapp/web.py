@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     """Register blueprints, hooks and error handlers."""
     from .auth.access import current_user
     from .auth.views import bp as auth_bp
+    from .coordinate.mail_views import bp as mail_bp
     from .coordinate.views import bp as coordinate_bp
     from .health import bp as health_bp
     from .preview.views import bp as preview_bp
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(coordinate_bp)
+    app.register_blueprint(mail_bp)
     window = app.config["LOGIN_WINDOW_SECONDS"]
     app.extensions["login_limiter"] = make_limiter(app.config["REDIS_URL"], window)
     app.register_error_handler(CSRFError, _csrf_error)

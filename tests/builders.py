@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveyapp.definitions import SurveyRegistry
-from surveyapp.models import Invitation, Participant, Round
-from surveyapp.services import rounds
+from surveyapp.models import Invitation, Participant, Round, User
+from surveyapp.services import rounds, users
 
 TEST_SURVEYS = Path(__file__).parent / "data" / "surveys"
 test_registry = SurveyRegistry(TEST_SURVEYS)
@@ -85,3 +86,77 @@ def post_page(client: FlaskClient, url: str, data: dict[str, Any], **kwargs: Any
 def app_registry(app: Flask) -> SurveyRegistry:
     registry: SurveyRegistry = app.extensions["surveys"]
     return registry
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD, **data: str) -> Any:
+    """Post the real login form, with the form token the login page hands out."""
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token, **data}
+    )
+
+
+def login_maker(session: Session) -> Callable[[FlaskClient, str], User]:
+    """`login(client, role)`: a new account of that role, logged in through the login form."""
+    counter = iter(range(1, 10_000))
+
+    def login(client: FlaskClient, role: str) -> User:
+        user = users.add_user(session, f"{role}{next(counter)}@partnership.example", role, PASSWORD)
+        session.commit()
+        response = log_in(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return login
+
+
+def workspace_token(client: FlaskClient, url: str = "/workspace/") -> str:
+    """The form token on a workspace page (every one has the logout form)."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html)
+    assert match, f"no csrf_token on {url}"
+    return match.group(1)
+
+
+class _Tables(HTMLParser):
+    """Collects every table's caption and the text of each row's cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[str, list[list[str]]]] = []
+        self._text: list[str] | None = None
+        self._row: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "table":
+            self.tables.append(("", []))
+        elif tag == "tr" and self.tables:
+            self._row = []
+            self.tables[-1][1].append(self._row)
+        elif tag in ("td", "th", "caption"):
+            self._text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._row is not None and self._text is not None:
+            self._row.append(" ".join("".join(self._text).split()))
+        elif tag == "caption" and self._text is not None:
+            self.tables[-1] = (" ".join("".join(self._text).split()), self.tables[-1][1])
+        if tag in ("td", "th", "caption"):
+            self._text = None
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+
+def table_rows(html: str, caption: str) -> list[list[str]]:
+    """The rows (header row first) of the table with this caption, as the text of each cell."""
+    parser = _Tables()
+    parser.feed(html)
+    for found, rows in parser.tables:
+        if found == caption:
+            return rows
+    raise AssertionError(f"no table captioned {caption!r}; found {[c for c, _ in parser.tables]}")

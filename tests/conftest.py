@@ -132,3 +132,20 @@ def make_round(session: Session) -> Callable[..., Round]:
 @pytest.fixture
 def make_invitation(session: Session) -> Callable[[Round, Participant], Invitation]:
     return invitation_maker(session)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port; see tests/mailserver.py."""
+    from mailserver import running_server
+
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def login(session: Session) -> Callable[[FlaskClient, str], Any]:
+    """`login(client, "coordinator")` logs `client` in as a new account of that role."""
+    from builders import login_maker  # imported here so this fixture stays an append
+
+    return login_maker(session)

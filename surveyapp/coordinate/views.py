@@ -1,15 +1,21 @@
-"""The coordinators' workspace: rounds, participants, monitoring, the audit log."""
+"""The coordinators' workspace: the rounds list and the audit log.
+
+Round and participant pages live in rounds_views.py and participants_views.py; every module
+registers its routes on the one `coordinate` blueprint (blueprint.py), re-exported here.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from ..auth.access import role_required
 from ..db import get_session
-from ..services import audit, rounds
+from ..services import audit, monitor, rounds
+from . import participants_views, rounds_views
+from .blueprint import bp
 
-bp = Blueprint("coordinate", __name__, url_prefix="/workspace", template_folder="templates")
+__all__ = ["bp", "participants_views", "rounds_views"]
 
 
 @bp.get("/")
@@ -17,14 +23,11 @@ bp = Blueprint("coordinate", __name__, url_prefix="/workspace", template_folder=
 def home() -> ResponseReturnValue:
     db = get_session()
     found = rounds.list_rounds(db)
-    rows = [(r, rounds.round_state(r), rounds.round_counts(db, r)) for r in found]
+    ids = [r.id for r in found]
+    figures = monitor.round_figures(db, ids)
+    open_figures = monitor.open_link_figures(db, ids)
+    rows = [(r, rounds.round_state(r), figures[r.id], open_figures.get(r.id)) for r in found]
     return render_template("coordinate/home.html", rows=rows)
-
-
-@bp.get("/participants")
-@role_required("coordinator")
-def participants() -> ResponseReturnValue:
-    return render_template("coordinate/participants.html")
 
 
 @bp.get("/audit")

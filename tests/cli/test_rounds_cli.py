@@ -18,7 +18,7 @@ from surveyapp.models import Invitation, Response, Round
 def test_init_reports_the_database_is_current(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["init"])
     assert result.exit_code == 0, result.output
-    assert "up to date (revision 0002)" in result.output
+    assert "up to date (revision 0003)" in result.output
 
 
 def test_round_open_prints_the_id_last_and_invites_the_group(

@@ -1,0 +1,182 @@
+"""Workspace pages of one round: open a new one, monitor it, close, reopen, links, reminders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+
+from ..auth.access import role_required
+from ..db import get_session
+from ..definitions.registry import SurveyRegistry
+from ..definitions.schema import localize
+from ..errors import InvalidRequest
+from ..i18n import _, ngettext
+from ..models import Round
+from ..services import invitations, monitor, participants, rounds
+from .blueprint import bp
+from .common import is_coordinator, record, round_or_404, writing_session
+from .downloads import csv_download
+from .forms import InviteForm, RoundForm
+
+
+def _registry() -> SurveyRegistry:
+    registry: SurveyRegistry = current_app.extensions["surveys"]
+    return registry
+
+
+def _group_choices() -> list[tuple[str, str]]:
+    groups = participants.list_groups(get_session())
+    return [(name, _("%(group)s (%(count)d)", group=name, count=n)) for name, n in groups]
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@role_required("coordinator")
+def new_round() -> ResponseReturnValue:
+    form = RoundForm()
+    lang = _current_lang()
+    form.survey.choices = [(s.id, f"{localize(s.title, lang)} ({s.id})") for s in _registry().all()]
+    form.groups.choices = _group_choices()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("coordinate/round_new.html", form=form), status
+    db = get_session()
+    try:
+        round_ = rounds.open_round(db, _registry(), **_round_options(form))
+    except InvalidRequest as error:
+        form.form_errors.append(str(error))
+        return render_template("coordinate/round_new.html", form=form), 422
+    invited = monitor.round_figures(db, [round_.id])[round_.id].invited
+    detail = f"{round_.survey_id} revision {round_.revision}; {invited} invited"
+    record("round_opened", f"round {round_.id}", detail)
+    db.commit()
+    flash(_("Round %(id)d is open; %(count)d participants invited.", id=round_.id, count=invited))
+    return redirect(url_for("coordinate.round_detail", round_id=round_.id))
+
+
+def _round_options(form: RoundForm) -> dict[str, Any]:
+    return {
+        "survey_id": form.survey.data,
+        "revision": form.revision.data,
+        "opens_at": form.opens_at.data,
+        "closes_at": form.closes_at.data,
+        "is_anonymous": form.is_anonymous.data,
+        "open_link": form.open_link.data,
+        "groups": form.groups.data or [],
+    }
+
+
+def _current_lang() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.get("/rounds/<int:round_id>")
+@role_required("editor")
+def round_detail(round_id: int) -> ResponseReturnValue:
+    round_ = round_or_404(round_id)
+    form = InviteForm()
+    form.groups.choices = _group_choices()
+    return _render_round(round_, form)
+
+
+def _render_round(round_: Round, invite_form: InviteForm) -> str:
+    figures = monitor.round_monitor(get_session(), round_)
+    link = None
+    if round_.open_link_token and is_coordinator():
+        link = invitations.open_link(current_app.config["BASE_URL"], round_.open_link_token)
+    return render_template(
+        "coordinate/round.html",
+        round=round_,
+        survey=rounds.round_survey(round_),
+        state=rounds.round_state(round_),
+        monitor=figures,
+        counts=figures.total.as_dict(),
+        open_link=link,
+        invite_form=invite_form,
+        is_coordinator=is_coordinator(),
+    )
+
+
+@bp.post("/rounds/<int:round_id>/close")
+@role_required("coordinator")
+def close_round(round_id: int) -> ResponseReturnValue:
+    round_ = round_or_404(round_id)
+    rounds.close_round(get_session(), round_)
+    record("round_closed", f"round {round_.id}", f"{round_.survey_id} {round_.revision}")
+    get_session().commit()
+    flash(_("Round %(id)d is closed. Every answer is kept; you can reopen it.", id=round_.id))
+    return redirect(url_for("coordinate.round_detail", round_id=round_.id))
+
+
+@bp.post("/rounds/<int:round_id>/reopen")
+@role_required("coordinator")
+def reopen_round(round_id: int) -> ResponseReturnValue:
+    round_ = round_or_404(round_id)
+    rounds.reopen_round(get_session(), round_)
+    record("round_reopened", f"round {round_.id}", f"{round_.survey_id} {round_.revision}")
+    get_session().commit()
+    flash(_("Round %(id)d is open again.", id=round_.id))
+    return redirect(url_for("coordinate.round_detail", round_id=round_.id))
+
+
+@bp.post("/rounds/<int:round_id>/invite")
+@role_required("coordinator")
+def invite_groups(round_id: int) -> ResponseReturnValue:
+    round_ = round_or_404(round_id)
+    form = InviteForm()
+    form.groups.choices = _group_choices()
+    if not form.validate_on_submit():
+        return _render_round(round_, form), 422
+    db = get_session()
+    added = rounds.invite_groups(db, round_, form.groups.data)
+    detail = f"groups {', '.join(form.groups.data)}: {added} invited"
+    record("participants_invited", f"round {round_.id}", detail)
+    db.commit()
+    flash(ngettext("%(num)d participant invited.", "%(num)d participants invited.", added))
+    return redirect(url_for("coordinate.round_detail", round_id=round_.id))
+
+
+@bp.get("/rounds/<int:round_id>/links.csv")
+@role_required("coordinator")
+def links_csv(round_id: int) -> ResponseReturnValue:
+    db = writing_session()
+    round_ = round_or_404(round_id)
+    rows = invitations.links_for_round(db, round_, current_app.config["BASE_URL"])
+    record("links_downloaded", f"round {round_.id}", f"{len(rows)} personal links")
+    db.commit()
+    header = ["name", "email", "language", "link"]
+    cells = ([r.name, r.email, r.language, r.link] for r in rows)
+    return csv_download(f"round-{round_.id}-links.csv", header, cells)
+
+
+@bp.get("/rounds/<int:round_id>/non-respondents")
+@role_required("coordinator")
+def non_respondents(round_id: int) -> ResponseReturnValue:
+    round_ = round_or_404(round_id)
+    people = monitor.non_respondents(get_session(), round_)
+    return render_template("coordinate/non_respondents.html", round=round_, people=people)
+
+
+@bp.get("/rounds/<int:round_id>/non-respondents.csv")
+@role_required("coordinator")
+def non_respondents_csv(round_id: int) -> ResponseReturnValue:
+    db = writing_session()
+    round_ = round_or_404(round_id)
+    people = monitor.non_respondents(db, round_)
+    record("non_respondents_exported", f"round {round_.id}", f"{len(people)} participants")
+    db.commit()
+    header = ["name", "email", "organisation", "group", "country", "language"]
+    if not round_.is_anonymous:
+        header.append("started")
+    cells = (_non_respondent_cells(p, round_.is_anonymous) for p in people)
+    return csv_download(f"round-{round_.id}-non-respondents.csv", header, cells)
+
+
+def _non_respondent_cells(person: monitor.NonRespondent, is_anonymous: bool) -> list[str]:
+    cells = [person.name, person.email, person.organisation, person.group, person.country]
+    cells.append(person.language)
+    if not is_anonymous:
+        cells.append("yes" if person.has_started else "no")
+    return cells

@@ -1,0 +1,193 @@
+"""Logging in and out of the workspace: session renewal, attempt limits, `next=`, cookies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import PASSWORD, log_in, workspace_token
+from surveyapp.auth.views import MAX_PER_ACCOUNT, MAX_PER_ADDRESS
+from surveyapp.models import AuditEvent, User
+from surveyapp.services import users
+
+Maker = Callable[..., Any]
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    # Counters in this process only: a shared Redis would carry failures from test to test.
+    return {**app_config, "REDIS_URL": None}
+
+
+@pytest.fixture
+def account(session: Session) -> User:
+    user = users.add_user(session, "coordinator@partnership.example", "coordinator", PASSWORD)
+    session.commit()
+    return user
+
+
+def session_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def fail(client: FlaskClient, email: str, times: int = 1, address: str = "127.0.0.1") -> None:
+    client.environ_base["REMOTE_ADDR"] = address
+    for _ in range(times):
+        assert log_in(client, email, "not the password").status_code == 401
+
+
+def test_login_renews_the_session_and_forgets_what_was_in_it(
+    client: FlaskClient, account: User
+) -> None:
+    client.get("/login")
+    with client.session_transaction() as before:
+        before["planted"] = "by someone who knew the cookie before login"
+    cookie_before = session_cookie(client)
+    response = log_in(client, account.email)
+    assert response.status_code == 302 and response.headers["Location"] == "/workspace/"
+    assert session_cookie(client) != cookie_before
+    with client.session_transaction() as after:
+        assert "planted" not in after and after["user_id"] == account.id
+
+
+def test_a_wrong_password_is_refused_with_a_message_and_audited(
+    client: FlaskClient, session: Session, account: User
+) -> None:
+    response = log_in(client, account.email, "wrong password!")
+    assert response.status_code == 401
+    assert "The email address or password is not right." in response.get_data(as_text=True)
+    assert client.get("/workspace/").status_code == 302
+    session.rollback()
+    (event_,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "login_failed"))
+    assert event_.target == account.email and "wrong" not in event_.detail
+
+
+def test_an_unknown_account_gets_the_same_answer(client: FlaskClient) -> None:
+    response = log_in(client, "nobody@partnership.example")
+    assert response.status_code == 401
+    assert "The email address or password is not right." in response.get_data(as_text=True)
+
+
+def test_after_five_failures_the_account_is_locked_even_with_the_right_password(
+    client: FlaskClient, app: Flask, account: User
+) -> None:
+    fail(client, account.email, MAX_PER_ACCOUNT)
+    response = log_in(client, account.email)
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.50"
+    assert log_in(elsewhere, account.email).status_code == 429, "per account, not per address"
+
+
+def test_one_address_is_limited_across_accounts(
+    client: FlaskClient, app: Flask, account: User
+) -> None:
+    for n in range(MAX_PER_ADDRESS):
+        fail(client, f"guess{n}@partnership.example", address="198.51.100.7")
+    assert log_in(client, account.email).status_code == 429
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.8"
+    assert log_in(other, account.email).status_code == 302
+
+
+def test_a_successful_login_resets_the_account_counter(client: FlaskClient, account: User) -> None:
+    fail(client, account.email, MAX_PER_ACCOUNT - 1)
+    assert log_in(client, account.email).status_code == 302
+    client.post("/logout", data={"csrf_token": workspace_token(client)})
+    fail(client, account.email, MAX_PER_ACCOUNT - 1)
+    assert log_in(client, account.email).status_code == 302
+
+
+def test_logout_clears_the_session(client: FlaskClient, account: User) -> None:
+    log_in(client, account.email)
+    assert client.get("/workspace/").status_code == 200
+    response = client.post("/logout", data={"csrf_token": workspace_token(client)})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    with client.session_transaction() as after:
+        assert "user_id" not in after
+    page = client.get("/workspace/")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+
+
+def test_logout_is_a_post(client: FlaskClient, account: User) -> None:
+    log_in(client, account.email)
+    assert client.get("/logout").status_code == 405
+    assert client.get("/workspace/").status_code == 200
+
+
+def test_a_workspace_page_sends_to_login_and_back(client: FlaskClient, account: User) -> None:
+    page = client.get("/workspace/participants?q=espoo")
+    assert page.status_code == 302
+    assert page.headers["Location"] == "/login?next=/workspace/participants?q%3Despoo"
+    response = log_in(client, account.email, next="/workspace/participants?q=espoo")
+    assert response.headers["Location"] == "/workspace/participants?q=espoo"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "/\tevil.example",
+    ],
+)
+def test_next_never_leaves_the_site(client: FlaskClient, account: User, target: str) -> None:
+    response = log_in(client, account.email, next=target)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/workspace/"
+
+
+def test_next_is_refused_on_the_login_page_too(client: FlaskClient, account: User) -> None:
+    html = client.get("/login?next=//evil.example").get_data(as_text=True)
+    assert "evil.example" not in html
+    log_in(client, account.email)
+    assert client.get("/login?next=https://evil.example/").headers["Location"] == "/workspace/"
+
+
+def test_a_password_change_ends_the_other_sessions(
+    client: FlaskClient, session: Session, account: User
+) -> None:
+    log_in(client, account.email)
+    assert client.get("/workspace/").status_code == 200
+    users.set_password(session, account.email, "a brand new passphrase")
+    session.commit()
+    page = client.get("/workspace/")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    assert log_in(client, account.email, "a brand new passphrase").status_code == 302
+
+
+def test_a_disabled_account_cannot_log_in_or_stay_in(
+    client: FlaskClient, app: Flask, session: Session, account: User
+) -> None:
+    log_in(client, account.email)
+    session.get_one(User, account.id).is_active = False
+    session.commit()
+    assert client.get("/workspace/").status_code == 302
+    assert log_in(app.test_client(), account.email).status_code == 401
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax(
+    client: FlaskClient, account: User
+) -> None:
+    response = log_in(client, account.email)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("session=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_login_form_needs_its_csrf_token(client: FlaskClient, account: User) -> None:
+    response = client.post("/login", data={"email": account.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/workspace/").status_code == 302
