@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # importing surveyapp.definitions in a notebook needs no Flas
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application from the environment and optional config `overrides`."""
     from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import cli, db, i18n, logs, web
     from .config import load_config
@@ -25,5 +26,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     app.extensions["surveys"] = SurveyRegistry(app.config["SURVEYS_DIR"])
     web.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a load balancer, the client's address (for login limits) is in X-Forwarded-For.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     cli.register(app)
     return app

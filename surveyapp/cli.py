@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,11 +14,12 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, migrate
+from .csv_output import LINK_HEADER, csv_text
 from .db import get_session
 from .definitions import check_paths, schema_text
 from .errors import SurveyAppError
 from .files import write_atomically
-from .services import audit, demo, invitations, participants, rounds, users
+from .services import audit, demo, invitations, monitor, participants, rounds, users
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -151,10 +150,10 @@ def round_open_command(
         groups=groups,
     )
     db.commit()
-    counts = rounds.round_counts(db, round_)
+    invited = monitor.round_figures(db, [round_.id])[round_.id].invited
     click.echo(
         f"Opened round {round_.id}: {survey_id}, manual revision {revision}, "
-        f"{counts['invited']} participant(s) invited."
+        f"{invited} participant(s) invited."
     )
     if round_.open_link_token:
         click.echo(
@@ -174,14 +173,18 @@ def round_list_command() -> None:
     if not found:
         click.echo("No rounds yet. Open one with: surveyapp round open SURVEY_ID --revision REV")
         return
+    ids = [r.id for r in found]
+    personal, anyone = monitor.round_figures(db, ids), monitor.open_link_figures(db, ids)
     click.echo(
-        f"{'id':>4}  {'survey':<20} {'revision':<9} {'status':<13} invited started submitted"
+        f"{'id':>4}  {'survey':<20} {'revision':<9} {'status':<13} "
+        "invited started submitted  open link started/submitted"
     )
     for r in found:
-        c = rounds.round_counts(db, r)
+        f, o = personal[r.id], anyone.get(r.id)
+        extra = f"  {o.started}/{o.submitted}" if o else ""
         click.echo(
             f"{r.id:>4}  {r.survey_id:<20} {r.revision:<9} {rounds.round_state(r):<13} "
-            f"{c['invited']:>7} {c['started']:>7} {c['submitted']:>9}"
+            f"{f.invited:>7} {f.started:>7} {f.submitted:>9}{extra}"
         )
 
 
@@ -250,15 +253,12 @@ def links_command(round_id: str, output: str | None) -> None:
     rows = invitations.links_for_round(
         db, rounds.get_round(db, round_id), current_app.config["BASE_URL"]
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["name", "email", "language", "link"])
-    writer.writerows([r.name, r.email, r.language, r.link] for r in rows)
+    text = csv_text(LINK_HEADER, ([r.name, r.email, r.language, r.link] for r in rows))
     if output:
-        write_atomically(Path(output), buffer.getvalue().encode("utf-8-sig"))
+        write_atomically(Path(output), text.encode("utf-8-sig"))
         click.echo(f"Wrote {len(rows)} link(s) to {output}.")
     else:
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(text, nl=False)
 
 
 @click.command("demo")

@@ -47,6 +47,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_TLS": env.get("SMTP_TLS", "").lower() in ("1", "true", "yes", "starttls"),
         "MAIL_FROM": env.get("MAIL_FROM") or None,
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # How many reverse proxies in front set X-Forwarded-For/-Proto (0: trust none).
+        "TRUSTED_PROXIES": int(env.get("SURVEYAPP_TRUSTED_PROXIES", "0")),
         "DEBUG": env.get("FLASK_DEBUG", "").lower() in ("1", "true"),
         "TESTING": False,
         # Preview of survey definitions is open only while debugging until accounts exist.

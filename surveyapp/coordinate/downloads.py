@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 
 from flask import Response
 
-# OWASP's rule against CSV injection: a cell starting like a formula is read as text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-
-
-def as_text_cell(value: str) -> str:
-    """The value, with a leading apostrophe if a spreadsheet would run it as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """CSV in the format of `surveyapp links`: comma separated, one "\\n" per row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([as_text_cell(str(cell)) for cell in row] for row in rows)
-    return buffer.getvalue()
+from ..csv_output import csv_text
 
 
 def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> Response:

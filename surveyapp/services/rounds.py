@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..definitions import Survey, definition_hash, load_snapshot
 from ..definitions.registry import SurveyRegistry
 from ..errors import InvalidRequest, RoundClosed, RoundNotOpenYet, UnknownRound
-from ..models import Invitation, Participant, Response, Round
+from ..models import Invitation, Participant, Round
 from .tokens import new_token
 
 
@@ -138,22 +138,3 @@ def require_open(round_: Round) -> None:
         raise RoundClosed("this survey round is closed")
     if state != "open":
         raise RoundNotOpenYet("this survey round is not open yet")
-
-
-def round_counts(session: Session, round_: Round) -> dict[str, int]:
-    """Invited, started and submitted counts of a round."""
-    invited = session.scalar(
-        select(func.count()).select_from(Invitation).where(Invitation.round_id == round_.id)
-    )
-    rows = session.execute(
-        select(Response.status, func.count())
-        .where(Response.round_id == round_.id)
-        .group_by(Response.status)
-    ).all()
-    by_status = {status: count for status, count in rows}
-    submitted = by_status.get("submitted", 0)
-    return {
-        "invited": invited or 0,
-        "started": submitted + by_status.get("draft", 0),
-        "submitted": submitted,
-    }

@@ -130,3 +130,26 @@ def test_demo_builds_rounds_and_answers_then_stays_quiet_with_if_empty(
     assert "not added" in again.output
     assert "http://127.0.0.1:5000/s/" in again.output
     assert len(session.scalars(select(Round)).all()) == 2
+
+
+def test_links_csv_never_carries_a_live_formula(
+    runner: FlaskCliRunner,
+    make_round: Callable[..., Any],
+    make_participant: Callable[..., Any],
+    make_invitation: Callable[..., Any],
+) -> None:
+    round_ = make_round()
+    make_invitation(round_, make_participant(name='=HYPERLINK("http://evil.example","x")'))
+    output = runner.invoke(args=["links", str(round_.id)]).output
+    rows = list(csv.DictReader(io.StringIO(output)))
+    assert rows[0]["name"] == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_round_list_counts_open_link_responses_apart(
+    runner: FlaskCliRunner, session: Session, make_round: Callable[..., Any]
+) -> None:
+    round_ = make_round(open_link=True)
+    session.add(Response(round_id=round_.id, status="submitted"))
+    session.commit()
+    line = runner.invoke(args=["round", "list"]).output.strip().splitlines()[-1]
+    assert line.split()[-4:] == ["0", "0", "0", "1/1"], "invited, started, submitted, open link"

@@ -61,3 +61,24 @@ def test_postgres_url_is_kept_as_given(monkeypatch: pytest.MonkeyPatch) -> None:
     url = "postgresql+psycopg://u:p@db:5432/surveys"
     monkeypatch.setenv("DATABASE_URL", url)
     assert load_config({"TESTING": True})["DATABASE_URL"] == url
+
+
+def test_trusted_proxies_make_the_forwarded_address_the_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flask import request
+
+    from surveyapp import create_app
+
+    monkeypatch.setenv("SURVEYAPP_TRUSTED_PROXIES", "1")
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
+    app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr or "")
+    seen = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen.get_data(as_text=True) == "203.0.113.7"
+    monkeypatch.setenv("SURVEYAPP_TRUSTED_PROXIES", "0")
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
+    app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr or "")
+    seen = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen.get_data(as_text=True) == "127.0.0.1", (
+        "without trusted proxies the header is ignored"
+    )
