@@ -349,3 +349,26 @@ def test_open_link_offers_to_continue_in_the_same_browser(
     response_token = started.headers["Location"].split("/")[2]
     html = client.get(url).get_data(as_text=True)
     assert f'href="/s/{response_token}"' in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ['"><script>alert(1)</script>', "'><img src=x onerror=alert(1)>", "</form><b>x</b>"],
+)
+def test_typed_text_never_breaks_out_of_the_page(
+    client: FlaskClient, invitation: Invitation, payload: str
+) -> None:
+    import html as html_lib
+    import json
+    import re
+
+    from markupsafe import escape
+
+    post_page(client, page_url(invitation, "about"), {"role": "other", "role.other": payload})
+    page = client.get(page_url(invitation, "why")).get_data(as_text=True)
+    assert payload not in page
+    attribute = re.search(r"data-answers='([^']*)'", page)
+    assert attribute, "the stored answers travel in one single-quoted attribute"
+    assert json.loads(html_lib.unescape(attribute.group(1)))["role.other"] == payload
+    review = client.get(f"/s/{invitation.token}/review").get_data(as_text=True)
+    assert payload not in review and str(escape(payload)) in review
