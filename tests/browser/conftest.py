@@ -310,3 +310,45 @@ def check_axe(axe_source: str) -> Callable[[Page], None]:
         assert not violations, f"axe on {page.url}:\n" + describe_violations(violations)
 
     return check
+
+
+# --- Mail and workspace accounts (appended for test_workspace.py) ----------------------------
+
+WORKSPACE_PASSWORD = "browser-password-123"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_mail(live_app: Flask, live_server: str) -> Iterator[Any]:
+    """One real SMTP server (aiosmtpd, tests/mailserver.py) for the whole browser session.
+
+    The live app sends through it (SMTP_HOST, SMTP_PORT, MAIL_FROM), in its background thread
+    as in production (MAIL_SEND_INLINE stays unset: the progress page refreshes until done).
+    BASE_URL becomes the live server's, so personal links in the links CSV and in messages
+    open in the browser as they are. The app reads all of these per request.
+    """
+    from mailserver import running_server
+
+    keys = ("SMTP_HOST", "SMTP_PORT", "MAIL_FROM", "BASE_URL")
+    before = {key: live_app.config.get(key) for key in keys}
+    with running_server() as server:
+        live_app.config.update(server.config(), BASE_URL=live_server)
+        yield server
+        live_app.config.update(before)
+
+
+@pytest.fixture(scope="session")
+def make_account(live_engine: Engine) -> Callable[[str], str]:
+    """`make_account("coordinator")`: a new workspace account; returns its email address.
+
+    Every account has the password WORKSPACE_PASSWORD.
+    """
+    from surveyapp.services import users
+
+    def make(role: str = "coordinator") -> str:
+        email = f"{role}-{uuid.uuid4().hex[:10]}@partnership.example"
+        with Session(live_engine) as session:
+            users.add_user(session, email, role, WORKSPACE_PASSWORD)
+            session.commit()
+        return email
+
+    return make

@@ -70,44 +70,44 @@ _INVITATION_FI = """\
 {% if name %}Hei {{ name }},{% else %}Hei,{% endif %}
 
 EU:n kaupunkiagendan innovatiivisten ja vastuullisten julkisten hankintojen kumppanuus \
-valmistelee strategisen hankinnan ja johtamisen käsikirjan (Strategic Procurement and \
-Management Manual) versiota {{ revision }}. Kokemuksesi hankintojen ammattilaisena auttaisi \
-meitä suuresti, ja olisimme kiitollisia, jos vastaisit kyselyyn ”{{ title }}”.
+valmistelee strategisen hankinnan ja hankintojen johtamisen käsikirjan (Strategic Procurement \
+and Management Manual) versiota {{ revision }}. Kokemuksestasi hankintojen ammattilaisena olisi \
+meille paljon apua, ja olisimme kiitollisia, jos vastaisit kyselyyn ”{{ title }}”.
 
 Henkilökohtainen vastauslinkkisi:
 {{ link }}
 
 {% if opens %}Kysely avautuu {{ opens }}. {% endif %}Voit keskeyttää vastaamisen milloin \
-tahansa ja jatkaa myöhemmin samalla linkillä, ja voit muuttaa vastauksiasi kyselyn \
+tahansa ja jatkaa myöhemmin samasta linkistä. Voit myös muuttaa vastauksiasi kyselyn \
 sulkeutumiseen asti.{% if closes %} Kysely sulkeutuu {{ closes }}.{% endif %}
 
 Linkki on henkilökohtainen, joten älä välitä sitä eteenpäin. Jos sinulla on kysyttävää, vastaa \
 tähän viestiin tai kirjoita osoitteeseen {{ contact }}.
 
 Ystävällisin terveisin
-Strategisen hankinnan ja johtamisen käsikirjan koordinaatioryhmä
+Strategisen hankinnan ja hankintojen johtamisen käsikirjan koordinaatioryhmä
 """
 
 _INVITATION_SV = """\
 {% if name %}Hej {{ name }},{% else %}Hej,{% endif %}
 
-Partnerskapet för innovativ och ansvarsfull offentlig upphandling inom EU:s urbana agenda \
-förbereder version {{ revision }} av handboken för strategisk upphandling och styrning \
-(Strategic Procurement and Management Manual). Din erfarenhet som upphandlare skulle hjälpa \
-oss mycket, och vi vore tacksamma om du ville besvara enkäten ”{{ title }}”.
+Partnerskapet för innovativ och ansvarsfull offentlig upphandling inom EU:s agenda för städer \
+tar fram version {{ revision }} av handboken för strategisk upphandling och upphandlingsstyrning \
+(Strategic Procurement and Management Manual). Din erfarenhet som upphandlare skulle vara till \
+stor hjälp för oss, och vi vore tacksamma om du ville besvara enkäten ”{{ title }}”.
 
 Din personliga länk:
 {{ link }}
 
 {% if opens %}Enkäten öppnar den {{ opens }}. {% endif %}Du kan avbryta när som helst och \
-fortsätta senare med samma länk, och du kan ändra dina svar ända tills enkäten stänger.\
+fortsätta senare via samma länk, och du kan ändra dina svar ända tills enkäten stänger.\
 {% if closes %} Enkäten stänger den {{ closes }}.{% endif %}
 
 Länken är personlig, så vidarebefordra den inte. Om du har frågor kan du svara på det här \
 meddelandet eller skriva till {{ contact }}.
 
 Med vänliga hälsningar
-Samordningsgruppen för handboken för strategisk upphandling och styrning
+Samordningsgruppen för handboken för strategisk upphandling och upphandlingsstyrning
 """
 
 _REMINDER_EN = """\
@@ -135,42 +135,42 @@ _REMINDER_FI = """\
 {% if name %}Hei {{ name }},{% else %}Hei,{% endif %}
 
 Muistutamme ystävällisesti kyselystä ”{{ title }}”, joka koskee strategisen hankinnan ja \
-johtamisen käsikirjan versiota {{ revision }}. Emme ole vielä saaneet lähettämiäsi vastauksia, \
+hankintojen johtamisen käsikirjan versiota {{ revision }}. Emme ole vielä saaneet vastauksiasi, \
 ja kokemuksesi hankintojen ammattilaisena on meille tärkeä.
 
 Henkilökohtainen vastauslinkkisi:
 {{ link }}
 
-Jos olet jo aloittanut vastaamisen, linkki vie sinut tallennettujen vastaustesi luo; muistathan \
-lähettää vastauksesi lopuksi. Voit muuttaa vastauksiasi kyselyn sulkeutumiseen asti.\
+Jos olet jo aloittanut vastaamisen, pääset linkistä jatkamaan tallentamistasi vastauksista. \
+Muistathan lähettää vastauksesi lopuksi. Voit muuttaa vastauksiasi kyselyn sulkeutumiseen asti.\
 {% if closes %} Kysely sulkeutuu {{ closes }}.{% endif %}
 
 Jos olet lähettänyt vastauksesi tällä välin, kiitos – voit jättää tämän viestin huomiotta. Jos \
 sinulla on kysyttävää, vastaa tähän viestiin tai kirjoita osoitteeseen {{ contact }}.
 
 Ystävällisin terveisin
-Strategisen hankinnan ja johtamisen käsikirjan koordinaatioryhmä
+Strategisen hankinnan ja hankintojen johtamisen käsikirjan koordinaatioryhmä
 """
 
 _REMINDER_SV = """\
 {% if name %}Hej {{ name }},{% else %}Hej,{% endif %}
 
-Det här är en vänlig påminnelse om enkäten ”{{ title }}” om version {{ revision }} av handboken \
-för strategisk upphandling och styrning. Vi har ännu inte fått dina inskickade svar, och din \
-erfarenhet som upphandlare är viktig för oss.
+Det här är en vänlig påminnelse om enkäten ”{{ title }}”, som gäller version {{ revision }} av \
+handboken för strategisk upphandling och upphandlingsstyrning. Vi har ännu inte fått in dina \
+svar, och din erfarenhet som upphandlare är viktig för oss.
 
 Din personliga länk:
 {{ link }}
 
-Om du redan har börjat tar länken dig tillbaka till dina sparade svar; kom ihåg att skicka in \
-dem till sist. Du kan ändra dina svar ända tills enkäten stänger.\
+Om du redan har börjat kommer du via länken tillbaka till dina sparade svar. Kom ihåg att \
+skicka in dem när du är klar. Du kan ändra dina svar ända tills enkäten stänger.\
 {% if closes %} Enkäten stänger den {{ closes }}.{% endif %}
 
-Om du har skickat in dina svar under tiden: tack, och bortse från det här meddelandet. Om du \
-har frågor kan du svara på det här meddelandet eller skriva till {{ contact }}.
+Om du har skickat in dina svar under tiden tackar vi för det, och du kan bortse från det här \
+meddelandet. Om du har frågor kan du svara på meddelandet eller skriva till {{ contact }}.
 
 Med vänliga hälsningar
-Samordningsgruppen för handboken för strategisk upphandling och styrning
+Samordningsgruppen för handboken för strategisk upphandling och upphandlingsstyrning
 """
 
 _BODIES = {
