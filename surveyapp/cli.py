@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, migrate
+from .cli_export import export_command
 from .csv_output import LINK_HEADER, csv_text
 from .db import get_session
 from .definitions import check_paths, schema_text
@@ -49,6 +50,7 @@ def register(app: Flask) -> None:
         links_command,
         demo_command,
         user_group,
+        export_command,
     ):
         app.cli.add_command(command)
 

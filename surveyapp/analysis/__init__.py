@@ -1,0 +1,1 @@
+"""Results of a round: tidy answers, aggregates, revision comparison, Excel and CSV exports."""

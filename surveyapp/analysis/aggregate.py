@@ -1,0 +1,232 @@
+"""Per-question and per-chapter figures of a round, aggregated in chunks (bounded memory).
+
+Rules: `n` counts answers with a value; "not applicable" (a stored NULL) and "no answer"
+(submitted responses minus answered minus not applicable) are counted apart and are not
+part of `n`, the mean or any share. A share is count / n; for a multiple choice it is the
+share of the question's respondents who chose the option. The standard deviation is the
+sample one (ddof=1). A matrix is reported per row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the stack
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..definitions import Question, Survey, localize
+from ..definitions.schema import OTHER_VALUE
+from ..models import Answer, Response, Round
+from ..services.rounds import round_survey
+from .tidy import iter_tidy_chunks, submitted_count
+
+KEYS = ["question_id", "row", "value", "is_na"]
+TEXT_VALUE = ""  # free text is counted, never grouped by its words
+
+
+@dataclass(frozen=True)
+class ValueCount:
+    value: Any
+    label: str
+    count: int
+    share: float | None
+
+
+@dataclass
+class QuestionStats:
+    """Figures of one question (or of one matrix row, `row` set)."""
+
+    question_id: str
+    type: str
+    row: str = ""
+    row_label: str = ""
+    n: int = 0
+    not_applicable: int = 0
+    no_answer: int = 0
+    mean: float | None = None
+    median: float | None = None
+    sd: float | None = None
+    counts: list[ValueCount] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChapterScore:
+    chapter: str
+    mean: float | None
+    n: int
+
+
+@dataclass
+class RoundSummary:
+    submitted: int
+    questions: list[QuestionStats]
+    chapters: list[ChapterScore]
+
+
+def value_counts(session: Session, round_id: int, survey: Survey) -> pd.DataFrame:
+    """Counts of each (question_id, row, value, is_na), summed chunk by chunk."""
+    text_ids = {q.id for q in survey.iter_questions() if q.type == "text"}
+    parts: list[pd.Series[int]] = []
+    for chunk in iter_tidy_chunks(session, round_id):
+        is_text = chunk["question_id"].isin(text_ids) | chunk["question_id"].str.contains(
+            ".", regex=False
+        )
+        chunk.loc[is_text, "value"] = TEXT_VALUE
+        parts.append(chunk.groupby(KEYS, sort=False, dropna=False).size())
+    if not parts:
+        return pd.DataFrame(columns=[*KEYS, "count"])
+    total = pd.concat(parts).groupby(level=list(range(4)), sort=False, dropna=False).sum()
+    return total.rename("count").reset_index()
+
+
+def answer_totals(session: Session, round_id: int) -> dict[str, tuple[int, int]]:
+    """question_id → (answer rows, rows with a value) over submitted responses."""
+    query = (
+        select(Answer.question_id, func.count(), func.count(Answer.value))
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.round_id == round_id, Response.status == "submitted")
+        .group_by(Answer.question_id)
+    )
+    return {qid: (int(rows), int(values)) for qid, rows, values in session.execute(query)}
+
+
+def weighted_stats(values: list[float], counts: list[int]) -> tuple[float, float, float | None]:
+    """Mean, median and sample standard deviation of values repeated `counts` times."""
+    total = sum(counts)
+    mean = sum(v * c for v, c in zip(values, counts, strict=True)) / total
+    ordered = sorted(zip(values, counts, strict=True))
+    median = (_nth(ordered, (total - 1) // 2) + _nth(ordered, total // 2)) / 2
+    if total < 2:
+        return mean, median, None
+    squares = sum(c * (v - mean) ** 2 for v, c in ordered)
+    return mean, median, math.sqrt(squares / (total - 1))
+
+
+def _nth(ordered: list[tuple[float, int]], index: int) -> float:
+    seen = 0
+    for value, count in ordered:
+        seen += count
+        if index < seen:
+            return value
+    raise IndexError(index)
+
+
+def _points(q: Question, lang: str) -> list[tuple[Any, str]]:
+    """The values a question can take, with labels, in the definition's order."""
+    if q.type in ("single", "multi"):
+        points = [(o.value, localize(o.label, lang)) for o in q.options]
+        return points + ([(OTHER_VALUE, "Other")] if q.other else [])
+    if q.scale is not None:
+        return [(p.value, localize(p.label, lang)) for p in q.scale.points]
+    if q.type == "rating" and q.min is not None and q.max is not None and q.max - q.min <= 20:
+        return [(v, str(v)) for v in range(int(q.min), int(q.max) + 1)]
+    return []
+
+
+def _key(value: Any) -> str:
+    """8 and 8.0 are the same answer."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _stats(
+    q: Question, part: pd.DataFrame, lang: str, n: int, by_value: bool = True
+) -> QuestionStats:
+    """Figures from the value-count rows of one question (or matrix row)."""
+    stats = QuestionStats(q.id, q.type, n=n)
+    answered = part[~part["is_na"].astype(bool)]
+    stats.not_applicable = int(part.loc[part["is_na"].astype(bool), "count"].sum())
+    key = "row" if q.type == "multi" else "value"
+    found: dict[str, int] = {}
+    for k, c in zip(answered[key], answered["count"], strict=True):
+        found[_key(k)] = found.get(_key(k), 0) + int(c)
+    if by_value:
+        stats.counts = [
+            ValueCount(v, label, found.get(_key(v), 0), found.get(_key(v), 0) / n if n else None)
+            for v, label in _points(q, lang)
+        ]
+    if q.type in ("likert", "rating", "matrix", "number") and len(answered):
+        values = [float(v) for v in answered["value"]]
+        counts = [int(c) for c in answered["count"]]
+        stats.mean, stats.median, stats.sd = weighted_stats(values, counts)
+    return stats
+
+
+def question_stats(
+    survey: Survey,
+    counts: pd.DataFrame,
+    totals: dict[str, tuple[int, int]],
+    submitted: int,
+    lang: str = "en",
+) -> list[QuestionStats]:
+    """Figures of every answerable question, in the survey's order; matrices per row."""
+    result: list[QuestionStats] = []
+    for q in survey.iter_questions():
+        if not q.is_answerable:
+            continue
+        part = counts[counts["question_id"] == q.id]
+        if q.type == "matrix":
+            result.extend(_matrix_stats(q, part, submitted, lang))
+            continue
+        rows, values = totals.get(q.id, (0, 0))
+        stats = _stats(q, part, lang, n=values)
+        stats.not_applicable = rows - values
+        stats.no_answer = submitted - rows
+        result.append(stats)
+    return result
+
+
+def _matrix_stats(
+    q: Question, part: pd.DataFrame, submitted: int, lang: str
+) -> list[QuestionStats]:
+    result: list[QuestionStats] = []
+    for row in q.rows:
+        cells = part[part["row"] == str(row.value)]
+        n = int(cells.loc[~cells["is_na"].astype(bool), "count"].sum())
+        stats = _stats(q, cells, lang, n=n)
+        stats.row, stats.row_label = str(row.value), localize(row.label, lang)
+        stats.no_answer = submitted - n - stats.not_applicable
+        result.append(stats)
+    return result
+
+
+def chapter_scores(survey: Survey, counts: pd.DataFrame) -> list[ChapterScore]:
+    """Per chapter, the raw mean of every likert and matrix answer of its sections.
+
+    Each answer (each matrix row) counts once; scales are not normalised, so chapters
+    are comparable only when their questions share a scale. 0-10 ratings and numbers are
+    left out, and "not applicable" is not an answer.
+    """
+    result: list[ChapterScore] = []
+    for section in survey.sections:
+        if not section.chapter or any(s.chapter == section.chapter for s in result):
+            continue
+        ids = {
+            q.id
+            for s in survey.sections
+            if s.chapter == section.chapter
+            for q in s.questions
+            if q.type in ("likert", "matrix")
+        }
+        part = counts[counts["question_id"].isin(ids) & ~counts["is_na"].astype(bool)]
+        n = int(part["count"].sum())
+        total = float((part["value"].astype(float) * part["count"]).sum()) if n else 0.0
+        result.append(ChapterScore(section.chapter, total / n if n else None, n))
+    return result
+
+
+def summarise(session: Session, round_: Round, lang: str = "en") -> RoundSummary:
+    """Every question's figures and every chapter's score of a round."""
+    survey = round_survey(round_)
+    counts = value_counts(session, round_.id, survey)
+    submitted = submitted_count(session, round_.id)
+    totals = answer_totals(session, round_.id)
+    return RoundSummary(
+        submitted,
+        question_stats(survey, counts, totals, submitted, lang),
+        chapter_scores(survey, counts),
+    )

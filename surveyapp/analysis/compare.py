@@ -1,0 +1,129 @@
+"""A round against the round of the previous manual revision of the same survey.
+
+Questions are matched by id. A question whose English text, type, options, rows or
+scale changed is reported as reworded and never compared as if it were the same.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..definitions import Question, Survey
+from ..models import Round
+from ..services.rounds import round_survey
+from .aggregate import RoundSummary, summarise
+
+
+def revision_key(revision: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key for revisions as version tuples: "0.3" < "0.10" < "1.0"."""
+    parts = re.split(r"[.\-_ ]+", revision.strip())
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+
+
+def previous_round(session: Session, round_: Round) -> Round | None:
+    """The round of the same survey with the greatest revision below this one's."""
+    current = revision_key(round_.revision)
+    candidates = [
+        r
+        for r in session.scalars(select(Round).where(Round.survey_id == round_.survey_id))
+        if revision_key(r.revision) < current
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda r: (revision_key(r.revision), r.id))
+
+
+def _signature(q: Question) -> tuple[Any, ...]:
+    """What must stay equal for a question to count as the same question."""
+
+    def options(items: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((str(o.value), o.label.get("en", "")) for o in items)
+
+    scale = options(q.scale.points) if q.scale else ()
+    return (q.type, q.text.get("en", ""), options(q.options), q.other, options(q.rows), scale)
+
+
+@dataclass
+class DefinitionChanges:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    reworded: list[str] = field(default_factory=list)
+    matched: list[str] = field(default_factory=list)
+
+
+def compare_definitions(old: Survey, new: Survey) -> DefinitionChanges:
+    """Questions added, removed, reworded and unchanged (matched), by id, in survey order."""
+    before = {q.id: q for q in old.iter_questions() if q.is_answerable}
+    after = {q.id: q for q in new.iter_questions() if q.is_answerable}
+    changes = DefinitionChanges(removed=[qid for qid in before if qid not in after])
+    for qid, q in after.items():
+        if qid not in before:
+            changes.added.append(qid)
+        elif _signature(before[qid]) != _signature(q):
+            changes.reworded.append(qid)
+        else:
+            changes.matched.append(qid)
+    return changes
+
+
+@dataclass(frozen=True)
+class Change:
+    """A mean in this and the previous round; `key` is a question id (`qid.row` for a
+    matrix row) or a chapter."""
+
+    key: str
+    mean: float | None
+    previous: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.mean is None or self.previous is None:
+            return None
+        return self.mean - self.previous
+
+
+@dataclass
+class Comparison:
+    previous_round_id: int
+    previous_revision: str
+    definitions: DefinitionChanges
+    questions: list[Change]
+    chapters: list[Change]
+
+
+def _means(summary: RoundSummary, ids: set[str]) -> dict[str, float | None]:
+    return {
+        (f"{s.question_id}.{s.row}" if s.row else s.question_id): s.mean
+        for s in summary.questions
+        if s.question_id in ids and s.type in ("likert", "rating", "matrix", "number")
+    }
+
+
+def compare_summaries(
+    changes: DefinitionChanges, now: RoundSummary, before: RoundSummary
+) -> tuple[list[Change], list[Change]]:
+    """Change of mean per matched question and per chapter."""
+    ids = set(changes.matched)
+    old = _means(before, ids)
+    questions = [Change(k, v, old.get(k)) for k, v in _means(now, ids).items()]
+    old_chapters = {c.chapter: c.mean for c in before.chapters}
+    chapters = [Change(c.chapter, c.mean, old_chapters.get(c.chapter)) for c in now.chapters]
+    return questions, chapters
+
+
+def compare_rounds(
+    session: Session, round_: Round, summary: RoundSummary | None = None
+) -> Comparison | None:
+    """The comparison with the previous revision's round, or None if there is none."""
+    previous = previous_round(session, round_)
+    if previous is None:
+        return None
+    changes = compare_definitions(round_survey(previous), round_survey(round_))
+    now = summary or summarise(session, round_)
+    questions, chapters = compare_summaries(changes, now, summarise(session, previous))
+    return Comparison(previous.id, previous.revision, changes, questions, chapters)

@@ -1,0 +1,43 @@
+"""The tidy CSV of a round (one row per answer value), for analysts using R or pandas."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..csv_output import as_text_cell
+from ..models import Response, Round
+from .cells import replacing
+from .tidy import iter_tidy_rows
+
+CSV_HEADER = ("response_id", "question_id", "row", "value", "is_na", "language")
+
+
+def response_languages(session: Session, round_id: int) -> dict[int, str]:
+    """Language of each submitted response (an int and a short text per response)."""
+    query = select(Response.id, Response.language).where(
+        Response.round_id == round_id, Response.status == "submitted"
+    )
+    return {rid: language or "" for rid, language in session.execute(query)}
+
+
+def write_tidy_csv(session: Session, round_: Round, path: Path | str) -> int:
+    """Stream the round's submitted answers to UTF-8 CSV; returns the number of rows.
+
+    Text is written whole (never cut) and formula-safe; "not applicable" has is_na 1 and
+    an empty value.
+    """
+    languages = response_languages(session, round_.id)
+    count = 0
+    with replacing(Path(path)) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CSV_HEADER)
+        for rid, qid, row, value, is_na in iter_tidy_rows(session, round_.id):
+            cell = "" if value is None else as_text_cell(str(value))
+            language = languages.get(rid, "")
+            writer.writerow([rid, as_text_cell(qid), as_text_cell(row), cell, int(is_na), language])
+            count += 1
+    return count

@@ -1,0 +1,117 @@
+"""A round's submitted answers as a tidy table: one row per answered value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the stack
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from ..models import Answer, Invitation, Participant, Response, Round
+
+CHUNK_SIZE = 5000
+TIDY_COLUMNS = ["response_id", "question_id", "row", "value", "is_na"]
+TidyRow = tuple[int, str, str, Any, bool]
+
+
+def submitted_answers(round_id: int) -> Select[tuple[int, str, Any]]:
+    """(response_id, question_id, value) of the round's submitted responses, by response."""
+    return (
+        select(Answer.response_id, Answer.question_id, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.round_id == round_id, Response.status == "submitted")
+        .order_by(Response.id, Answer.question_id)  # index order: SQLite needs no sort
+    )
+
+
+def iter_answer_rows(
+    session: Session, round_id: int, chunk_size: int = CHUNK_SIZE
+) -> Iterator[tuple[int, str, Any]]:
+    """Stream the submitted answers without loading ORM objects."""
+    result = session.execute(submitted_answers(round_id)).yield_per(chunk_size)
+    for row in result:
+        yield row[0], row[1], row[2]
+
+
+def explode(response_id: int, question_id: str, value: Any) -> Iterator[TidyRow]:
+    """One stored answer as tidy rows, by the JSON shape the answer was stored in.
+
+    NULL is "not applicable"; a dict is a matrix (a row per matrix row); a list is a
+    multiple choice (a row per chosen option, value 1); anything else is one value.
+    """
+    if value is None:
+        yield response_id, question_id, "", None, True
+    elif isinstance(value, dict):
+        for row, cell in value.items():
+            yield response_id, question_id, str(row), cell, cell is None
+    elif isinstance(value, list):
+        for option in value:
+            yield response_id, question_id, str(option), 1, False
+    else:
+        yield response_id, question_id, "", value, False
+
+
+def iter_tidy_rows(
+    session: Session, round_id: int, chunk_size: int = CHUNK_SIZE
+) -> Iterator[TidyRow]:
+    """Tidy rows of every submitted answer, streamed in response order."""
+    for response_id, question_id, value in iter_answer_rows(session, round_id, chunk_size):
+        yield from explode(response_id, question_id, value)
+
+
+def iter_tidy_chunks(
+    session: Session, round_id: int, chunk_size: int = CHUNK_SIZE
+) -> Iterator[pd.DataFrame]:
+    """The tidy table in DataFrames of about `chunk_size` rows, for bounded memory."""
+    chunk: list[TidyRow] = []
+    for row in iter_tidy_rows(session, round_id, chunk_size):
+        chunk.append(row)
+        if len(chunk) >= chunk_size:
+            yield _frame(chunk)
+            chunk = []
+    if chunk:
+        yield _frame(chunk)
+
+
+def _frame(rows: list[TidyRow]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=TIDY_COLUMNS)
+    frame["value"] = frame["value"].astype(object)
+    return frame
+
+
+def response_attributes(session: Session, round_: Round) -> pd.DataFrame:
+    """response_id and language of each submitted response, with group and country
+    unless the round is anonymous (then nothing ties a response to a person)."""
+    columns: list[Any] = [Response.id.label("response_id"), Response.language]
+    if not round_.is_anonymous:
+        columns += [Participant.group.label("group"), Participant.country]
+    query = (
+        select(*columns)
+        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+        .outerjoin(Participant, Participant.id == Invitation.participant_id)
+        .where(Response.round_id == round_.id, Response.status == "submitted")
+        .order_by(Response.id)
+    )
+    frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=_names(columns))
+    return frame.fillna("")
+
+
+def _names(columns: list[Any]) -> list[str]:
+    return [str(c.key) for c in columns]
+
+
+def tidy_answers(session: Session, round_: Round) -> pd.DataFrame:
+    """The whole tidy table with per-response attributes; for notebooks and small rounds."""
+    chunks = list(iter_tidy_chunks(session, round_.id))
+    answers = pd.concat(chunks, ignore_index=True) if chunks else _frame([])
+    return answers.merge(response_attributes(session, round_), on="response_id", how="left")
+
+
+def submitted_count(session: Session, round_id: int) -> int:
+    """How many responses of the round are submitted."""
+    query = select(func.count()).where(
+        Response.round_id == round_id, Response.status == "submitted"
+    )
+    return int(session.scalar(query) or 0)
