@@ -52,7 +52,14 @@ def new_round() -> ResponseReturnValue:
     detail = f"{round_.survey_id} revision {round_.revision}; {invited} invited"
     record("round_opened", f"round {round_.id}", detail)
     db.commit()
-    flash(_("Round %(id)d is open; %(count)d participants invited.", id=round_.id, count=invited))
+    flash(
+        ngettext(
+            "Round %(id)d is open; %(num)d participant invited.",
+            "Round %(id)d is open; %(num)d participants invited.",
+            invited,
+            id=round_.id,
+        )
+    )
     return redirect(url_for("coordinate.round_detail", round_id=round_.id))
 
 

@@ -157,7 +157,7 @@ def test_a_coordinators_day_from_import_to_reminders(
     expect(page).to_have_url(re.compile(r"/workspace/rounds/\d+$"))
     round_id = int(page.url.rsplit("/", 1)[1])
     expect(page.get_by_role("status")).to_have_text(
-        ui("Round %(id)d is open; %(count)d participants invited.", id=round_id, count=4)
+        f"Round {round_id} is open; 4 participants invited."
     )
 
     # The personal links, as Excel would open them.
