@@ -100,6 +100,16 @@ def get_session() -> Session:
     return db_session
 
 
+def begin_write(session: Session) -> None:
+    """End the session's read transaction and begin one that writes.
+
+    On SQLite the new transaction takes the write lock at BEGIN: upgrading a read
+    transaction after another worker committed fails at once with "database is locked".
+    """
+    session.commit()  # nothing is pending in a read transaction; this only ends it
+    session.connection(execution_options={"sqlite_immediate": True})
+
+
 def _reads_from_now_on(_session: Session) -> None:
     _write_intent.set(False)
 

@@ -6,7 +6,7 @@ from flask import abort, request
 from sqlalchemy.orm import Session
 
 from ..auth.access import current_user
-from ..db import get_session
+from ..db import begin_write, get_session
 from ..errors import UnknownRound
 from ..models import Participant, Round
 from ..services import audit, rounds
@@ -42,8 +42,7 @@ def writing_session() -> Session:
     write after a respondent's save would fail with "database is locked" (RELIABILITY.md 8).
     """
     db = get_session()
-    db.commit()  # ends the read transaction; nothing is written
-    db.connection(execution_options={"sqlite_immediate": True})
+    begin_write(db)
     return db
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import g, request, session, url_for
 
-from ..db import get_session
+from ..db import begin_write, get_session
 from ..definitions import Survey
 from ..i18n import choose_language, use_language
 from ..services import responses, rounds
@@ -21,10 +21,14 @@ def link_or_404(token: str) -> tuple[Link, Survey]:
     use_language(language_for(survey, link, None))
     rounds.require_open(link.round)
     lang = language_for(survey, link, request.args.get("lang"))
-    if link.response is not None and request.args.get("lang") == lang:
-        link.response.language = lang  # an explicit choice follows the respondent to other devices
+    if link.response is not None and request.args.get("lang") == lang != link.response.language:
+        # An explicit choice follows the respondent to other devices. A GET writes it in a
+        # transaction of its own; a POST commits it with its save, in its one transaction.
         if request.method == "GET":
-            db.commit()  # a POST commits it with its own changes, in its one write transaction
+            begin_write(db)
+        link.response.language = lang
+        if request.method == "GET":
+            db.commit()
     use_language(lang)
     return link, survey
 

@@ -372,3 +372,13 @@ def test_typed_text_never_breaks_out_of_the_page(
     assert json.loads(html_lib.unescape(attribute.group(1)))["role.other"] == payload
     review = client.get(f"/s/{invitation.token}/review").get_data(as_text=True)
     assert payload not in review and str(escape(payload)) in review
+
+
+def test_a_language_choice_follows_the_respondent_to_another_device(
+    client: FlaskClient, invitation: Invitation, app: Any
+) -> None:
+    post_page(client, page_url(invitation, "about"), {"role": "officer"})
+    client.get(f"/s/{invitation.token}?lang=sv")
+    other_device = app.test_client()
+    html = other_device.get(f"/s/{invitation.token}").get_data(as_text=True)
+    assert '<html lang="sv">' in html, "not the participant's fi: the choice was remembered"
