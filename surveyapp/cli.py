@@ -282,10 +282,15 @@ def demo_command(if_empty: bool) -> None:
             f"{result.submitted} submitted and {result.drafts} half-done responses."
         )
         try_links = result.try_links
+    accounts = demo.reset_demo_accounts(db)
+    db.commit()
     if try_links:
         click.echo("Links to answer the newest round:")
     for label, token in try_links:
         click.echo(f"  {label}: {invitations.personal_link(base, token)}")
+    click.echo(f"Log in to the workspace at {base}/login (new passwords on every run):")
+    for email, role, password in accounts:
+        click.echo(f"  {role}: {email}  password: {password}")
 
 
 def _read_password(from_stdin: bool) -> str:

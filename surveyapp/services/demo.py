@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..definitions import Question, Survey, visible_questions
 from ..definitions.registry import SurveyRegistry
 from ..models import Invitation, Participant, Response
-from . import responses, rounds
+from . import responses, rounds, users
 
 DEMO_SURVEY = "manual-usability"
 
@@ -152,6 +153,25 @@ def demo_value(q: Question, rng: random.Random) -> Any:
         low, high = int(q.min or 0), int(q.max if q.max is not None else 100)
         return rng.randint(low, min(high, low + 30))
     return rng.choice(TEXTS)[: q.max_length or 200]
+
+
+DEMO_ACCOUNTS = (
+    ("coordinator@demo.example", "coordinator"),
+    ("editor@demo.example", "editor"),
+)
+
+
+def reset_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+    """Demo accounts with fresh random passwords, so every `make run` can print them."""
+    accounts = []
+    for email, role in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        if users.find_user(session, email) is None:
+            users.add_user(session, email, role, password)
+        else:
+            users.set_password(session, email, password)
+        accounts.append((email, role, password))
+    return accounts
 
 
 def links_to_try(session: Session, limit: int = 3) -> list[tuple[str, str]]:

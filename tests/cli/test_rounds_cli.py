@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Invitation, Response, Round
+from surveyapp.services import users
 
 
 def test_init_reports_the_database_is_current(runner: FlaskCliRunner) -> None:
@@ -126,6 +128,9 @@ def test_demo_builds_rounds_and_answers_then_stays_quiet_with_if_empty(
     assert revisions == ["0.3", "0.4"]
     statuses = {r.status for r in session.scalars(select(Response))}
     assert statuses == {"draft", "submitted"}
+    login = re.search(r"coordinator: (\S+)  password: (\S+)", result.output)
+    assert login, "the demo prints where and how to log in"
+    assert users.authenticate(session, login[1], login[2]) is not None
     again = runner.invoke(args=["demo", "--if-empty"])
     assert "not added" in again.output
     assert "http://127.0.0.1:5000/s/" in again.output
