@@ -131,6 +131,7 @@ def test_demo_builds_rounds_and_answers_then_stays_quiet_with_if_empty(
     login = re.search(r"coordinator: (\S+)  password: (\S+)", result.output)
     assert login, "the demo prints where and how to log in"
     assert users.authenticate(session, login[1], login[2]) is not None
+    session.rollback()  # let go of the write lock the login's timestamp took
     again = runner.invoke(args=["demo", "--if-empty"])
     assert "not added" in again.output
     assert "http://127.0.0.1:5000/s/" in again.output
