@@ -38,9 +38,11 @@ def init_app(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .coordinate.mail_views import bp as mail_bp
     from .coordinate.views import bp as coordinate_bp
+    from .feedback.views import bp as feedback_bp
     from .health import bp as health_bp
     from .preview.views import bp as preview_bp
     from .respond.views import bp as respond_bp
+    from .results.views import bp as results_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(preview_bp)
@@ -48,6 +50,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(coordinate_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(results_bp)
     window = app.config["LOGIN_WINDOW_SECONDS"]
     app.extensions["login_limiter"] = make_limiter(app.config["REDIS_URL"], window)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -21,7 +21,7 @@ from ..definitions import Question, Survey, localize
 from ..definitions.schema import OTHER_VALUE
 from ..models import Answer, Response, Round
 from ..services.rounds import round_survey
-from .tidy import iter_tidy_chunks, submitted_count
+from .tidy import ResponseIds, iter_tidy_chunks, submitted_count
 
 KEYS = ["question_id", "row", "value", "is_na"]
 TEXT_VALUE = ""  # free text is counted, never grouped by its words
@@ -66,11 +66,13 @@ class RoundSummary:
     chapters: list[ChapterScore]
 
 
-def value_counts(session: Session, round_id: int, survey: Survey) -> pd.DataFrame:
+def value_counts(
+    session: Session, round_id: int, survey: Survey, *, responses: ResponseIds | None = None
+) -> pd.DataFrame:
     """Counts of each (question_id, row, value, is_na), summed chunk by chunk."""
     text_ids = {q.id for q in survey.iter_questions() if q.type == "text"}
     parts: list[pd.Series[int]] = []
-    for chunk in iter_tidy_chunks(session, round_id):
+    for chunk in iter_tidy_chunks(session, round_id, responses=responses):
         is_text = chunk["question_id"].isin(text_ids) | chunk["question_id"].str.contains(
             ".", regex=False
         )
@@ -82,7 +84,9 @@ def value_counts(session: Session, round_id: int, survey: Survey) -> pd.DataFram
     return total.rename("count").reset_index()
 
 
-def answer_totals(session: Session, round_id: int) -> dict[str, tuple[int, int]]:
+def answer_totals(
+    session: Session, round_id: int, *, responses: ResponseIds | None = None
+) -> dict[str, tuple[int, int]]:
     """question_id → (answer rows, rows with a value) over submitted responses."""
     query = (
         select(Answer.question_id, func.count(), func.count(Answer.value))
@@ -90,6 +94,8 @@ def answer_totals(session: Session, round_id: int) -> dict[str, tuple[int, int]]
         .where(Response.round_id == round_id, Response.status == "submitted")
         .group_by(Answer.question_id)
     )
+    if responses is not None:
+        query = query.where(Response.id.in_(responses))
     return {qid: (int(rows), int(values)) for qid, rows, values in session.execute(query)}
 
 
@@ -219,12 +225,15 @@ def chapter_scores(survey: Survey, counts: pd.DataFrame) -> list[ChapterScore]:
     return result
 
 
-def summarise(session: Session, round_: Round, lang: str = "en") -> RoundSummary:
-    """Every question's figures and every chapter's score of a round."""
+def summarise(
+    session: Session, round_: Round, lang: str = "en", *, responses: ResponseIds | None = None
+) -> RoundSummary:
+    """Every question's figures and every chapter's score of a round; of only the responses
+    among `responses` (a select of response ids, see filters.py) if given."""
     survey = round_survey(round_)
-    counts = value_counts(session, round_.id, survey)
-    submitted = submitted_count(session, round_.id)
-    totals = answer_totals(session, round_.id)
+    counts = value_counts(session, round_.id, survey, responses=responses)
+    submitted = submitted_count(session, round_.id, responses=responses)
+    totals = answer_totals(session, round_.id, responses=responses)
     return RoundSummary(
         submitted,
         question_stats(survey, counts, totals, submitted, lang),

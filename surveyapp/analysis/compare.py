@@ -6,36 +6,20 @@ scale changed is reported as reworded and never compared as if it were the same.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..definitions import Question, Survey
 from ..models import Round
-from ..services.rounds import round_survey
+from ..services.rounds import previous_revision_round, round_survey
 from .aggregate import RoundSummary, summarise
-
-
-def revision_key(revision: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key for revisions as version tuples: "0.3" < "0.10" < "1.0"."""
-    parts = re.split(r"[.\-_ ]+", revision.strip())
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
 
 
 def previous_round(session: Session, round_: Round) -> Round | None:
     """The round of the same survey with the greatest revision below this one's."""
-    current = revision_key(round_.revision)
-    candidates = [
-        r
-        for r in session.scalars(select(Round).where(Round.survey_id == round_.survey_id))
-        if revision_key(r.revision) < current
-    ]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda r: (revision_key(r.revision), r.id))
+    return previous_revision_round(session, round_.survey_id, round_.revision)
 
 
 def _signature(q: Question) -> tuple[Any, ...]:

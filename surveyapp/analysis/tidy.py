@@ -14,23 +14,32 @@ from ..models import Answer, Invitation, Participant, Response, Round
 CHUNK_SIZE = 5000
 TIDY_COLUMNS = ["response_id", "question_id", "row", "value", "is_na"]
 TidyRow = tuple[int, str, str, Any, bool]
+ResponseIds = Select[int]
 
 
-def submitted_answers(round_id: int) -> Select[tuple[int, str, Any]]:
-    """(response_id, question_id, value) of the round's submitted responses, by response."""
-    return (
+def submitted_answers(
+    round_id: int, responses: ResponseIds | None = None
+) -> Select[tuple[int, str, Any]]:
+    """(response_id, question_id, value) of the round's submitted responses, by response;
+    only those among `responses` (a select of response ids, see filters.py) if given."""
+    query = (
         select(Answer.response_id, Answer.question_id, Answer.value)
         .join(Response, Response.id == Answer.response_id)
         .where(Response.round_id == round_id, Response.status == "submitted")
         .order_by(Response.id, Answer.question_id)  # index order: SQLite needs no sort
     )
+    return query if responses is None else query.where(Response.id.in_(responses))
 
 
 def iter_answer_rows(
-    session: Session, round_id: int, chunk_size: int = CHUNK_SIZE
+    session: Session,
+    round_id: int,
+    chunk_size: int = CHUNK_SIZE,
+    *,
+    responses: ResponseIds | None = None,
 ) -> Iterator[tuple[int, str, Any]]:
     """Stream the submitted answers without loading ORM objects."""
-    result = session.execute(submitted_answers(round_id)).yield_per(chunk_size)
+    result = session.execute(submitted_answers(round_id, responses)).yield_per(chunk_size)
     for row in result:
         yield row[0], row[1], row[2]
 
@@ -54,19 +63,28 @@ def explode(response_id: int, question_id: str, value: Any) -> Iterator[TidyRow]
 
 
 def iter_tidy_rows(
-    session: Session, round_id: int, chunk_size: int = CHUNK_SIZE
+    session: Session,
+    round_id: int,
+    chunk_size: int = CHUNK_SIZE,
+    *,
+    responses: ResponseIds | None = None,
 ) -> Iterator[TidyRow]:
     """Tidy rows of every submitted answer, streamed in response order."""
-    for response_id, question_id, value in iter_answer_rows(session, round_id, chunk_size):
+    rows = iter_answer_rows(session, round_id, chunk_size, responses=responses)
+    for response_id, question_id, value in rows:
         yield from explode(response_id, question_id, value)
 
 
 def iter_tidy_chunks(
-    session: Session, round_id: int, chunk_size: int = CHUNK_SIZE
+    session: Session,
+    round_id: int,
+    chunk_size: int = CHUNK_SIZE,
+    *,
+    responses: ResponseIds | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The tidy table in DataFrames of about `chunk_size` rows, for bounded memory."""
     chunk: list[TidyRow] = []
-    for row in iter_tidy_rows(session, round_id, chunk_size):
+    for row in iter_tidy_rows(session, round_id, chunk_size, responses=responses):
         chunk.append(row)
         if len(chunk) >= chunk_size:
             yield _frame(chunk)
@@ -109,9 +127,13 @@ def tidy_answers(session: Session, round_: Round) -> pd.DataFrame:
     return answers.merge(response_attributes(session, round_), on="response_id", how="left")
 
 
-def submitted_count(session: Session, round_id: int) -> int:
-    """How many responses of the round are submitted."""
+def submitted_count(
+    session: Session, round_id: int, *, responses: ResponseIds | None = None
+) -> int:
+    """How many responses of the round are submitted (and among `responses`, if given)."""
     query = select(func.count()).where(
         Response.round_id == round_id, Response.status == "submitted"
     )
+    if responses is not None:
+        query = query.where(Response.id.in_(responses))
     return int(session.scalar(query) or 0)

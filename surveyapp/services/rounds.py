@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -138,3 +139,17 @@ def require_open(round_: Round) -> None:
         raise RoundClosed("this survey round is closed")
     if state != "open":
         raise RoundNotOpenYet("this survey round is not open yet")
+
+
+def revision_key(revision: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key for manual revisions as version tuples: "0.3" < "0.10" < "1.0"."""
+    parts = re.split(r"[.\-_ ]+", revision.strip())
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+
+
+def previous_revision_round(session: Session, survey_id: str, revision: str) -> Round | None:
+    """The round of the same survey with the greatest manual revision below `revision`."""
+    current = revision_key(revision)
+    found = session.scalars(select(Round).where(Round.survey_id == survey_id))
+    earlier = [r for r in found if revision_key(r.revision) < current]
+    return max(earlier, key=lambda r: (revision_key(r.revision), r.id), default=None)

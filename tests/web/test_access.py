@@ -38,7 +38,17 @@ KNOWN_WORKSPACE = {
 }
 
 # Editors read results, never lists of people or links: each page open to them is named here.
-EDITOR_PAGES = {"coordinate.home", "coordinate.round_detail"}
+EDITOR_PAGES = {
+    "coordinate.home",
+    "coordinate.round_detail",
+    "results.dashboard",
+    "results.download",
+    "feedback.triage",
+    "feedback.you_said_we_did",
+    "feedback.you_said_we_did_csv",
+}
+# The only state changes open to editors: triaging feedback is their work, not coordinators'.
+EDITOR_ACTIONS = {"feedback.update"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,7 @@ class World:
             "round_id": self.round.id,
             "participant_id": self.participant.id,
             "batch_id": 1,
+            "item_id": 1,
             "kind": "reminder",
             "section_id": "about",
             "survey_id": "respond-test",
@@ -161,6 +172,9 @@ def test_editors_may_only_read_the_pages_meant_for_them(app: Flask) -> None:
     for route in PROTECTED:
         role = app.view_functions[route.endpoint].required_role
         if role == "editor":
+            if route.endpoint in EDITOR_ACTIONS:
+                assert route.method == "POST", f"{route} is an editors' action, not a page"
+                continue
             assert route.method == "GET", f"{route} changes state but is open to editors"
             assert route.endpoint in EDITOR_PAGES, f"{route} is open to editors: is that meant?"
 

@@ -7,8 +7,9 @@ from analysis_dataset import Dataset
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveyapp.analysis.compare import compare_rounds, previous_round, revision_key
+from surveyapp.analysis.compare import compare_rounds, previous_round
 from surveyapp.models import Round
+from surveyapp.services.rounds import revision_key
 
 
 def test_revisions_compare_as_version_tuples() -> None:

@@ -1,0 +1,1 @@
+"""Editors' feedback triage and the "you said, we did" report."""

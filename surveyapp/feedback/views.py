@@ -1,0 +1,154 @@
+"""Editors triage every free-text answer and report what was done with the previous round's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+
+from ..auth.access import current_user, role_required
+from ..coordinate.common import record, round_or_404, writing_session
+from ..coordinate.downloads import csv_download
+from ..db import get_session
+from ..i18n import _
+from ..models import FEEDBACK_STATUSES, FeedbackItem, Round
+from ..services import feedback, rounds
+from ..services.feedback import FeedbackRow
+from .forms import CHAPTER_NAMES, STATUS_NAMES, FeedbackForm
+
+# Keys, not translated words, like the other CSV downloads: a spreadsheet can rely on them.
+CSV_HEADER = [
+    "chapter",
+    "section",
+    "question",
+    "answer",
+    "language",
+    "group",
+    "status",
+    "note",
+    "addressed_in_revision",
+]
+bp = Blueprint("feedback", __name__, url_prefix="/workspace", template_folder="templates")
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    # Free-text answers may name people: no browser or proxy keeps these pages.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _lang() -> str:
+    return str(get_locale() or "en")
+
+
+def _filters(round_: Round) -> dict[str, str]:
+    """The page's status and chapter filters, keeping only values that exist."""
+    chapters = _chapters(round_)
+    status, chapter = request.args.get("status", ""), request.args.get("chapter", "")
+    found = {"status": status if status in FEEDBACK_STATUSES else ""}
+    found["chapter"] = chapter if chapter in chapters else ""
+    return {k: v for k, v in found.items() if v}
+
+
+def _chapters(round_: Round) -> list[str]:
+    survey = rounds.round_survey(round_)
+    return list(dict.fromkeys(s.chapter for s in survey.sections if s.chapter))
+
+
+@bp.get("/rounds/<int:round_id>/feedback")
+@role_required("editor")
+def triage(round_id: int) -> ResponseReturnValue:
+    round_ = round_or_404(round_id)
+    db = writing_session()  # this GET adds the items of new answers
+    feedback.sync_feedback(db, round_)
+    db.commit()
+    filters = _filters(round_)
+    items = feedback.list_items(db, round_, lang=_lang(), **filters)
+    return render_template(
+        "feedback/triage.html",
+        round=round_,
+        survey=rounds.round_survey(round_),
+        items=items,
+        filters=filters,
+        chapters=_chapters(round_),
+        statuses=FEEDBACK_STATUSES,
+        status_names=STATUS_NAMES,
+        chapter_names=CHAPTER_NAMES,
+    )
+
+
+@bp.post("/feedback/<int:item_id>")
+@role_required("editor")
+def update(item_id: int) -> ResponseReturnValue:
+    item = get_session().get(FeedbackItem, item_id)
+    if item is None:
+        abort(404)
+    round_ = round_or_404(item.round_id)
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        _save(item, form)
+        flash(_("Feedback item %(id)d is saved.", id=item.id))
+    else:
+        problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        flash(_("Feedback item %(id)d was not saved: %(problems)s", id=item.id, problems=problems))
+    values: dict[str, Any] = {"round_id": round_.id, **_filters(round_)}
+    target = url_for("feedback.triage", **values)
+    return redirect(f"{target}#item-{item.id}", code=303)
+
+
+def _save(item: FeedbackItem, form: FeedbackForm) -> None:
+    """Store the form on the item; a status change goes to the audit log (never the text)."""
+    db, before = get_session(), item.status
+    data = form.status.data, form.note.data, form.addressed_in_revision.data
+    feedback.update_item(db, item, *data, current_user())
+    if item.status != before:
+        record("feedback_status", f"feedback {item.id}", f"{before} → {item.status}")
+    db.commit()
+
+
+def _report(round_: Round) -> feedback.YouSaidWeDid | None:
+    db = writing_session()  # the previous round's items are synced first
+    found = feedback.you_said_we_did(db, round_.survey_id, round_.revision, lang=_lang())
+    db.commit()
+    return found
+
+
+@bp.get("/rounds/<int:round_id>/you-said-we-did")
+@role_required("editor")
+def you_said_we_did(round_id: int) -> ResponseReturnValue:
+    round_ = round_or_404(round_id)
+    return render_template(
+        "feedback/you_said_we_did.html",
+        round=round_,
+        survey=rounds.round_survey(round_),
+        report=_report(round_),
+        status_names=STATUS_NAMES,
+        chapter_names=CHAPTER_NAMES,
+    )
+
+
+@bp.get("/rounds/<int:round_id>/you-said-we-did.csv")
+@role_required("editor")
+def you_said_we_did_csv(round_id: int) -> ResponseReturnValue:
+    round_ = round_or_404(round_id)
+    report = _report(round_)
+    chapters = report.chapters if report else []
+    cells = (_csv_row(row) for _chapter, items in chapters for row in items)
+    return csv_download(f"round-{round_.id}-you-said-we-did.csv", CSV_HEADER, cells)
+
+
+def _csv_row(row: FeedbackRow) -> list[str]:
+    return [
+        row.chapter or "",
+        row.section,
+        row.question,
+        row.answer,
+        row.language or "",
+        row.group or "",
+        row.status,
+        row.note,
+        row.revision or "",
+    ]

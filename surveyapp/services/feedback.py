@@ -1,0 +1,204 @@
+"""Feedback triage: every free-text answer as an item editors mark for the next revision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, insert, null, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..definitions.schema import CHAPTERS, Question, Section, Survey, localize
+from ..errors import InvalidRequest
+from ..models import (
+    FEEDBACK_STATUSES,
+    Answer,
+    FeedbackItem,
+    Invitation,
+    Participant,
+    Response,
+    Round,
+    User,
+)
+from .rounds import previous_revision_round, round_survey
+
+NOTE_MAX = 5000
+REVISION_MAX = 50
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """One item as the triage page and the reports show it."""
+
+    id: int
+    chapter: str | None
+    section: str
+    question_id: str
+    question: str
+    answer: str
+    language: str | None
+    group: str | None  # always None in anonymous rounds
+    status: str
+    note: str
+    revision: str | None
+
+
+@dataclass
+class YouSaidWeDid:
+    """What was done with the feedback of `round` (the previous revision's round), by chapter."""
+
+    round: Round
+    chapters: list[tuple[str | None, list[FeedbackRow]]] = field(default_factory=list)
+
+
+def text_questions(survey: Survey) -> dict[str, tuple[Section, Question]]:
+    """The survey's free-text questions by id, in survey order, with their section."""
+    return {q.id: (s, q) for s in survey.sections for q in s.questions if q.type == "text"}
+
+
+def sync_feedback(session: Session, round_: Round) -> int:
+    """Add a `new` item for every non-empty free-text answer of a submitted response that has
+    none yet; returns how many were added. Running it again adds nothing."""
+    question_ids = list(text_questions(round_survey(round_)))
+    if not question_ids:
+        return 0
+    existing = and_(
+        FeedbackItem.response_id == Answer.response_id,
+        FeedbackItem.question_id == Answer.question_id,
+    )
+    query = (
+        select(Answer.response_id, Answer.question_id, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .outerjoin(FeedbackItem, existing)
+        .where(
+            Response.round_id == round_.id,
+            Response.status == "submitted",
+            Answer.question_id.in_(question_ids),
+            FeedbackItem.id.is_(None),
+        )
+    )
+    new = [
+        {"round_id": round_.id, "response_id": rid, "question_id": qid, "status": "new"}
+        for rid, qid, value in session.execute(query)
+        if isinstance(value, str) and value.strip()
+    ]
+    if new:
+        session.execute(_insert_skipping_existing(session), new)
+    session.flush()
+    return len(new)
+
+
+def _insert_skipping_existing(session: Session) -> Any:
+    """An insert that skips items another editor's page added since we looked."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(session.get_bind().dialect.name)
+    if dialect is None:
+        return insert(FeedbackItem)
+    keys = ["response_id", "question_id"]
+    return dialect.insert(FeedbackItem).on_conflict_do_nothing(index_elements=keys)
+
+
+def update_item(
+    session: Session,
+    item: FeedbackItem,
+    status: str,
+    note: str,
+    addressed_in_revision: str | None,
+    user: User | None,
+) -> FeedbackItem:
+    """Mark an item: its status, the editors' note and the revision that addresses it."""
+    if status not in FEEDBACK_STATUSES:
+        raise InvalidRequest(f"unknown feedback status: {status}")
+    revision = (addressed_in_revision or "").strip() or None
+    if len(note) > NOTE_MAX or (revision is not None and len(revision) > REVISION_MAX):
+        raise InvalidRequest("the note or the revision is too long")
+    item.status = status
+    item.note = note.strip()
+    item.addressed_in_revision = revision
+    item.updated_by_id = user.id if user else None
+    session.flush()
+    return item
+
+
+def list_items(
+    session: Session,
+    round_: Round,
+    status: str | None = None,
+    chapter: str | None = None,
+    lang: str = "en",
+) -> list[FeedbackRow]:
+    """The round's items in survey order, optionally only of one status or chapter; the
+    question in `lang`. Nothing ties an item to a person in an anonymous round."""
+    questions = text_questions(round_survey(round_))
+    if chapter is not None:
+        questions = {k: v for k, v in questions.items() if v[0].chapter == chapter}
+    group: Any = null() if round_.is_anonymous else Participant.group
+    query = (
+        select(FeedbackItem, Answer.value, Response.language, group)
+        .join(Response, Response.id == FeedbackItem.response_id)
+        .outerjoin(Answer, _same_answer())
+        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+        .outerjoin(Participant, Participant.id == Invitation.participant_id)
+        .where(FeedbackItem.round_id == round_.id, FeedbackItem.question_id.in_(questions))
+        .order_by(FeedbackItem.response_id)
+    )
+    if status is not None:
+        query = query.where(FeedbackItem.status == status)
+    order = {qid: n for n, qid in enumerate(questions)}
+    rows = [
+        _row(item, questions[item.question_id], value, language, group_name, lang)
+        for item, value, language, group_name in session.execute(query)
+    ]
+    return sorted(rows, key=lambda r: order[r.question_id])
+
+
+def _same_answer() -> ColumnElement[bool]:
+    return and_(
+        Answer.response_id == FeedbackItem.response_id,
+        Answer.question_id == FeedbackItem.question_id,
+    )
+
+
+def _row(
+    item: FeedbackItem,
+    where: tuple[Section, Question],
+    value: object,
+    language: str | None,
+    group: str | None,
+    lang: str,
+) -> FeedbackRow:
+    section, question = where
+    return FeedbackRow(
+        id=item.id,
+        chapter=section.chapter,
+        section=localize(section.title, lang),
+        question_id=question.id,
+        question=localize(question.text, lang),
+        answer=value if isinstance(value, str) else "",
+        language=language,
+        group=group or None,
+        status=item.status,
+        note=item.note,
+        revision=item.addressed_in_revision,
+    )
+
+
+def by_chapter(rows: list[FeedbackRow]) -> list[tuple[str | None, list[FeedbackRow]]]:
+    """Rows grouped by chapter, in the manual's order; sections without a chapter last."""
+    order = {c: n for n, c in enumerate(CHAPTERS)}
+    groups: dict[str | None, list[FeedbackRow]] = {}
+    for row in rows:
+        groups.setdefault(row.chapter, []).append(row)
+    return sorted(groups.items(), key=lambda kv: order.get(kv[0] or "", len(order)))
+
+
+def you_said_we_did(
+    session: Session, survey_id: str, revision: str, lang: str = "en"
+) -> YouSaidWeDid | None:
+    """The feedback of the previous revision's round, by chapter, with what was done; None
+    if there is no earlier round. Syncs that round's items first (so it flushes)."""
+    previous = previous_revision_round(session, survey_id, revision)
+    if previous is None:
+        return None
+    sync_feedback(session, previous)
+    return YouSaidWeDid(previous, by_chapter(list_items(session, previous, lang=lang)))

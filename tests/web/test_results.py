@@ -1,0 +1,292 @@
+"""The results dashboard and the Excel download, on tests/analysis_dataset.py's small data set.
+
+Three submitted responses (and a draft that never counts), worked out by hand:
+why_clarity 4, NA, 2 · how_clarity 2, 4, 5 · usefulness 8, 6, 10 · role officer, other, officer ·
+how_read [steps, cases], [steps], none · groups g1, g1, g2 · countries FI, SE, FI · en, fi, en.
+The previous revision's round (0.9): how_clarity 3, 1; why_tools.canvas 2, 2; kraljic 4.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import analysis_dataset
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveyapp.analysis.export_xlsx import SHEETS
+from surveyapp.models import AuditEvent
+
+Maker = Callable[..., Any]
+
+
+@pytest.fixture
+def data(session: Session, tmp_path: Path) -> analysis_dataset.Dataset:
+    return analysis_dataset.build(session, tmp_path)
+
+
+@pytest.fixture
+def editor(client: FlaskClient, login: Maker) -> FlaskClient:
+    login(client, "editor")
+    return client
+
+
+def page(client: FlaskClient, round_id: int, query: str = "") -> str:
+    response = client.get(f"/workspace/rounds/{round_id}/results{query}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    return response.get_data(as_text=True)
+
+
+def block(html: str, key: str) -> str:
+    """The dashboard section of one question (or matrix row `qid.row`)."""
+    start = html.index(f'<section class="result" aria-labelledby="q-{key}">')
+    return html[start : html.index("</section>", start)]
+
+
+def fact(html: str, key: str, name: str) -> str:
+    """The mean or median shown for a question."""
+    found = re.search(rf'<dd class="{name}">([^<]*)</dd>', block(html, key))
+    assert found, f"no {name} for {key}"
+    return found.group(1)
+
+
+def rows(section: str) -> list[tuple[str, str, str]]:
+    """(label, count, share) of each row of a question's data table."""
+    cells = re.findall(
+        r'<tr><th scope="row">([^<]*)</th><td[^>]*>(\d+)</td><td[^>]*>([^<]*)</td></tr>', section
+    )
+    return [(label, count, share) for label, count, share in cells]
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def test_counts_means_and_medians_are_the_hand_computed_ones(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = page(editor, data.current.id)
+    assert re.search(r'<dd id="responses-shown">3</dd>', html), "the draft does not count"
+    assert re.search(r"<dt>Invited</dt><dd>4</dd>", html)
+    assert re.search(r"<dt>Response rate</dt><dd>75 %</dd>", html)  # 3 of 4 invited
+    assert (fact(html, "how_clarity", "mean"), fact(html, "how_clarity", "median")) == (
+        "3.67",
+        "4.0",
+    )
+    assert (fact(html, "why_clarity", "mean"), fact(html, "why_clarity", "median")) == (
+        "3.00",
+        "3.0",
+    )
+    assert fact(html, "usefulness", "mean") == "8.00"
+    assert fact(html, "why_tools.canvas", "mean") == "4.00"
+    assert rows(block(html, "role")) == [
+        ("Procurement officer", "2", "67 %"),
+        ("Manager", "0", "0 %"),
+        ("Other", "1", "33 %"),
+    ]
+    # A multiple choice: the share of those who answered it (two) who chose the option.
+    assert rows(block(html, "how_read"))[:2] == [("Steps", "2", "100 %"), ("Cases", "1", "50 %")]
+
+
+def test_every_chart_is_an_svg_image_with_a_summary_and_a_title_per_bar(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    section = block(page(editor, data.current.id), "role")
+    svg = re.search(r"<svg [^>]*>.*?</svg>", section, re.S)
+    assert svg
+    assert 'role="img"' in svg.group(0)
+    summary = "Your role. Procurement officer: 2 (67 %); Manager: 0 (0 %); Other: 1 (33 %)"
+    assert f'aria-label="{summary}"' in svg.group(0)
+    assert re.findall(r"<title>([^<]*)</title>", svg.group(0)) == [
+        "Procurement officer: 2 (67 %)",
+        "Manager: 0 (0 %)",
+        "Other: 1 (33 %)",
+    ]
+    html = page(editor, data.current.id)
+    assert "<script" not in html[html.index("<main") : html.index("</main>")], "charts need no JS"
+
+
+def test_survey_text_in_a_chosen_language_and_the_first_one_by_default(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    assert "Procurement officer" in page(editor, data.current.id)
+    finnish = page(editor, data.current.id, "?lang=fi")
+    assert "Hankinta-asiantuntija" in finnish and "Procurement officer" not in finnish
+    assert "Procurement officer" in page(editor, data.current.id, "?lang=xx")
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "how_clarity", "usefulness"),
+    [
+        ("?group=g1", "2", "3.00", "7.00"),  # responses 1, 2
+        ("?country=SE", "1", "4.00", "6.00"),  # response 2
+        ("?language=fi", "1", "4.00", "6.00"),  # response 2
+        ("?q=role:officer", "2", "3.50", "9.00"),  # responses 1, 3
+        ("?q=how_read:steps", "2", "3.00", "7.00"),  # a multiple choice: responses 1, 2
+        ("?q=how_read:cases", "1", "2.00", "8.00"),  # response 1
+        ("?group=g1&q=role:officer", "1", "2.00", "8.00"),  # both: response 1
+    ],
+)
+def test_filters_change_the_numbers(
+    editor: FlaskClient,
+    data: analysis_dataset.Dataset,
+    query: str,
+    shown: str,
+    how_clarity: str,
+    usefulness: str,
+) -> None:
+    html = page(editor, data.current.id, query)
+    assert f'<dd id="responses-shown">{shown}</dd>' in html
+    assert fact(html, "how_clarity", "mean") == how_clarity
+    assert fact(html, "usefulness", "mean") == usefulness
+
+
+def test_unknown_filter_values_are_ignored(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = page(editor, data.current.id, "?q=role:nobody&language=xx&q=nope")
+    assert '<dd id="responses-shown">3</dd>' in html
+
+
+def test_the_filters_select_free_texts_too(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = page(editor, data.current.id, "?group=g2")
+    assert "=1+1" in html and "Too long" not in html
+
+
+# --- free texts ----------------------------------------------------------------------------------
+
+
+def test_free_texts_are_grouped_by_chapter(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = page(editor, data.current.id)
+    texts = html[html.index('id="free-text"') : html.index('id="comparison"')]
+    why = texts.index("Chapter why")
+    assert why < texts.index("Too long") and why < texts.index("=1+1")
+    assert texts.index("No chapter") < texts.index("Lawyer")  # the "other" text of role
+    assert "not submitted" not in texts
+
+
+def test_a_script_in_a_free_text_answer_is_shown_as_text(
+    editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
+) -> None:
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    analysis_dataset.respond(session, data.current, {"why_comment": payload})
+    session.commit()
+    html = page(editor, data.current.id)
+    assert payload not in html
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+    assert escaped in html
+
+
+def test_a_named_round_shows_the_group_of_a_free_text(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = page(editor, data.current.id)
+    assert 'name="group"' in html and "; g1)" in html
+    assert "Secret Person" not in html and "secret.person" not in html, "names never"
+
+
+def test_an_anonymous_round_shows_no_person(
+    editor: FlaskClient, session: Session, tmp_path: Path
+) -> None:
+    anonymous = analysis_dataset.build(session, tmp_path, anonymous=True).current
+    html = page(editor, anonymous.id)
+    for secret in ("Secret Person", "secret.person", "Secret Organisation", "; g1)", "; g2)"):
+        assert secret not in html
+    assert 'name="group"' not in html and 'name="country"' not in html
+    assert "Too long" in html, "the answers are shown, only not who gave them"
+    ignored = page(editor, anonymous.id, "?group=g2")
+    assert '<dd id="responses-shown">3</dd>' in ignored, "no filter by group in anonymous rounds"
+
+
+# --- comparison ---------------------------------------------------------------------------------
+
+
+def test_comparison_with_the_previous_revision(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = page(editor, data.current.id)
+    part = html[html.index('id="comparison"') :]
+    assert "revision 0.9" in part
+    row = r"<code>{}</code></th>\s*<td[^>]*>{}</td>\s*<td[^>]*>{}</td>\s*<td[^>]*>{}</td>"
+    assert re.search(row.format("how_clarity", "3.67", "2.00", r"\+1.67"), part)
+    assert re.search(row.format("why_tools.canvas", "4.00", "2.00", r"\+2.00"), part)
+    # Chapter why: (4+2+5+3+4+3+5)/7 now, (3+1+1+2+4+2)/6 before.
+    assert re.search(row.format("why", "3.71", "2.17", r"\+1.55"), part)
+    added = part[part.index("Questions added") : part.index("Questions removed")]
+    assert "usefulness" in added
+    removed = part[part.index("Questions removed") : part.index("Questions reworded")]
+    assert "old_q" in removed
+    assert "why_clarity" in part[part.index("Questions reworded") :]
+    assert not re.search(r"<code>why_clarity</code></th>", part), "reworded: never compared"
+
+
+def test_no_comparison_without_an_earlier_revision(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    assert "There is no round of an earlier manual revision" in page(editor, data.previous.id)
+
+
+# --- the Excel summary --------------------------------------------------------------------------
+
+
+def test_the_excel_summary_downloads_opens_and_is_audited(
+    app: Flask, editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
+) -> None:
+    response = editor.get(f"/workspace/rounds/{data.current.id}/results.xlsx?lang=fi")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert f"round-{data.current.id}-0.10-fi.xlsx" in disposition
+    book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    assert book.sheetnames == list(SHEETS)
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(max_row=13, values_only=True)}
+    assert summary["Submitted"] == 3 and summary["Language"] == "fi"
+    saved = Path(app.config["EXPORTS_DIR"]) / f"round-{data.current.id}-0.10-fi.xlsx"
+    assert saved.read_bytes() == response.get_data()
+    session.rollback()
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert [e.target for e in events] == [f"round {data.current.id}"]
+
+
+def test_the_download_is_linked_from_the_dashboard_and_the_round_page(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    link = f'href="/workspace/rounds/{data.current.id}/results.xlsx?lang=en"'
+    assert link in page(editor, data.current.id)
+    assert link in editor.get(f"/workspace/rounds/{data.current.id}").get_data(as_text=True)
+
+
+# --- who may see results --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["results", "results.xlsx"])
+def test_editors_and_coordinators_see_results_and_others_log_in(
+    app: Flask, login: Maker, data: analysis_dataset.Dataset, path: str
+) -> None:
+    url = f"/workspace/rounds/{data.current.id}/{path}"
+    for role in ("editor", "coordinator"):
+        client = app.test_client()
+        login(client, role)
+        assert client.get(url).status_code == 200
+    response = app.test_client().get(url)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_an_unknown_round_is_not_found(editor: FlaskClient) -> None:
+    assert editor.get("/workspace/rounds/999999/results").status_code == 404
