@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveyapp.definitions import SurveyRegistry
-from surveyapp.models import Invitation, Participant, Round, User
+from surveyapp.models import Invitation, Participant, Response, Round, User
 from surveyapp.services import rounds, users
 
 TEST_SURVEYS = Path(__file__).parent / "data" / "surveys"
@@ -160,3 +160,18 @@ def table_rows(html: str, caption: str) -> list[list[str]]:
         if found == caption:
             return rows
     raise AssertionError(f"no table captioned {caption!r}; found {[c for c, _ in parser.tables]}")
+
+
+def fresh(session: Session) -> Session:
+    """The test's session with a new read snapshot and nothing stale loaded."""
+    session.rollback()  # end the read snapshot
+    session.expire_all()  # and forget loaded state
+    return session
+
+
+def respond_as(session: Session, invitation: Invitation, status: str) -> Response:
+    """A response of the invitation's participant, in the given status."""
+    response = Response(round_id=invitation.round_id, invitation_id=invitation.id, status=status)
+    session.add(response)
+    session.commit()
+    return response

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from builders import table_rows
+from builders import fresh, table_rows
+from builders import respond_as as respond
 from surveyapp.models import AuditEvent, Invitation, Response, Round
 from surveyapp.services import monitor
 from surveyapp.services.tokens import new_token
@@ -19,19 +20,6 @@ from surveyapp.services.tokens import new_token
 XSS_NAMES = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 
 Maker = Callable[..., Any]
-
-
-def fresh(session: Session) -> Session:
-    session.rollback()  # end the read snapshot
-    session.expire_all()  # and forget loaded state
-    return session
-
-
-def respond(session: Session, invitation: Invitation, status: str) -> Response:
-    response = Response(round_id=invitation.round_id, invitation_id=invitation.id, status=status)
-    session.add(response)
-    session.commit()
-    return response
 
 
 def open_link_response(session: Session, round_: Round, status: str) -> None:

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from builders import table_rows, workspace_token
+from builders import fresh, table_rows, workspace_token
 from surveyapp.models import Answer, AuditEvent, Invitation, Participant, Response
 
 CSV_DIR = Path(__file__).parent.parent / "data" / "csv"
@@ -22,12 +22,6 @@ XSS_NAMES = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 IMPORT_URL = "/workspace/participants/import"
 
 Maker = Callable[..., Any]
-
-
-def fresh(session: Session) -> Session:
-    session.rollback()  # end the read snapshot
-    session.expire_all()  # and forget loaded state
-    return session
 
 
 def escaped(text: str) -> str:

@@ -12,23 +12,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import workspace_token
+from builders import fresh, workspace_token
+from builders import respond_as as respond
 from surveyapp.models import AuditEvent, Invitation, Participant, Response, Round
 
 Maker = Callable[..., Any]
-
-
-def fresh(session: Session) -> Session:
-    session.rollback()  # end the read snapshot
-    session.expire_all()  # and forget loaded state
-    return session
-
-
-def respond(session: Session, invitation: Invitation, status: str) -> Response:
-    response = Response(round_id=invitation.round_id, invitation_id=invitation.id, status=status)
-    session.add(response)
-    session.commit()
-    return response
 
 
 def audit_events(session: Session, action: str | None = None) -> list[AuditEvent]:

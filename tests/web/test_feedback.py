@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import workspace_token
+from builders import fresh, workspace_token
 from surveyapp.models import AuditEvent, FeedbackItem, Round, User
 
 Maker = Callable[..., Any]
@@ -33,12 +33,6 @@ def data(session: Session, tmp_path: Path) -> analysis_dataset.Dataset:
 def editor(client: FlaskClient, login: Maker) -> FlaskClient:
     client.user = login(client, "editor")  # type: ignore[attr-defined]
     return client
-
-
-def fresh(session: Session) -> Session:
-    session.rollback()
-    session.expire_all()
-    return session
 
 
 def triage_url(round_id: int, query: str = "") -> str:
