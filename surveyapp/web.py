@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import i18n
+from . import i18n, unavailable
 from .db import get_session
 from .definitions.schema import AllOf, AnyOf, Condition, Not, Question, localize
 from .errors import NotFound, RoundClosed, RoundNotOpenYet, SurveyAppError
@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(SurveyAppError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
+    unavailable.init_app(app)  # the database cannot be reached: 503 "try again"
     app.context_processor(_template_context)
     app.jinja_env.globals.update(
         t=localize,
