@@ -230,3 +230,38 @@ class MailMessage(Base):
     sent_at: Mapped[dt.datetime | None]
 
     batch: Mapped[MailBatch] = relationship(back_populates="messages")
+
+
+# 'queued' and 'running' jobs whose heartbeat has stopped are shown as failed (services.exports).
+EXPORT_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ExportJob(Base):
+    """One build of a round's Excel summary in the background, with its progress.
+
+    The state lives here, not in a worker, so any worker can show the progress page; a
+    running job touches `updated_at` while it lives, so a job whose worker died is seen.
+    """
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    # Submitted responses to write and written so far (the Responses sheet, row by row).
+    total: Mapped[int] = mapped_column(default=0)
+    written: Mapped[int] = mapped_column(default=0)
+    # A name inside EXPORTS_DIR, never a path.
+    file_name: Mapped[str] = mapped_column(String(255))
+    # Why a job failed: 'disk_full', 'write_failed' or 'error'; the detail is for the log.
+    failure: Mapped[str] = mapped_column(String(20), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    started_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
