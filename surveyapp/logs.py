@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
+from typing import Any
+
+from gunicorn.glogging import Logger as _GunicornLogger  # type: ignore[import-untyped]
 
 TOKEN_IN_PATH = re.compile(r"/(s|o)/[A-Za-z0-9_-]{16,}")
 
@@ -13,15 +17,37 @@ def redact(text: str) -> str:
     return TOKEN_IN_PATH.sub(r"/\1/[token]", text)
 
 
+def _redact_value(value: Any) -> Any:
+    return redact(value) if isinstance(value, str) else value
+
+
 class RedactTokens(logging.Filter):
-    """Rewrites a log record so that no token of a personal or open link survives."""
+    """Rewrites a log record so that no token of a personal or open link survives.
+
+    gunicorn's access log passes its fields as one mapping (`"%(U)s" % atoms`): the mapping
+    is redacted and kept a mapping, or formatting would fail and print the raw fields.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(str(record.msg))
-        if record.args:
+        if isinstance(record.args, Mapping):
+            record.args = {k: _redact_value(v) for k, v in record.args.items()}
+        elif record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
+            record.args = tuple(_redact_value(a) for a in args)
         return True
+
+
+class GunicornLogger(_GunicornLogger):  # type: ignore[misc]  # gunicorn ships no type hints
+    """gunicorn's logger with tokens redacted from every access-log field (`logger_class`).
+
+    Also covers access logs sent to syslog or set up by a logging config file, where the
+    filter of `install()` would not be attached.
+    """
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {k: _redact_value(v) for k, v in atoms.items()}
 
 
 def install() -> None:

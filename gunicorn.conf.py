@@ -1,0 +1,98 @@
+"""gunicorn settings for surveyapp (README: "Production deployment").
+
+gunicorn reads this file from the working directory by default, so from the repository
+root `gunicorn wsgi:app` is enough; elsewhere pass `-c /path/to/gunicorn.conf.py`.
+Command-line options override these values.
+
+Environment:
+    SURVEYAPP_BIND          address to listen on (default 127.0.0.1:8000: behind a reverse
+                            proxy on the same machine; several addresses: comma-separated)
+    WEB_CONCURRENCY         worker processes (default 2 x CPU cores + 1, at most 8)
+    SURVEYAPP_WORKER_CLASS  sync (default) or gthread
+    SURVEYAPP_THREADS       threads per gthread worker (default 4)
+    SURVEYAPP_TIMEOUT       seconds a request may take before its worker is restarted (120)
+    SURVEYAPP_ACCESS_LOG    file for the access log, "-" for standard output (default), or
+                            "off"
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from surveyapp.logs import GunicornLogger
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# Where to listen. The app itself is never exposed directly: nginx (or a load balancer)
+# terminates TLS and forwards to this address (set SURVEYAPP_TRUSTED_PROXIES for it).
+bind = [b.strip() for b in os.environ.get("SURVEYAPP_BIND", "127.0.0.1:8000").split(",")]
+
+# Processes. The app keeps no state in a worker (signed-cookie sessions, limits in Redis with
+# REDIS_URL, data in the database), so any worker on any machine can serve any request.
+# Each worker holds at most 10 PostgreSQL connections (surveyapp/db.py: pool 5 + overflow 5),
+# so 8 workers stay below PostgreSQL's default max_connections = 100 on one machine; with
+# several machines keep machines x workers x 10 below max_connections minus reserved slots.
+workers = _int("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 8))
+
+# sync: one request at a time per process; slow clients are nginx's business (it buffers
+# requests and responses), the setting gunicorn's documentation gives for sync workers.
+# gthread is measured against it in benchmarks/load (benchmarks/README.md, "Load").
+worker_class = os.environ.get("SURVEYAPP_WORKER_CLASS", "sync")
+threads = _int("SURVEYAPP_THREADS", 4) if worker_class == "gthread" else 1
+
+# The Excel download of a round is built inside its request (~10 s for 10,000 responses on
+# a 2-core machine, ~1 min for 100,000), so a worker gets two minutes before it is killed
+# and replaced; the reverse proxy's read timeout must be at least as long.
+timeout = _int("SURVEYAPP_TIMEOUT", 120)
+# On SIGTERM or SIGHUP, requests in progress finish (each save is one short transaction).
+graceful_timeout = 30
+# Keep-alive only matters to gthread workers (sync workers close after each response).
+keepalive = 5
+
+# Replace each worker after about 2,000 requests, so slow leaks (in a library, say) stay
+# bounded; the jitter keeps workers from restarting all at once. A restarting worker
+# finishes its request first: nothing is lost.
+max_requests = 2000
+max_requests_jitter = 200
+
+# Not preloaded: every worker imports the app and creates its own database engine after
+# the fork. SQLAlchemy's pool (and a SQLite connection) must never be shared across fork,
+# and the engine is created in create_app (surveyapp/db.py: init_app). Preloading would
+# save a few MB per worker but needs engine.dispose(close=False) in post_fork to be safe,
+# and it stops `kill -HUP` from loading new code. It also means a missing SECRET_KEY is
+# caught in the master, below, rather than in every worker.
+preload_app = False
+
+# Logs go to standard output/error, for systemd's journal or the container runtime.
+_access = os.environ.get("SURVEYAPP_ACCESS_LOG", "-")
+accesslog = None if _access.lower() == "off" else _access
+errorlog = "-"
+# No query string, referrer or user agent; the path keeps no link token: GunicornLogger
+# turns /s/<token> and /o/<token> into /s/[token] in every field (RELIABILITY.md item 3).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %(p)s'
+logger_class = GunicornLogger
+
+# Only the reverse proxy on this machine may set X-Forwarded-Proto for gunicorn; the app's
+# ProxyFix (SURVEYAPP_TRUSTED_PROXIES) handles X-Forwarded-For/-Proto/-Host itself.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# gunicorn >= 25 opens a control socket at one fixed default path per user; two instances
+# on one machine (blue/green, or tests) would take it from each other. Signals do the same
+# job (HUP reloads, TERM stops gracefully, TTIN/TTOU add or remove a worker).
+control_socket_disable = True
+
+
+def on_starting(server: Any) -> None:
+    """Refuse to start, in the master and with a clear message, without SECRET_KEY."""
+    from surveyapp.config import ConfigError, load_config
+
+    try:
+        load_config()
+    except ConfigError as error:
+        server.log.error("surveyapp: %s", error)
+        raise SystemExit(3) from None
