@@ -1,8 +1,11 @@
-"""`surveyapp export`: a round's Excel summary and, if asked, its tidy CSV."""
+"""`surveyapp export`: a round's Excel summary and, if asked, its tidy CSV.
+
+It runs in the foreground (a script waits for it) and writes like the dashboard's background
+export: each file beside its final name first, renamed into place only when complete.
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
@@ -13,13 +16,20 @@ from .analysis.export_csv import write_tidy_csv
 from .analysis.export_xlsx import write_summary
 from .db import get_session
 from .errors import SurveyAppError
-from .services import rounds
+from .models import Round
+from .services import exports, rounds
 
 
 def default_path(exports_dir: str | Path, round_id: int, revision: str, lang: str) -> Path:
     """EXPORTS_DIR/round-<id>-<revision>-<lang>.xlsx; the revision is made file-name safe."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", revision).strip("._") or "revision"
-    return Path(exports_dir) / f"round-{round_id}-{safe}-{lang}.xlsx"
+    return Path(exports_dir) / exports.file_name(round_id, revision, lang)
+
+
+def _write_error(path: Path | str, error: OSError) -> str:
+    """One line saying which file could not be written and why; nothing of it is left."""
+    why = "the disk is full" if error.errno in exports.DISK_FULL else "it could not be written"
+    reason = error.strerror or str(error)
+    return f"{path}: {why} ({reason}); no file was written."
 
 
 @click.command("export")
@@ -36,6 +46,15 @@ def export_command(round_id: str, lang: str, output: str | None, csv_path: str |
         path = output or default_path(
             current_app.config["EXPORTS_DIR"], round_.id, round_.revision, lang
         )
+    except SurveyAppError as error:
+        raise click.ClickException(str(error).splitlines()[0]) from error
+    _write(round_, path, lang, csv_path)
+
+
+def _write(round_: Round, path: Path | str, lang: str, csv_path: str | None) -> None:
+    db = get_session()
+    target: Path | str = path
+    try:
         result = write_summary(db, round_, path, lang)
         click.echo(
             f"Wrote {result.path}: {result.submitted} submitted response(s), "
@@ -44,9 +63,10 @@ def export_command(round_id: str, lang: str, output: str | None, csv_path: str |
         if result.cut_cells:
             click.echo(f"{len(result.cut_cells)} text(s) over 32,767 characters were cut.")
         if csv_path:
+            target = csv_path
             count = write_tidy_csv(db, round_, csv_path)
             click.echo(f"Wrote {csv_path}: {count} answer row(s).")
-    except (SurveyAppError, OSError) as error:
-        raise click.ClickException(
-            str(error).splitlines()[0] if str(error) else repr(error)
-        ) from error
+    except SurveyAppError as error:
+        raise click.ClickException(str(error).splitlines()[0]) from error
+    except OSError as error:
+        raise click.ClickException(_write_error(target, error)) from error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import groupby
 from typing import Any
 
@@ -28,6 +28,8 @@ FEEDBACK_HEADER = ["response_id", "chapter", "question_id", "question", "answer"
 TRIAGE_HEADER = ["status", "note", "addressed in revision"]
 # Rows below the last item that still get the status drop-down, for items added by hand.
 SPARE_ROWS = 1000
+# How often (in responses) write_responses reports its progress.
+PROGRESS_EVERY = 250
 
 
 def _people_columns(round_: Round) -> list[Any]:
@@ -151,9 +153,17 @@ def responses_query(round_: Round) -> Any:
 
 
 def write_responses(
-    session: Session, round_: Round, survey: Survey, sheet: Worksheet, cells: Cells
+    session: Session,
+    round_: Round,
+    survey: Survey,
+    sheet: Worksheet,
+    cells: Cells,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """One row per submitted response, written in order (constant memory)."""
+    """One row per submitted response, written in order (constant memory).
+
+    `progress(count)` is called every PROGRESS_EVERY responses and once at the end.
+    """
     attributes = ["response_id", "language", "submitted_at"]
     if not round_.is_anonymous:
         attributes += ["group", "country"]
@@ -177,5 +187,9 @@ def write_responses(
         head = list(first[: len(attributes)])
         head[2] = head[2].strftime("%Y-%m-%d %H:%M") if head[2] else None
         cells.row(sheet, count, head)
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
+    if progress is not None:
+        progress(count)
     sheet.freeze_panes(1, 1)
     return count

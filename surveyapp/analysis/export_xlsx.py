@@ -1,18 +1,22 @@
 """The Excel summary of a round (SPEC §5): Summary, Chapters, Feedback, Responses, Codebook.
 
-Written in constant memory to a temporary file that replaces `path` only when complete.
-Every text goes through `cells.Cells` (formula-safe; cut cells listed at the end of Summary).
+Written in constant memory to a temporary file that replaces `path` only when complete;
+xlsxwriter's work files live in a private directory beside it that is always removed, so a
+failure (a full disk, say) leaves nothing behind. Every text goes through `cells.Cells`
+(formula-safe; cut cells listed at the end of Summary).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 from xlsxwriter import Workbook  # type: ignore[import-untyped]
+from xlsxwriter.exceptions import FileCreateError  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from ..definitions import Question, Survey, localize
@@ -21,7 +25,7 @@ from ..models import Round
 from ..services.monitor import round_figures
 from ..services.rounds import round_survey
 from .aggregate import QuestionStats, RoundSummary, summarise
-from .cells import WORKBOOK_OPTIONS, Cells, replacing
+from .cells import WORKBOOK_OPTIONS, Cells, replacing, scratch_directory
 from .compare import Comparison, compare_rounds
 from .export_rows import write_feedback, write_responses
 
@@ -31,6 +35,8 @@ STATS_HEADER += ["not applicable", "no answer", "value", "label", "count", "shar
 LABEL_COL, SHARE_COL, CHART_COL = 11, 13, 15
 CHART_ROWS = 9  # rows a chart covers; each question's block is at least this tall
 MAX_CHARTS = 300
+# progress(responses written, responses to write)
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -188,9 +194,18 @@ def write_codebook(sheet: Worksheet, cells: Cells, survey: Survey, lang: str) ->
 
 
 def write_summary(
-    session: Session, round_: Round, path: Path | str, lang: str = "en"
+    session: Session,
+    round_: Round,
+    path: Path | str,
+    lang: str = "en",
+    *,
+    progress: Progress | None = None,
 ) -> ExportResult:
-    """Write the round's Excel summary to `path` in `lang`; never leaves a partial file."""
+    """Write the round's Excel summary to `path` in `lang`; never leaves a partial file.
+
+    `progress(written, total)` follows the Responses sheet, the longest part; a failure
+    to write (a full disk, say) is raised as the OSError it is.
+    """
     survey = round_survey(round_)
     if lang not in survey.languages:
         raise InvalidRequest(
@@ -198,19 +213,34 @@ def write_summary(
         )
     summary = summarise(session, round_, lang)
     comparison = compare_rounds(session, round_, summary)  # means do not depend on lang
+    total = summary.submitted
+    if progress is not None:
+        progress(0, total)
     cells, target = Cells(), Path(path)
-    with replacing(target) as tmp:
-        book = Workbook(str(tmp), WORKBOOK_OPTIONS)
+    with replacing(target) as tmp, scratch_directory(target) as work:
+        book = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": str(work)})
         sheets = {name: book.add_worksheet(name) for name in SHEETS}
-        rows = _round_rows(session, round_, survey, summary.submitted, lang)
+        rows = _round_rows(session, round_, survey, total, lang)
         end = write_summary_sheet(book, sheets["Summary"], cells, rows, summary, survey, lang)
         write_chapters_sheet(sheets["Chapters"], cells, summary, comparison)
         feedback = write_feedback(session, round_, survey, sheets["Feedback"], cells, lang)
-        write_responses(session, round_, survey, sheets["Responses"], cells)
+        written = None if progress is None else (lambda count: progress(count, total))
+        write_responses(session, round_, survey, sheets["Responses"], cells, written)
         write_codebook(sheets["Codebook"], cells, survey, lang)
         _list_cut_cells(sheets["Summary"], cells, end)
+        _close(book)
+    return ExportResult(target, total, len(summary.questions), feedback, cells.cut)
+
+
+def _close(book: Workbook) -> None:
+    """Close the workbook; xlsxwriter wraps an OSError (ENOSPC…) that callers should see."""
+    try:
         book.close()
-    return ExportResult(target, summary.submitted, len(summary.questions), feedback, cells.cut)
+    except FileCreateError as error:
+        cause = error.args[0] if error.args else None
+        if isinstance(cause, OSError):
+            raise cause from error
+        raise OSError(str(error)) from error
 
 
 def _list_cut_cells(sheet: Worksheet, cells: Cells, row: int) -> None:

@@ -1,36 +1,23 @@
-"""The results of a round for editors: the dashboard and the Excel summary download."""
+"""The results of a round for editors: the dashboard (the Excel summary is in export_views.py).
+
+Both modules register their routes on the one `results` blueprint (blueprint.py), re-exported
+here.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..analysis.export_xlsx import write_summary
 from ..analysis.filters import parse_filters
 from ..auth.access import role_required
-from ..cli_export import default_path
-from ..coordinate.common import record, round_or_404, writing_session
+from ..coordinate.common import round_or_404
 from ..db import get_session
-from ..models import Round
 from ..services.rounds import round_survey
-from . import data
+from . import data, export_views
+from .blueprint import bp, survey_lang
 
-bp = Blueprint("results", __name__, url_prefix="/workspace", template_folder="templates")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    # Results hold answers (and, outside anonymous rounds, who gave them): never cached.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _survey_lang(round_: Round) -> str:
-    """`?lang=` if the survey has that language, else the survey's first."""
-    languages = round_survey(round_).languages
-    lang = request.args.get("lang", "")
-    return lang if lang in languages else languages[0]
+__all__ = ["bp", "export_views"]
 
 
 @bp.get("/rounds/<int:round_id>/results")
@@ -39,19 +26,5 @@ def dashboard(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
     survey = round_survey(round_)
     filters = parse_filters(survey, round_.is_anonymous, request.args, list(survey.languages))
-    found = data.dashboard(get_session(), round_, _survey_lang(round_), filters)
+    found = data.dashboard(get_session(), round_, survey_lang(round_), filters)
     return render_template("results/dashboard.html", round=round_, d=found, chart=data)
-
-
-@bp.get("/rounds/<int:round_id>/results.xlsx")
-@role_required("editor")
-def download(round_id: int) -> ResponseReturnValue:
-    db = writing_session()
-    round_ = round_or_404(round_id)
-    lang = _survey_lang(round_)
-    path = default_path(current_app.config["EXPORTS_DIR"], round_.id, round_.revision, lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    result = write_summary(db, round_, path, lang)
-    record("export", f"round {round_.id}", f"xlsx in {lang}: {result.submitted} responses")
-    db.commit()
-    return send_file(path.resolve(), mimetype=XLSX, as_attachment=True, download_name=path.name)

@@ -43,12 +43,15 @@ EDITOR_PAGES = {
     "coordinate.round_detail",
     "results.dashboard",
     "results.download",
+    "results.export_job",
+    "results.export_file",
     "feedback.triage",
     "feedback.you_said_we_did",
     "feedback.you_said_we_did_csv",
 }
 # The only state changes open to editors: triaging feedback is their work, not coordinators'.
-EDITOR_ACTIONS = {"feedback.update"}
+# Starting an export changes no answers; it only builds the file editors download.
+EDITOR_ACTIONS = {"feedback.update", "results.start_export"}
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class World:
             "participant_id": self.participant.id,
             "batch_id": 1,
             "item_id": 1,
+            "job_id": 1,
             "kind": "reminder",
             "section_id": "about",
             "survey_id": "respond-test",

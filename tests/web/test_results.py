@@ -8,7 +8,6 @@ The previous revision's round (0.9): how_clarity 3, 1; why_tools.canvas 2, 2; kr
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,12 +17,7 @@ import analysis_dataset
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from openpyxl import load_workbook
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from surveyapp.analysis.export_xlsx import SHEETS
-from surveyapp.models import AuditEvent
 
 Maker = Callable[..., Any]
 
@@ -241,41 +235,35 @@ def test_no_comparison_without_an_earlier_revision(
     assert "There is no round of an earlier manual revision" in page(editor, data.previous.id)
 
 
-# --- the Excel summary --------------------------------------------------------------------------
+# --- the Excel summary (its background build: test_results_export.py) -------------------------
 
 
-def test_the_excel_summary_downloads_opens_and_is_audited(
-    app: Flask, editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
-) -> None:
-    response = editor.get(f"/workspace/rounds/{data.current.id}/results.xlsx?lang=fi")
-    assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
-    disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;")
-    assert f"round-{data.current.id}-0.10-fi.xlsx" in disposition
-    book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
-    assert book.sheetnames == list(SHEETS)
-    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(max_row=13, values_only=True)}
-    assert summary["Submitted"] == 3 and summary["Language"] == "fi"
-    saved = Path(app.config["EXPORTS_DIR"]) / f"round-{data.current.id}-0.10-fi.xlsx"
-    assert saved.read_bytes() == response.get_data()
-    session.rollback()
-    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
-    assert [e.target for e in events] == [f"round {data.current.id}"]
-
-
-def test_the_download_is_linked_from_the_dashboard_and_the_round_page(
+def test_the_dashboard_starts_the_excel_summary_in_its_language(
     editor: FlaskClient, data: analysis_dataset.Dataset
 ) -> None:
-    link = f'href="/workspace/rounds/{data.current.id}/results.xlsx?lang=en"'
-    assert link in page(editor, data.current.id)
-    assert link in editor.get(f"/workspace/rounds/{data.current.id}").get_data(as_text=True)
+    html = page(editor, data.current.id, "?lang=fi")
+    form = re.search(
+        r'<form method="post" action="([^"]+)" class="actions-row">(.*?)</form>', html, re.S
+    )
+    assert form and form.group(1) == f"/workspace/rounds/{data.current.id}/export"
+    assert '<input name="lang" type="hidden" value="fi">' in form.group(2)
+    assert 'name="csrf_token"' in form.group(2)
+
+
+def test_the_round_page_links_to_the_excel_summary_page(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = editor.get(f"/workspace/rounds/{data.current.id}").get_data(as_text=True)
+    assert f'href="/workspace/rounds/{data.current.id}/export?lang=en"' in html
+    export_page = editor.get(f"/workspace/rounds/{data.current.id}/export?lang=en")
+    assert export_page.status_code == 200
+    assert export_page.headers["Cache-Control"] == "no-store"
 
 
 # --- who may see results --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["results", "results.xlsx"])
+@pytest.mark.parametrize("path", ["results", "export"])
 def test_editors_and_coordinators_see_results_and_others_log_in(
     app: Flask, login: Maker, data: analysis_dataset.Dataset, path: str
 ) -> None:

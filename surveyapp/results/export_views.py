@@ -1,0 +1,141 @@
+"""The Excel summary of a round, built in the background: start it, follow it, download it.
+
+No request waits for the workbook: the POST creates an export job, commits, starts the build
+in a background thread (with its own sessions) and redirects to the job's page, which
+refreshes itself while the job runs (a meta refresh: no script needed) and then offers the
+file. The job lives in the database, so any worker can serve these pages. With
+EXPORT_INLINE set (tests), the build runs inside the POST.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import Flask, current_app, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+
+from ..auth.access import current_user, role_required
+from ..coordinate.common import record, round_or_404, writing_session
+from ..db import get_session
+from ..i18n import _l
+from ..models import ExportJob, Round
+from ..services import exports
+from ..services.rounds import round_survey
+from .blueprint import bp, survey_lang
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FAILURES = {
+    "disk_full": _l(
+        "The server's disk is full, so the file could not be written. Nothing was kept of it. "
+        "Ask the administrator to free some space, then try again."
+    ),
+    "write_failed": _l(
+        "The file could not be written on the server. Nothing was kept of it. Try again, or "
+        "ask the administrator to check the exports directory."
+    ),
+    "error": _l(
+        "Preparing the file failed; the reason is in the server's log. Try again, or ask the "
+        "administrator."
+    ),
+    "stopped": _l(
+        "Preparing the file stopped before the end, for example because the server restarted. "
+        "Try again."
+    ),
+}
+
+
+def _exports_dir() -> Path:
+    return Path(current_app.config["EXPORTS_DIR"])
+
+
+@bp.get("/rounds/<int:round_id>/export")
+@role_required("editor")
+def download(round_id: int) -> ResponseReturnValue:
+    """The Excel summary's page: choose a language and prepare it; the recent exports."""
+    round_ = round_or_404(round_id)
+    return render_template(
+        "results/export.html",
+        round=round_,
+        survey=round_survey(round_),
+        lang=survey_lang(round_),
+        jobs=_job_rows(round_),
+    )
+
+
+@bp.post("/rounds/<int:round_id>/export")
+@role_required("editor")
+def start_export(round_id: int) -> ResponseReturnValue:
+    db = get_session()
+    round_ = round_or_404(round_id)
+    lang = survey_lang(round_)
+    job, created = exports.start_export(db, round_, lang, current_user())
+    if created:
+        detail = f"xlsx in {lang}: export {job.id} of {job.total} responses"
+        record("export", f"round {round_.id}", detail)
+    db.commit()
+    if created:
+        _start_building(job.id)
+    return redirect(url_for(".export_job", round_id=round_.id, job_id=job.id), code=303)
+
+
+@bp.get("/rounds/<int:round_id>/export/<int:job_id>")
+@role_required("editor")
+def export_job(round_id: int, job_id: int) -> ResponseReturnValue:
+    round_ = round_or_404(round_id)
+    job = exports.get_job(get_session(), round_, job_id)
+    state = exports.job_state(job)
+    # WCAG 2.2.1: whoever the refreshing disturbs (a screen reader, say) can turn it off.
+    refresh = state in exports.ACTIVE and request.args.get("refresh") != "0"
+    return render_template(
+        "results/export_job.html",
+        round=round_,
+        survey=round_survey(round_),
+        job=job,
+        state=state,
+        refresh=refresh,
+        ready=exports.finished_file(job, _exports_dir()) is not None,
+        failure=FAILURES.get("stopped" if state == "stopped" else job.failure),
+    )
+
+
+@bp.get("/rounds/<int:round_id>/export/<int:job_id>/file")
+@role_required("editor")
+def export_file(round_id: int, job_id: int) -> ResponseReturnValue:
+    """A finished job's file; anything else goes to the job's page, which says why."""
+    db = writing_session()  # the download is audited
+    round_ = round_or_404(round_id)
+    job = exports.get_job(db, round_, job_id)
+    path = exports.finished_file(job, _exports_dir())
+    if path is None:
+        return redirect(url_for(".export_job", round_id=round_.id, job_id=job.id), code=303)
+    record("export_downloaded", f"round {round_.id}", f"export {job.id}: {job.file_name}")
+    db.commit()
+    response = send_file(path.resolve(), mimetype=XLSX, as_attachment=True, download_name=path.name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _start_building(job_id: int) -> None:
+    """Build the job's file in a daemon thread, or in this request with EXPORT_INLINE."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("EXPORT_INLINE"):
+        _build(app, job_id)
+        return
+    name = f"export-{job_id}"
+    threading.Thread(target=_build, args=(app, job_id), name=name, daemon=True).start()
+
+
+def _build(app: Flask, job_id: int) -> None:
+    """run_export records every failure on the job; anything it cannot goes to the log."""
+    try:
+        with app.app_context():
+            sessions = app.extensions["sessionmaker"]
+            exports.run_export(sessions, job_id, app.config["EXPORTS_DIR"])
+    except Exception:
+        app.logger.exception("export %s stopped", job_id)
+
+
+def _job_rows(round_: Round) -> list[tuple[ExportJob, str]]:
+    """The round's recent export jobs with their states, newest first."""
+    return [(job, exports.job_state(job)) for job in exports.recent_jobs(get_session(), round_)]
