@@ -96,3 +96,8 @@ def on_starting(server: Any) -> None:
     except ConfigError as error:
         server.log.error("surveyapp: %s", error)
         raise SystemExit(3) from None
+
+
+def post_worker_init(worker: Any) -> None:
+    """Say when a worker has built the app and serves requests (tests wait for this line)."""
+    worker.log.info("surveyapp worker %s ready", worker.pid)

@@ -183,12 +183,12 @@ def _wait_ready(server: Server, timeout: float) -> None:
             raise RuntimeError(
                 f"gunicorn exited with {server.process.returncode}:\n{server.log_text()[-3000:]}"
             )
-        booted = server.log_text().count("Booting worker")
-        if booted >= server.workers and len(server.worker_pids()) >= server.workers:
+        # gunicorn.conf.py logs "surveyapp worker <pid> ready" once a worker has built the app.
+        ready = server.log_text().count("surveyapp worker ")
+        if ready >= server.workers:
             try:
                 with urllib.request.urlopen(server.base_url + "/healthz", timeout=2) as reply:
                     if reply.status == 200:
-                        time.sleep(0.5 * server.workers)  # the other workers finish importing
                         return
             except OSError:
                 pass
