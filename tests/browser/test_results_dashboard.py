@@ -1,52 +1,102 @@
-"""The results dashboard in a real browser: an editor filters it and downloads the workbook;
-axe-core (WCAG 2.1 A/AA) and a 320 px screen without sideways scrolling."""
+"""Results in a real browser: an editor filters the dashboard, triages three comments, reads
+"you said, we did" for the next revision, and downloads the workbook, prepared in the
+background and followed on its progress page (with and without JavaScript). axe-core
+(WCAG 2.1 A/AA) on every results page, and a 320 px screen without sideways scrolling.
+
+The data is tests/analysis_dataset.py's (it can be built once per database, so once for this
+module) plus a fourth submitted response with a third comment: four responses in all.
+"""
 
 from __future__ import annotations
 
 import io
 import re
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import analysis_dataset
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Page, expect
-from sqlalchemy import Engine
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from surveyapp.analysis.export_xlsx import SHEETS
+from surveyapp.models import Round
+from surveyapp.services import exports
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "browser-password-123"  # conftest's WORKSPACE_PASSWORD
 WIDTH = "() => document.documentElement.scrollWidth"
+THIRD_COMMENT = "Add a checklist for small cities"
+UiText = Callable[..., str]
+
+
+@dataclass(frozen=True)
+class Rounds:
+    current: int  # revision 0.10, four submitted responses, three comments
+    following: int  # revision 0.11, whose "you said, we did" reports 0.10's feedback
+
+
+@pytest.fixture(scope="module")
+def results(live_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Rounds:
+    with Session(live_engine, expire_on_commit=False) as session:
+        data = analysis_dataset.build(session, tmp_path_factory.mktemp("analysis"))
+        analysis_dataset.respond(session, data.current, {"why_comment": THIRD_COMMENT})
+        session.commit()
+        following = session.scalars(
+            select(Round.id).where(Round.survey_id == "analysis-test", Round.revision == "0.11")
+        ).one()
+        return Rounds(data.current.id, following)
+
+
+def log_in(page: Page, path: str, email: str, ui: UiText) -> None:
+    page.goto(path)
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.get_by_label(ui("Email address")).fill(email)
+    page.get_by_label(ui("Password")).fill(PASSWORD)
+    page.get_by_role("button", name=ui("Log in"), exact=True).click()
+    expect(page).to_have_url(re.compile(rf"{re.escape(path)}$"))
+
+
+def english(ui_text: UiText) -> UiText:
+    def ui(msgid: str, **variables: Any) -> str:
+        return ui_text("en", msgid, **variables)
+
+    return ui
+
+
+def wait_for_the_file(page: Page, ui: UiText, name: str) -> Locator:
+    """The progress page refreshes itself until the file's link appears."""
+    expect(page).to_have_url(re.compile(r"/workspace/rounds/\d+/export/\d+$"))
+    link = page.get_by_role("link", name=ui("Download %(file)s", file=name))
+    expect(link).to_be_visible(timeout=30_000)
+    return link
+
+
+def download_book(page: Page, link: Locator, name: str) -> Any:
+    with page.expect_download() as downloading:
+        link.click()
+    assert downloading.value.suggested_filename == name
+    return load_workbook(io.BytesIO(downloading.value.path().read_bytes()), read_only=True)
+
+
+# --- the dashboard ------------------------------------------------------------------------------
 
 
 def test_an_editor_filters_the_dashboard_and_downloads_the_workbook(
     page: Page,
-    live_engine: Engine,
-    tmp_path: Path,
+    results: Rounds,
     make_account: Callable[[str], str],
-    ui_text: Callable[..., str],
+    ui_text: UiText,
     check_axe: Callable[[Page], None],
 ) -> None:
-    def ui(msgid: str, **variables: Any) -> str:
-        return ui_text("en", msgid, **variables)
-
-    with Session(live_engine, expire_on_commit=False) as session:
-        round_id = analysis_dataset.build(session, tmp_path).current.id
-    path = f"/workspace/rounds/{round_id}/results"
-
-    page.goto(path)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label(ui("Email address")).fill(make_account("editor"))
-    page.get_by_label(ui("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=ui("Log in"), exact=True).click()
-    expect(page).to_have_url(re.compile(rf"{re.escape(path)}$"))
+    ui = english(ui_text)
+    log_in(page, f"/workspace/rounds/{results.current}/results", make_account("editor"), ui)
     shown = page.locator("#responses-shown")
-    expect(shown).to_have_text("3")
+    expect(shown).to_have_text("4")
     chart = page.get_by_role("img", name=re.compile(r"^Your role\. Procurement officer: 2 "))
     expect(chart).to_be_visible()
 
@@ -64,9 +114,135 @@ def test_an_editor_filters_the_dashboard_and_downloads_the_workbook(
     assert width <= 320, f"the dashboard is {width}px wide on a 320px screen"
     check_axe(page)
 
-    with page.expect_download() as downloading:
-        page.get_by_role("link", name=ui("Download the Excel summary")).click()
-    download = downloading.value
-    assert download.suggested_filename == f"round-{round_id}-0.10-en.xlsx"
-    book = load_workbook(io.BytesIO(download.path().read_bytes()), read_only=True)
+    page.get_by_role("button", name=ui("Download the Excel summary"), exact=True).click()
+    name = f"round-{results.current}-0.10-en.xlsx"
+    book = download_book(page, wait_for_the_file(page, ui, name), name)
     assert book.sheetnames == list(SHEETS)
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(max_row=13, values_only=True)}
+    assert summary["Submitted"] == 4, "all responses: the dashboard's filters do not apply"
+
+
+def test_the_workbook_is_prepared_and_downloaded_without_javascript(
+    new_context: Callable[..., Any],
+    results: Rounds,
+    make_account: Callable[[str], str],
+    ui_text: UiText,
+) -> None:
+    """The progress page's meta refresh, not a script, brings the download link."""
+
+    def ui(msgid: str, **variables: Any) -> str:
+        return ui_text("fi", msgid, **variables)
+
+    page: Page = new_context(java_script_enabled=False, locale="fi-FI").new_page()
+    path = f"/workspace/rounds/{results.current}/results"
+    log_in(page, path, make_account("editor"), ui)
+    page.goto(f"{path}?lang=fi")
+    page.get_by_role("button", name=ui("Download the Excel summary"), exact=True).click()
+    name = f"round-{results.current}-0.10-fi.xlsx"
+    book = download_book(page, wait_for_the_file(page, ui, name), name)
+    codebook = {r[0]: r[4] for r in book["Codebook"].iter_rows(values_only=True)}
+    assert codebook["role"] == "Roolisi"
+
+
+# --- triage, "you said, we did", and the workbook that carries it -----------------------------
+
+TRIAGE = [
+    # (answer, status, note, revision)
+    ("Too long", "accepted", "Chapter 1 is half as long now.", "0.11"),
+    ("=1+1", "rejected", "Not feedback on the manual.", ""),
+    (THIRD_COMMENT, "accepted", "Checklist added to chapter 3.", "0.11"),
+]
+
+
+def triage_item(page: Page, ui: UiText, answer: str, status: str, note: str, rev: str) -> None:
+    """Mark one comment on the triage page, save it, and see it saved."""
+    item = page.locator("article.feedback-item").filter(
+        has=page.locator("blockquote", has_text=re.compile(f"^{re.escape(answer)}$"))
+    )
+    expect(item).to_have_count(1)
+    item_id = int((item.get_attribute("id") or "").removeprefix("item-"))
+    item.get_by_label(ui("Status"), exact=True).select_option(status)
+    item.get_by_label(ui("Note"), exact=True).fill(note)
+    item.get_by_label(ui("Addressed in revision"), exact=True).fill(rev)
+    item.get_by_role("button", name=re.compile(f"^{re.escape(ui('Save'))}")).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        ui("Feedback item %(id)d is saved.", id=item_id)
+    )
+    saved = page.locator(f"#item-{item_id}")
+    expect(saved.get_by_label(ui("Status"), exact=True)).to_have_value(status)
+    expect(saved.get_by_label(ui("Note"), exact=True)).to_have_value(note)
+    expect(saved.get_by_label(ui("Addressed in revision"), exact=True)).to_have_value(rev)
+
+
+def filter_by_status(page: Page, ui: UiText, status: str) -> list[str]:
+    """The answers the triage page lists with the status filter set."""
+    page.locator("#filter-status").select_option(status)
+    page.get_by_role("button", name=ui("Filter"), exact=True).click()
+    expect(page).to_have_url(re.compile(f"status={status}"))
+    return page.locator("article.feedback-item blockquote").all_inner_texts()
+
+
+def test_an_editor_triages_three_comments_and_downloads_them(
+    page: Page,
+    results: Rounds,
+    live_engine: Engine,
+    make_account: Callable[[str], str],
+    ui_text: UiText,
+    check_axe: Callable[[Page], None],
+) -> None:
+    ui = english(ui_text)
+    triage = f"/workspace/rounds/{results.current}/feedback"
+    log_in(page, triage, make_account("editor"), ui)
+    expect(page.locator("article.feedback-item")).to_have_count(3)
+    check_axe(page)
+    for answer, status, note, revision in TRIAGE:
+        triage_item(page, ui, answer, status, note, revision)
+    assert sorted(filter_by_status(page, ui, "accepted")) == sorted(["Too long", THIRD_COMMENT])
+    assert filter_by_status(page, ui, "rejected") == ["=1+1"]
+    assert filter_by_status(page, ui, "new") == []
+    check_axe(page)
+
+    # The next revision's "you said, we did" reports what was done with these comments.
+    page.goto(f"/workspace/rounds/{results.following}/you-said-we-did")
+    for answer, _status, note, _revision in TRIAGE:
+        row = page.get_by_role("row").filter(has_text=answer)
+        expect(row).to_contain_text(note)
+    check_axe(page)
+
+    # The workbook carries the triage: the Feedback sheet, via the progress page.
+    page.goto(f"/workspace/rounds/{results.current}/results")
+    page.get_by_role("button", name=ui("Download the Excel summary"), exact=True).click()
+    name = f"round-{results.current}-0.10-en.xlsx"
+    link = wait_for_the_file(page, ui, name)
+    expect(page.get_by_role("status")).to_have_text(
+        ui("The Excel summary is ready: %(num)d responses.", num=4)
+    )
+    check_axe(page)
+    book = download_book(page, link, name)
+    rows = list(book["Feedback"].iter_rows(values_only=True))
+    header = list(rows[0])
+    found = {
+        row[header.index("answer")]: (
+            row[header.index("status")],
+            row[header.index("note")],
+            row[header.index("addressed in revision")],
+        )
+        for row in rows[1:]
+    }
+    assert found == {
+        "Too long": ("accepted", TRIAGE[0][2], "0.11"),
+        "'=1+1": ("rejected", TRIAGE[1][2], None),  # a formula-like answer stays text
+        THIRD_COMMENT: ("accepted", TRIAGE[2][2], "0.11"),
+    }
+
+    # The export pages: the list of this round's exports, and a job still running.
+    page.get_by_role("link", name=ui("All exports of this round")).click()
+    expect(page.get_by_role("cell", name=ui("ready"))).not_to_have_count(0)
+    check_axe(page)
+    with Session(live_engine, expire_on_commit=False) as session:
+        job, _ = exports.start_export(session, session.get_one(Round, results.current), "sv", None)
+        session.commit()
+    page.goto(f"/workspace/rounds/{results.current}/export/{job.id}?refresh=0")
+    expect(page.get_by_role("status")).to_contain_text("0 of 4 responses written")
+    expect(page.get_by_role("progressbar", name=ui("Responses written"))).to_be_visible()
+    check_axe(page)
