@@ -21,6 +21,7 @@ class PageResult:
 
     errors: dict[str, str] = field(default_factory=dict)
     stored: bool = False
+    answers: dict[str, Any] = field(default_factory=dict)  # all stored answers afterwards
 
 
 def save_page(
@@ -66,10 +67,14 @@ def save_page(
         if check_required and q.required and _is_incomplete(q, values.get(q.id), p.is_empty):
             result.errors[q.id] = required_message(q)
     remove -= set(values)
+    result.answers = stored
     if response.status == "submitted" and result.errors:
         return result
     responses.write_answers(session, response, values, remove, section_id=section.id)
     result.stored = True
+    # What write_answers left in the database, without reading it again.
+    result.answers = {k: v for k, v in stored.items() if k not in remove and k not in values}
+    result.answers.update(values)
     return result
 
 

@@ -53,7 +53,7 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
     action = request.form.get("action", "next")
     result = save_page(db, response, survey, section, request.form, check_required=action != "back")
     # Everything is decided inside the one write transaction, then committed once.
-    stored = responses.load_answers(db, response)
+    stored = result.answers
     notice, target = None, None
     revealed = action != "back" and appeared_questions(survey, section, stored, request.form)
     if not result.errors and revealed:

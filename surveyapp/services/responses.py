@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from ..db import utcnow
 from ..definitions import Question, Section, Survey, visible_questions
@@ -36,14 +36,21 @@ def resolve_link(session: Session, token: str) -> Link:
     """Find the personal (or resumed open-link) response a token belongs to."""
     if not looks_like_token(token):
         raise UnknownLink("unknown link")
-    invitation = session.scalar(select(Invitation).where(Invitation.token == token))
-    if invitation is not None and same_token(invitation.token, token):
-        response = session.scalar(
-            select(Response).where(
-                Response.round_id == invitation.round_id, Response.invitation_id == invitation.id
-            )
+    # One query for the link, its round, participant and response: every page and save
+    # starts here (benchmarks/load).
+    row = session.execute(
+        select(Invitation, Response)
+        .join(Invitation.round)
+        .join(Invitation.participant)
+        .outerjoin(
+            Response,
+            (Response.round_id == Invitation.round_id) & (Response.invitation_id == Invitation.id),
         )
-        return Link(token, invitation.round, invitation, response)
+        .options(contains_eager(Invitation.round), contains_eager(Invitation.participant))
+        .where(Invitation.token == token)
+    ).first()
+    if row is not None and same_token(row.Invitation.token, token):
+        return Link(token, row.Invitation.round, row.Invitation, row.Response)
     response = session.scalar(select(Response).where(Response.token == token))
     if response is not None and same_token(response.token, token):
         return Link(token, session.get_one(Round, response.round_id), None, response)
