@@ -15,6 +15,8 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, migrate
 from .cli_export import export_command
+from .cli_privacy import forget_command, retention_group
+from .config import ConfigError
 from .csv_output import LINK_HEADER, csv_text
 from .db import get_session
 from .definitions import check_paths, schema_text
@@ -51,6 +53,7 @@ def register(app: Flask) -> None:
         demo_command,
         user_group,
         export_command,
+        retention_group,
     ):
         app.cli.add_command(command)
 
@@ -221,6 +224,9 @@ def participants_group() -> None:
     """Manage the participant list."""
 
 
+participants_group.add_command(forget_command)
+
+
 @participants_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--group", help="Put every imported participant in this group.")
@@ -346,4 +352,7 @@ cli = FlaskGroup(name="surveyapp", create_app=create_app, help=__doc__)
 
 
 def main() -> None:
-    cli.main()
+    try:
+        cli.main()
+    except ConfigError as error:  # raised while the app is built, before click can report it
+        sys.exit(f"Error: {error}")

@@ -80,6 +80,8 @@ class Round(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     opened_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
+    # Set when retention deleted the round's links to people (services.privacy).
+    personal_data_purged_at: Mapped[dt.datetime | None]
 
     invitations: Mapped[list[Invitation]] = relationship(back_populates="round")
 
