@@ -31,6 +31,19 @@ def _absolute_sqlite(url: str) -> str:
     return url
 
 
+def _retention_days(value: str) -> int | None:
+    """RETENTION_DAYS as a whole number of days, or None when it is unset or empty."""
+    if not value.strip():
+        return None
+    try:
+        days = int(value)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise ConfigError(f"RETENTION_DAYS must be a number of days (0 or more), not {value!r}")
+    return days
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the configuration mapping from defaults, the environment and `overrides`."""
     env = os.environ
@@ -61,6 +74,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,  # workspace logins last a working day
         "LOGIN_WINDOW_SECONDS": 15 * 60,  # long surveys must not lose answers to an expired token
+        # Days after a round closes until `surveyapp retention apply` deletes its personal
+        # data (None: keep it); read here so that a mistyped value stops the app at start.
+        "RETENTION_DAYS": _retention_days(env.get("RETENTION_DAYS", "")),
     }
     config["SESSION_COOKIE_SECURE"] = config["BASE_URL"].startswith("https://")
     config.update(overrides or {})
