@@ -1,4 +1,4 @@
-"""Workspace pages for the participant list: search, edit, remove and import from CSV."""
+"""Workspace pages for the participant list: search, edit, remove, forget, import from CSV."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..auth.access import role_required
+from ..auth.access import current_user, role_required
 from ..db import get_session
 from ..i18n import _
 from ..services import participants as people
+from ..services import privacy
 from .blueprint import bp
 from .common import is_coordinator, participant_or_404, record
 from .forms import ImportForm, ParticipantForm
@@ -72,6 +73,27 @@ def delete_participant(participant_id: int) -> ResponseReturnValue:
     record("participant_removed", f"participant {participant_id}", detail)
     db.commit()
     flash(_("The participant, their invitations and their responses are removed."))
+    return redirect(url_for("coordinate.participants"))
+
+
+@bp.route("/participants/<int:participant_id>/forget", methods=["GET", "POST"])
+@role_required("coordinator")
+def forget_participant(participant_id: int) -> ResponseReturnValue:
+    """Erase a person on their request (GDPR art. 17), after a confirmation page."""
+    person = participant_or_404(participant_id)
+    db = get_session()
+    if request.method == "GET":
+        preview = privacy.erasure_preview(db, person)
+        return render_template("coordinate/participant_forget.html", person=person, erasure=preview)
+    address = request.remote_addr or ""
+    privacy.forget_participant(db, person, actor=current_user(), address=address)
+    db.commit()
+    flash(
+        _(
+            "The person is forgotten: their details, links, mail records and answers are "
+            "deleted; answers they gave in anonymous rounds stay, linked to no one."
+        )
+    )
     return redirect(url_for("coordinate.participants"))
 
 
