@@ -10,7 +10,7 @@ Environment:
     WEB_CONCURRENCY         worker processes (default 2 x CPU cores + 1, at most 8)
     SURVEYAPP_WORKER_CLASS  sync (default) or gthread
     SURVEYAPP_THREADS       threads per gthread worker (default 4)
-    SURVEYAPP_TIMEOUT       seconds a request may take before its worker is restarted (120)
+    SURVEYAPP_TIMEOUT       seconds a request may take before its worker is restarted (60)
     SURVEYAPP_ACCESS_LOG    file for the access log, "-" for standard output (default), or
                             "off"
 """
@@ -18,6 +18,8 @@ Environment:
 from __future__ import annotations
 
 import os
+import threading
+import time
 from typing import Any
 
 from surveyapp.logs import GunicornLogger
@@ -45,27 +47,27 @@ workers = _int("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 8))
 worker_class = os.environ.get("SURVEYAPP_WORKER_CLASS", "sync")
 threads = _int("SURVEYAPP_THREADS", 4) if worker_class == "gthread" else 1
 
-# The Excel download of a round is built inside its request (~10 s for 10,000 responses on
-# a 2-core machine, ~1 min for 100,000), so a worker gets two minutes before it is killed
-# and replaced; the reverse proxy's read timeout must be at least as long.
-timeout = _int("SURVEYAPP_TIMEOUT", 120)
+# A request that takes longer than this gets its worker killed and replaced. Saves and pages
+# take milliseconds; the slowest page is a big round's results dashboard. The Excel summary
+# is built in a background thread of the worker (services/exports.py), not in a request.
+timeout = _int("SURVEYAPP_TIMEOUT", 60)
 # On SIGTERM or SIGHUP, requests in progress finish (each save is one short transaction).
 graceful_timeout = 30
 # Keep-alive only matters to gthread workers (sync workers close after each response).
 keepalive = 5
 
-# Replace each worker after about 2,000 requests, so slow leaks (in a library, say) stay
+# Replace each worker after about 10,000 requests, so slow leaks (in a library, say) stay
 # bounded; the jitter keeps workers from restarting all at once. A restarting worker
-# finishes its request first: nothing is lost.
-max_requests = 2000
-max_requests_jitter = 200
+# finishes its request first, and waits a while for its Excel builds (worker_exit, below).
+max_requests = 10_000
+max_requests_jitter = 1_000
 
 # Not preloaded: every worker imports the app and creates its own database engine after
 # the fork. SQLAlchemy's pool (and a SQLite connection) must never be shared across fork,
 # and the engine is created in create_app (surveyapp/db.py: init_app). Preloading would
 # save a few MB per worker but needs engine.dispose(close=False) in post_fork to be safe,
-# and it stops `kill -HUP` from loading new code. It also means a missing SECRET_KEY is
-# caught in the master, below, rather than in every worker.
+# and it stops `kill -HUP` from loading new code. (A missing SECRET_KEY is caught in the
+# master all the same: on_starting, below.)
 preload_app = False
 
 # Logs go to standard output/error, for systemd's journal or the container runtime.
@@ -101,3 +103,18 @@ def on_starting(server: Any) -> None:
 def post_worker_init(worker: Any) -> None:
     """Say when a worker has built the app and serves requests (tests wait for this line)."""
     worker.log.info("surveyapp worker %s ready", worker.pid)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """A worker leaving after max_requests or on SIGHUP/SIGTERM lets its Excel builds finish.
+
+    They run in daemon threads named "export-<job id>" (results/export_views.py), which
+    would die with the process. The master gives an exiting worker `timeout` seconds
+    (`graceful_timeout` on SIGTERM) before it kills it; a build cut off then is reported as
+    stopped on its progress page (services/exports.py) and can be started again.
+    """
+    deadline = time.monotonic() + max(timeout - 5, 1)
+    builds = [t for t in threading.enumerate() if t.name.startswith("export-") and t.is_alive()]
+    for build in builds:
+        worker.log.info("worker %s waits for %s to finish", worker.pid, build.name)
+        build.join(max(deadline - time.monotonic(), 0))

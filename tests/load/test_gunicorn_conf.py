@@ -118,3 +118,24 @@ def test_gunicorn_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "SECRET_KEY is not set" in done.stderr + done.stdout
     assert "Booting worker" not in done.stderr + done.stdout
+
+
+def test_an_exiting_worker_waits_for_its_excel_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    conf = _conf(monkeypatch)
+    done = threading.Event()
+
+    def build() -> None:
+        time.sleep(0.5)
+        done.set()
+
+    threading.Thread(target=build, name="export-7", daemon=True).start()
+
+    class Worker:
+        pid = 1
+        log = logging.getLogger("test")
+
+    conf["worker_exit"](None, Worker())
+    assert done.is_set()
