@@ -9,19 +9,20 @@ sample one (ddof=1). A matrix is reported per row.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the stack
-from sqlalchemy import func, select
+from sqlalchemy import Text, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ..definitions import Question, Survey, localize
 from ..definitions.schema import OTHER_VALUE
 from ..models import Answer, Response, Round
 from ..services.rounds import round_survey
-from .tidy import ResponseIds, iter_tidy_chunks, submitted_count
+from .tidy import ResponseIds, explode, submitted_count
 
 KEYS = ["question_id", "row", "value", "is_na"]
 TEXT_VALUE = ""  # free text is counted, never grouped by its words
@@ -69,19 +70,46 @@ class RoundSummary:
 def value_counts(
     session: Session, round_id: int, survey: Survey, *, responses: ResponseIds | None = None
 ) -> pd.DataFrame:
-    """Counts of each (question_id, row, value, is_na), summed chunk by chunk."""
-    text_ids = {q.id for q in survey.iter_questions() if q.type == "text"}
-    parts: list[pd.Series[int]] = []
-    for chunk in iter_tidy_chunks(session, round_id, responses=responses):
-        is_text = chunk["question_id"].isin(text_ids) | chunk["question_id"].str.contains(
-            ".", regex=False
-        )
-        chunk.loc[is_text, "value"] = TEXT_VALUE
-        parts.append(chunk.groupby(KEYS, sort=False, dropna=False).size())
-    if not parts:
-        return pd.DataFrame(columns=[*KEYS, "count"])
-    total = pd.concat(parts).groupby(level=list(range(4)), sort=False, dropna=False).sum()
-    return total.rename("count").reset_index()
+    """Counts of each (question_id, row, value, is_na).
+
+    The database counts each distinct stored answer (free text as one value: it is counted,
+    never grouped by its words); only those few rows are decoded and exploded here, so a
+    big round is never read answer by answer.
+    """
+    counted: dict[tuple[str, str, Any, bool], int] = {}
+    for qid, raw, count in session.execute(_distinct_answers(round_id, survey, responses)):
+        value = None if raw is None else json.loads(raw)
+        for _rid, _qid, row, cell, is_na in explode(0, qid, value):
+            key = (qid, row, _hashable(cell), is_na)
+            counted[key] = counted.get(key, 0) + int(count)
+    rows = [(*key, count) for key, count in counted.items()]
+    return pd.DataFrame.from_records(rows, columns=[*KEYS, "count"])
+
+
+def _distinct_answers(round_id: int, survey: Survey, responses: ResponseIds | None) -> Any:
+    """(question_id, answer as JSON text, how many) of the round's submitted responses."""
+    text_ids = [q.id for q in survey.iter_questions() if q.type == "text"]
+    # Text questions and "other" texts (`qid.other`) count as one value, whatever was typed.
+    is_text = or_(Answer.question_id.in_(text_ids), Answer.question_id.contains("."))
+    raw = case(
+        (and_(is_text, Answer.value.is_not(None)), literal_column(f"'{json.dumps(TEXT_VALUE)}'")),
+        else_=cast(Answer.value, Text),
+    )
+    answers = (
+        select(Answer.question_id.label("question_id"), raw.label("raw"))
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.round_id == round_id, Response.status == "submitted")
+    )
+    if responses is not None:
+        answers = answers.where(Response.id.in_(responses))
+    found = answers.subquery()  # grouped by its labels: PostgreSQL cannot match bound params
+    return select(found.c.question_id, found.c.raw, func.count()).group_by(
+        found.c.question_id, found.c.raw
+    )
+
+
+def _hashable(value: Any) -> Any:
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
 
 
 def answer_totals(

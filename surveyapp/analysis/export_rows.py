@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -21,7 +22,7 @@ from ..models import (
     Round,
 )
 from .cells import Cells
-from .tidy import CHUNK_SIZE
+from .tidy import stream, submitted_answers
 
 NA_CELL = "NA"  # "not applicable" in the Responses sheet, as R reads it
 FEEDBACK_HEADER = ["response_id", "chapter", "question_id", "question", "answer", "language"]
@@ -82,7 +83,7 @@ def write_feedback(
     header = [*FEEDBACK_HEADER, "group", *people, *TRIAGE_HEADER]
     cells.row(sheet, 0, header)
     count = 0
-    result = session.execute(feedback_query(round_, list(texts))).yield_per(CHUNK_SIZE)
+    result = stream(session, feedback_query(round_, list(texts)))
     for count, item in enumerate(result, start=1):
         rid, qid, value, language, status, note, revision, *who = item
         group = who[:1] if who else [""]
@@ -133,23 +134,21 @@ def answer_cells(
 
 
 def responses_query(round_: Round) -> Any:
-    """Submitted responses with their answers (if any), ordered by response."""
+    """Submitted responses with who gave them (unless anonymous), ordered by response."""
     people = [] if round_.is_anonymous else [Participant.group, Participant.country]
     return (
-        select(
-            Response.id,
-            Response.language,
-            Response.submitted_at,
-            *people,
-            Answer.question_id,
-            Answer.value,
-        )
-        .outerjoin(Answer, Answer.response_id == Response.id)
+        select(Response.id, Response.language, Response.submitted_at, *people)
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
         .outerjoin(Participant, Participant.id == Invitation.participant_id)
         .where(Response.round_id == round_.id, Response.status == "submitted")
-        .order_by(Response.id, Answer.question_id)  # index order: SQLite needs no sort
+        .order_by(Response.id)
     )
+
+
+def _plain_columns(survey: Survey, index: dict[str, int]) -> dict[str, int]:
+    """Columns an answer goes to as it is: all but matrix rows and multiple-choice options."""
+    split = {q.id for q in survey.iter_questions() if q.type in ("matrix", "multi")}
+    return {name: col for name, col in index.items() if name not in split}
 
 
 def write_responses(
@@ -162,31 +161,38 @@ def write_responses(
 ) -> int:
     """One row per submitted response, written in order (constant memory).
 
+    The responses and their answers are read side by side, both in response order, so
+    a response's attributes are read once rather than with each of its answers.
     `progress(count)` is called every PROGRESS_EVERY responses and once at the end.
     """
     attributes = ["response_id", "language", "submitted_at"]
     if not round_.is_anonymous:
         attributes += ["group", "country"]
-    columns = response_columns(survey)
-    header = attributes + columns
+    header = attributes + response_columns(survey)
     cells.row(sheet, 0, header)
     index = {name: i for i, name in enumerate(header)}
-    questions = {q.id: q for q in survey.iter_questions()}
-    result = session.execute(responses_query(round_)).yield_per(CHUNK_SIZE)
+    plain, questions = _plain_columns(survey, index), {q.id: q for q in survey.iter_questions()}
+    answers = stream(session, submitted_answers(round_.id))
+    by_response = groupby(answers, key=itemgetter(0))
+    pending = next(by_response, None)
     count = 0
-    for count, (_, rows) in enumerate(groupby(result, key=lambda r: r[0]), start=1):
-        first = None
-        for first in rows:
-            qid, value = first[-2], first[-1]
-            if qid is None:
-                continue
-            for column, cell in answer_cells(questions.get(qid), qid, value):
-                if column in index:
-                    cells.value(sheet, count, index[column], cell)
-        assert first is not None
-        head = list(first[: len(attributes)])
-        head[2] = head[2].strftime("%Y-%m-%d %H:%M") if head[2] else None
-        cells.row(sheet, count, head)
+    heads = stream(session, responses_query(round_))
+    for count, head in enumerate(heads, start=1):
+        if pending is not None and pending[0] == head[0]:
+            for _rid, qid, value in pending[1]:
+                column = plain.get(qid)
+                if column is not None and type(value) in (int, float):
+                    sheet.write_number(count, column, value)  # most answers: a scale point
+                elif column is not None:
+                    cells.value(sheet, count, column, NA_CELL if value is None else value)
+                else:
+                    for name, cell in answer_cells(questions.get(qid), qid, value):
+                        if name in index:
+                            cells.value(sheet, count, index[name], cell)
+            pending = next(by_response, None)
+        row = list(head)
+        row[2] = row[2].strftime("%Y-%m-%d %H:%M") if row[2] else None
+        cells.row(sheet, count, row)
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
     if progress is not None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the stack
-from sqlalchemy import Select, func, select
+from sqlalchemy import Dialect, Select, String, TypeDecorator, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Invitation, Participant, Response, Round
@@ -17,18 +18,50 @@ TidyRow = tuple[int, str, str, Any, bool]
 ResponseIds = Select[int]
 
 
+class StoredAnswer(TypeDecorator[Any]):
+    """An answer's JSON value, read fast.
+
+    SQLite hands a number over as a number (the JSON column has numeric affinity), which
+    SQLAlchemy's JSON type decodes only after a caught TypeError — a third of an export's
+    time. Here a number stays as it is and only text is decoded; PostgreSQL's driver has
+    decoded everything already.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite" and isinstance(value, str):
+            return json.loads(value)
+        return value
+
+
+def answer_value() -> Any:
+    """Answer.value as a column that reads with StoredAnswer."""
+    return type_coerce(Answer.value, StoredAnswer).label("value")
+
+
 def submitted_answers(
     round_id: int, responses: ResponseIds | None = None
 ) -> Select[tuple[int, str, Any]]:
     """(response_id, question_id, value) of the round's submitted responses, by response;
     only those among `responses` (a select of response ids, see filters.py) if given."""
     query = (
-        select(Answer.response_id, Answer.question_id, Answer.value)
+        select(Answer.response_id, Answer.question_id, answer_value())
         .join(Response, Response.id == Answer.response_id)
         .where(Response.round_id == round_id, Response.status == "submitted")
         .order_by(Response.id, Answer.question_id)  # index order: SQLite needs no sort
     )
     return query if responses is None else query.where(Response.id.in_(responses))
+
+
+def stream(session: Session, query: Any, chunk_size: int = CHUNK_SIZE) -> Any:
+    """The rows of a Core query, fetched `chunk_size` at a time on the session's connection.
+
+    Past the ORM's per-row bookkeeping, which costs three times the reading itself when a
+    big round's answers are streamed.
+    """
+    return session.connection().execute(query.execution_options(yield_per=chunk_size))
 
 
 def iter_answer_rows(
@@ -39,8 +72,7 @@ def iter_answer_rows(
     responses: ResponseIds | None = None,
 ) -> Iterator[tuple[int, str, Any]]:
     """Stream the submitted answers without loading ORM objects."""
-    result = session.execute(submitted_answers(round_id, responses)).yield_per(chunk_size)
-    for row in result:
+    for row in stream(session, submitted_answers(round_id, responses), chunk_size):
         yield row[0], row[1], row[2]
 
 
