@@ -52,7 +52,10 @@ def _exports_dir() -> Path:
 @bp.get("/rounds/<int:round_id>/export")
 @role_required("editor")
 def download(round_id: int) -> ResponseReturnValue:
-    """The Excel summary's page: choose a language and prepare it; the recent exports."""
+    """The Excel summary's page: choose a language and prepare it; the recent exports.
+
+    Named `download` because the round page links here by that name.
+    """
     round_ = round_or_404(round_id)
     return render_template(
         "results/export.html",
