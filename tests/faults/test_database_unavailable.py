@@ -9,6 +9,7 @@ new ones refused) and starts again, as a server restart or network cut would.
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 import sqlite3
@@ -291,6 +292,28 @@ def test_submitting_while_the_database_is_down_can_be_sent_again(
     assert (response.status, response.submission_count) == ("submitted", 1)
 
 
+def test_a_database_restart_between_requests_goes_unnoticed(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    outage: Outage,
+    make_round: Callable[..., Any],
+    make_participant: Callable[..., Any],
+    make_invitation: Callable[..., Any],
+) -> None:
+    """Pooled connections died while nobody was answering: the next save still works."""
+    invitation = make_invitation(make_round(), make_participant())
+    url = f"/s/{invitation.token}/p/about"
+    typed, expected = PAGES["about"]
+    sent = [*page_fields(client, url), *typed, ("action", "next")]  # the pool keeps connections
+    with outage.down(app, session):
+        pass  # a restart of the server (PostgreSQL) or a remount (SQLite), no request meanwhile
+    answer = client.post(url, data=_multidict(sent))
+    assert answer.status_code == 302, answer.status_code
+    stored = stored_answers(session, invitation)
+    assert {k: stored.get(k) for k in expected} == expected
+
+
 @pytest.mark.parametrize(
     ("query", "accept", "lang", "text"),
     [
@@ -311,15 +334,18 @@ def test_the_page_is_in_the_respondents_language_without_the_database(
     accept: str,
     lang: str,
     text: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     invitation = make_invitation(make_round(), make_participant())
-    with outage.down(app, session):
+    with outage.down(app, session), caplog.at_level(logging.ERROR):
         answer = client.get(f"/s/{invitation.token}{query}", headers={"Accept-Language": accept})
     html = assert_try_again_page(answer)
     assert f'<html lang="{lang}">' in html
     assert text in html
     (link,) = re.findall(r'<a class="button primary" href="([^"]+)"', html)
     assert link == f"/s/{invitation.token}{query}", "Try again reloads the same page"
+    assert "database unavailable during GET /s/[token]" in caplog.text
+    assert invitation.token not in caplog.text, "a personal link is never logged"
 
 
 def test_workspace_pages_get_the_503_page_and_never_echo_a_password(
