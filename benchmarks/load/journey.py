@@ -300,6 +300,8 @@ class Reply:
 class Browser:
     """A minimal HTTP/1.1 client with one cookie jar; keeps the connection when allowed."""
 
+    keepalive = True  # False: "Connection: close" on every request, as nginx sends by default
+
     def __init__(self, host: str, port: int, timeout: float) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.cookies: dict[str, str] = {}
@@ -310,6 +312,8 @@ class Browser:
     async def request(self, method: str, path: str, form: Iterable[tuple[str, str]] = ()) -> Reply:
         body = urlencode(list(form)).encode() if method == "POST" else b""
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if not self.keepalive:
+            head.append("Connection: close")
         if self.cookies:
             head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         if method == "POST":
