@@ -60,6 +60,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_TLS": env.get("SMTP_TLS", "").lower() in ("1", "true", "yes", "starttls"),
         "MAIL_FROM": env.get("MAIL_FROM") or None,
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # Keys of the rate-limit counters in Redis start with this (several apps, one Redis).
+        "RATELIMIT_PREFIX": env.get("SURVEYAPP_RATELIMIT_PREFIX", "surveyapp:rl:"),
+        # Unknown links tried from one address per window before it gets a 429 (0: no limit).
+        "TOKEN_GUESS_LIMIT": int(env.get("SURVEYAPP_TOKEN_GUESS_LIMIT", "30")),
+        "TOKEN_GUESS_WINDOW_SECONDS": int(env.get("SURVEYAPP_TOKEN_GUESS_WINDOW", "900")),
         # How many reverse proxies in front set X-Forwarded-For/-Proto (0: trust none).
         "TRUSTED_PROXIES": int(env.get("SURVEYAPP_TRUSTED_PROXIES", "0")),
         "DEBUG": env.get("FLASK_DEBUG", "").lower() in ("1", "true"),

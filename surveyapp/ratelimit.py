@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
+
+
+class LimiterUnavailable(RuntimeError):
+    """The shared counter store (Redis) did not answer."""
 
 
 class Limiter(Protocol):
@@ -62,18 +68,36 @@ class RedisLimiter:
 
     def hit(self, key: str) -> int:
         name = self._key(key)
-        pipe = self.redis.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, self.window * 2)
-        return int(pipe.execute()[0])
+        with self._answering():
+            pipe = self.redis.pipeline()
+            pipe.incr(name)
+            pipe.expire(name, self.window * 2)
+            return int(pipe.execute()[0])
 
     def count(self, key: str) -> int:
-        value = self.redis.get(self._key(key))
+        with self._answering():
+            value = self.redis.get(self._key(key))
         return int(value) if value else 0
 
     def reset(self, key: str) -> None:
-        self.redis.delete(self._key(key))
+        with self._answering():
+            self.redis.delete(self._key(key))
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """Redis errors as LimiterUnavailable, so callers need not know Redis."""
+        import redis
+
+        try:
+            yield
+        except redis.RedisError as error:
+            raise LimiterUnavailable(str(error)) from error
 
 
-def make_limiter(redis_url: str | None, window_seconds: int) -> Limiter:
-    return RedisLimiter(redis_url, window_seconds) if redis_url else MemoryLimiter(window_seconds)
+def make_limiter(
+    redis_url: str | None, window_seconds: int, prefix: str = "surveyapp:rl:"
+) -> Limiter:
+    """Counters in Redis when a URL is given (shared by every worker), else in this process."""
+    if redis_url:
+        return RedisLimiter(redis_url, window_seconds, prefix)
+    return MemoryLimiter(window_seconds)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
 from . import i18n, unavailable
 from .db import get_session
@@ -53,7 +54,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(results_bp)
     window = app.config["LOGIN_WINDOW_SECONDS"]
-    app.extensions["login_limiter"] = make_limiter(app.config["REDIS_URL"], window)
+    prefix = app.config["RATELIMIT_PREFIX"]
+    app.extensions["login_limiter"] = make_limiter(app.config["REDIS_URL"], window, prefix)
+    guess_window = app.config["TOKEN_GUESS_WINDOW_SECONDS"]
+    app.extensions["link_limiter"] = make_limiter(app.config["REDIS_URL"], guess_window, prefix)
+    # First of all: nothing (not even the CSRF check) may read a form that cannot be decoded.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable_input)
     app.register_error_handler(CSRFError, _csrf_error)
     app.before_request(i18n.remember_choice)
     app.after_request(_security_headers)
@@ -75,7 +81,63 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if not request.path.startswith("/static/"):
+        # Token pages carry a credential in the URL, workspace pages personal data: no browser
+        # or proxy keeps any page; only the static files may be cached.
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+# Views that deal with NUL themselves, more kindly than a 400 page: a respondent's answers
+# lose the invisible character and are saved; the participant search drops it; the
+# workspace forms say so next to the field and keep what was typed. None stores a NUL.
+HANDLE_NUL_THEMSELVES = frozenset(
+    {
+        "respond.save",
+        "coordinate.participants",
+        "coordinate.edit_participant",
+        "coordinate.new_round",
+        "coordinate.import_participants",
+    }
+)
+
+
+class UnreadableInput(BadRequest):
+    """A query string or form with invalid UTF-8 or a NUL character."""
+
+
+def refuse_unreadable_input() -> None:
+    """Refuse invalid UTF-8 (and NUL characters) with a clear 400, before anything is stored.
+
+    Werkzeug would turn `%FF` into the text "%FF", drop a whole form whose raw bytes are not
+    UTF-8, answer a raw non-UTF-8 query string with a 500, and pass NUL on to the database
+    (which PostgreSQL refuses).
+    """
+    nul_ok = request.endpoint in HANDLE_NUL_THEMSELVES
+    if not is_readable(request.query_string, nul_ok):
+        raise UnreadableInput()
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Form parsing later reuses the body cached here.
+        if not is_readable(request.get_data(cache=True), nul_ok):
+            raise UnreadableInput()
+    elif request.mimetype == "multipart/form-data":
+        # Werkzeug decodes multipart fields with U+FFFD for bad bytes; files stay bytes.
+        bad = ("\ufffd",) if nul_ok else ("\ufffd", "\x00")
+        fields = request.form.items(multi=True)
+        if any(c in text for pair in fields for text in pair for c in bad):
+            raise UnreadableInput()
+
+
+def is_readable(encoded: bytes, nul_ok: bool = False) -> bool:
+    """True if every name and value of a URL-encoded string is UTF-8 (without NUL)."""
+    for part in encoded.split(b"&"):
+        try:
+            text = unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        if "\x00" in text and not nul_ok:
+            return False
+    return True
 
 
 def _template_context() -> dict[str, Any]:
@@ -127,13 +189,43 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
     from .respond.views import handle_csrf_error
 
     if request.endpoint == "respond.save":
-        return handle_csrf_error(error)
+        try:
+            return handle_csrf_error(error)
+        except SurveyAppError as problem:  # an unknown, closed or guessed link: its own page
+            return _domain_error(problem)
+        except HTTPException as problem:
+            return _http_error(problem)
     message = _("This form has expired. Go back to the previous page and send it again.")
     return render_template("errors/error.html", code=400, message=message), 400
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     if request.path.startswith("/static/"):
         return error
     code = error.code or 500
-    return render_template("errors/error.html", code=code, message=None), code
+    title, message = _explain(error)
+    page = render_template("errors/error.html", code=code, title=title, message=message)
+    # Keep headers such as Retry-After and Allow; the page brings its own Content-Type.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return page, code, headers
+
+
+def _explain(error: HTTPException) -> tuple[str | None, str | None]:
+    """A title and message for errors a visitor can do something about."""
+    if isinstance(error, UnreadableInput):
+        return _("The text could not be read"), _(
+            "What you sent contains characters that cannot be read (text that is not valid "
+            "UTF-8, or a NUL character), so nothing was saved. Go back, check any text you "
+            "pasted, and send it again."
+        )
+    if isinstance(error, RequestEntityTooLarge):
+        limit = f"{(current_app.config['MAX_CONTENT_LENGTH'] or 0) / (1024 * 1024):g}"
+        return _("Too much at once"), _(
+            "What you sent is larger than %(size)s MB, so nothing was saved. Go back, "
+            "shorten your longest answers, and send the page again.",
+            size=limit,
+        )
+    public = getattr(error, "public_message", None)
+    if public is not None:
+        return getattr(error, "public_title", None), str(public)
+    return None, None

@@ -2,21 +2,109 @@
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+import logging
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import g, request, session, url_for
+from flask import current_app, g, request, session, url_for
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import TooManyRequests
 
 from ..db import begin_write, get_session
 from ..definitions import Survey
-from ..i18n import choose_language, use_language
+from ..errors import UnknownLink
+from ..i18n import _, choose_language, use_language
+from ..models import Round
+from ..ratelimit import Limiter, LimiterUnavailable
 from ..services import responses, rounds
 from ..services.responses import Link
+
+T = TypeVar("T")
+KNOWN_LINKS = "known_links"  # short hashes of the links this browser has opened
+MAX_KNOWN_LINKS = 20
+log = logging.getLogger(__name__)
+
+
+class TooManyUnknownLinks(TooManyRequests):
+    """Too many unknown links tried from one address within the window."""
+
+    @property
+    def public_title(self) -> str:
+        return _("Too many unknown links")
+
+    @property
+    def public_message(self) -> str:
+        minutes = math.ceil(current_app.config["TOKEN_GUESS_WINDOW_SECONDS"] / 60)
+        return _(
+            "Too many links that do not exist were opened from your network in a short "
+            "time. Wait %(minutes)d minutes, then open your link again. Links already "
+            "opened in this browser keep working.",
+            minutes=minutes,
+        )
+
+
+def resolve_counted(token: str, resolve: Callable[[Session, str], T]) -> T:
+    """Resolve a token, counting unknown ones per client address (RELIABILITY.md item 3).
+
+    Past TOKEN_GUESS_LIMIT unknown tokens in the window, the address gets 429 for every link
+    this browser has not opened before, valid or not, so a guesser cannot tell a hit from a
+    miss. Links the browser's session already knows keep working: people behind the same
+    address (a city office's NAT) who have opened their link keep answering.
+    """
+    limit = current_app.config["TOKEN_GUESS_LIMIT"]
+    known = _fingerprint(token) in session.get(KNOWN_LINKS, ())
+    key = f"link-miss:{request.remote_addr}"
+    if limit and not known and _count(key) >= limit:
+        raise TooManyUnknownLinks(retry_after=current_app.config["TOKEN_GUESS_WINDOW_SECONDS"])
+    try:
+        found = resolve(get_session(), token)
+    except UnknownLink:
+        if limit:
+            _hit(key)
+        raise
+    if not known:
+        remembered = [*session.get(KNOWN_LINKS, ()), _fingerprint(token)]
+        session[KNOWN_LINKS] = remembered[-MAX_KNOWN_LINKS:]
+    return found
+
+
+def _fingerprint(token: str) -> str:
+    """Enough of a hash to recognise a link; the session cookie never holds the token."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def _limiter() -> Limiter:
+    limiter: Limiter = current_app.extensions["link_limiter"]
+    return limiter
+
+
+def _count(key: str) -> int:
+    """Unknown links from this address so far; 0 if Redis is down (answering goes on)."""
+    try:
+        return _limiter().count(key)
+    except LimiterUnavailable as error:
+        log.warning("link guessing limit not checked: %s", error)
+        return 0
+
+
+def _hit(key: str) -> None:
+    try:
+        _limiter().hit(key)
+    except LimiterUnavailable as error:
+        log.warning("unknown link not counted: %s", error)
+
+
+def open_round_or_404(token: str) -> Round:
+    """The round of an open link, counted like a personal link."""
+    return resolve_counted(token, responses.resolve_open_link)
 
 
 def link_or_404(token: str) -> tuple[Link, Survey]:
     """The link's round must exist and be open; unknown, early and late links get their page."""
     db = get_session()
-    link = responses.resolve_link(db, token)
+    link = resolve_counted(token, responses.resolve_link)
     survey = rounds.round_survey(link.round)
     use_language(language_for(survey, link, None))
     rounds.require_open(link.round)

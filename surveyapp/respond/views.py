@@ -14,7 +14,7 @@ from ..forms.dynamic import PageForm, display_values
 from ..i18n import _, use_language
 from ..services import responses, rounds
 from ..services.responses import Link
-from .context import language_for, link_or_404, page_context
+from .context import language_for, link_or_404, open_round_or_404, page_context
 from .pages import (
     answer_text,
     appeared_questions,
@@ -109,7 +109,7 @@ def thanks(token: str) -> ResponseReturnValue:
 @bp.route("/o/<token>", methods=["GET", "POST"])
 def open_link(token: str) -> ResponseReturnValue:
     db = get_session()
-    round_ = responses.resolve_open_link(db, token)
+    round_ = open_round_or_404(token)
     survey = rounds.round_survey(round_)
     lang = language_for(survey, None, request.args.get("lang"))
     use_language(lang)
