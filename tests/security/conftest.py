@@ -1,0 +1,36 @@
+"""Fixtures of the security suite; payloads and checks are in security_kit.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+from security_kit import next_id
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from surveyapp.auth.access import password_stamp
+from surveyapp.models import User
+
+
+@pytest.fixture
+def as_user(session: Session) -> Callable[[FlaskClient, str], User]:
+    """`as_user(client, "editor")`: a new account of that role whose session `client` holds.
+
+    Skips the login form (tests/web/test_auth.py covers it) and its deliberately slow scrypt.
+    """
+
+    def log_in(client: FlaskClient, role: str) -> User:
+        user = User(
+            email=f"{role}{next_id()}@partnership.example",
+            role=role,
+            password_hash=generate_password_hash("x", method="pbkdf2:sha256:1"),
+        )
+        session.add(user)
+        session.commit()
+        with client.session_transaction() as cookie:
+            cookie.update(user_id=user.id, pw=password_stamp(user))
+        return user
+
+    return log_in
