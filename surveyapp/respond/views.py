@@ -7,7 +7,10 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from .. import unavailable
 from ..db import get_session
 from ..definitions import Section, Survey, visible_questions
 from ..forms.dynamic import PageForm, display_values
@@ -137,9 +140,13 @@ def open_link(token: str) -> ResponseReturnValue:
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     """A respondent whose session expired keeps every typed answer: show the page again."""
     token, section_id = request.view_args["token"], request.view_args["section_id"]  # type: ignore[index]
-    link, survey = link_or_404(token)
-    section = _section_or_404(survey, section_id)
-    stored = responses.load_answers(get_session(), link.response)
+    try:
+        link, survey = link_or_404(token)
+        section = _section_or_404(survey, section_id)
+        stored = responses.load_answers(get_session(), link.response)
+    except (OperationalError, PoolTimeout) as unreachable:
+        # An error handler's own errors skip the other handlers: send the page back from here.
+        return unavailable.database_unavailable(unreachable)
     values = {**stored_display_values(stored), **display_values(section, request.form)}
     notice = _(
         "Your session had expired, so this page was not saved yet. "

@@ -265,6 +265,29 @@ def test_a_page_sent_while_the_database_is_down_comes_back_to_send_again(
     assert {k: stored.get(k) for k in expected} == expected
 
 
+def test_an_expired_form_token_while_the_database_is_down_still_keeps_the_answers(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    outage: Outage,
+    make_round: Callable[..., Any],
+    make_participant: Callable[..., Any],
+    make_invitation: Callable[..., Any],
+) -> None:
+    """The CSRF handler reads the database itself; its failure must not become a 500."""
+    invitation = make_invitation(make_round(), make_participant())
+    url = f"/s/{invitation.token}/p/about"
+    typed, _expected = PAGES["about"]
+    sent = [("csrf_token", "expired"), *typed, ("action", "next")]
+    with outage.down(app, session):
+        html = assert_try_again_page(client.post(url, data=_multidict(sent)))
+    (action, fields), *_ = forms_of(html)
+    assert (action, fields) == (url, sent)
+    again = client.post(action, data=_multidict(fields))
+    assert again.status_code == 400  # the token is still expired: the page comes back filled in
+    assert "Buyer &#34;chief&#34;" in again.get_data(as_text=True)
+
+
 def test_submitting_while_the_database_is_down_can_be_sent_again(
     app: Flask,
     client: FlaskClient,
