@@ -8,7 +8,7 @@ Environment:
     SURVEYAPP_BIND          address to listen on (default 127.0.0.1:8000: behind a reverse
                             proxy on the same machine; several addresses: comma-separated)
     WEB_CONCURRENCY         worker processes (default 2 x CPU cores + 1, at most 8)
-    SURVEYAPP_WORKER_CLASS  sync (default) or gthread
+    SURVEYAPP_WORKER_CLASS  gthread (default) or sync
     SURVEYAPP_THREADS       threads per gthread worker (default 4)
     SURVEYAPP_TIMEOUT       seconds a request may take before its worker is restarted (60)
     SURVEYAPP_ACCESS_LOG    file for the access log, "-" for standard output (default), or
@@ -36,24 +36,31 @@ bind = [b.strip() for b in os.environ.get("SURVEYAPP_BIND", "127.0.0.1:8000").sp
 
 # Processes. The app keeps no state in a worker (signed-cookie sessions, limits in Redis with
 # REDIS_URL, data in the database), so any worker on any machine can serve any request.
-# Each worker holds at most 10 PostgreSQL connections (surveyapp/db.py: pool 5 + overflow 5),
-# so 8 workers stay below PostgreSQL's default max_connections = 100 on one machine; with
-# several machines keep machines x workers x 10 below max_connections minus reserved slots.
+# Each worker holds at most 10 PostgreSQL connections (surveyapp/db.py: pool 5 + overflow 5;
+# one per thread serving a request, one per Excel build), so 8 workers stay below
+# PostgreSQL's default max_connections = 100 on one machine; with several machines keep
+# machines x workers x 10 below max_connections minus the reserved connections.
 workers = _int("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 8))
 
-# sync: one request at a time per process; slow clients are nginx's business (it buffers
-# requests and responses), the setting gunicorn's documentation gives for sync workers.
-# gthread is measured against it in benchmarks/load (benchmarks/README.md, "Load").
-worker_class = os.environ.get("SURVEYAPP_WORKER_CLASS", "sync")
+# gthread: each worker serves up to SURVEYAPP_THREADS requests at once. Measured with
+# benchmarks/load/worker_class.py (benchmarks/README.md, "Load"), 4 workers on 2 cores,
+# side by side: survey pages 1.4-2.4x and page saves 1.2-1.6x the requests/s of sync
+# workers, with lower latencies, on SQLite and on PostgreSQL; 0 lost or duplicated either
+# way. A thread waiting for the database (or a slow client) no longer idles its process.
+# Each thread has its own pooled connection; sync stays one environment variable away.
+worker_class = os.environ.get("SURVEYAPP_WORKER_CLASS", "gthread")
 threads = _int("SURVEYAPP_THREADS", 4) if worker_class == "gthread" else 1
 
 # A request that takes longer than this gets its worker killed and replaced. Saves and pages
 # take milliseconds; the slowest page is a big round's results dashboard. The Excel summary
 # is built in a background thread of the worker (services/exports.py), not in a request.
 timeout = _int("SURVEYAPP_TIMEOUT", 60)
+# Workers prove they are alive by touching a file; on a disk busy with database writes that
+# can stall a worker (gunicorn's FAQ, "Blocking os.fchmod"), so the file lives in memory.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # On SIGTERM or SIGHUP, requests in progress finish (each save is one short transaction).
 graceful_timeout = 30
-# Keep-alive only matters to gthread workers (sync workers close after each response).
+# Seconds an idle keep-alive connection stays open (gthread; sync workers close at once).
 keepalive = 5
 
 # Replace each worker after about 10,000 requests, so slow leaks (in a library, say) stay

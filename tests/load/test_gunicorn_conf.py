@@ -29,11 +29,11 @@ def _conf(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
     return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
-def test_defaults_are_loopback_sync_workers_not_preloaded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_defaults_loopback_threads_not_preloaded(monkeypatch: pytest.MonkeyPatch) -> None:
     conf = _conf(monkeypatch)
     assert conf["bind"] == ["127.0.0.1:8000"]
     assert 1 <= conf["workers"] <= 8
-    assert conf["worker_class"] == "sync"
+    assert conf["worker_class"] == "gthread" and conf["threads"] == 4
     assert conf["preload_app"] is False  # every worker builds its own engine after the fork
     assert conf["max_requests"] > 0 and conf["max_requests_jitter"] > 0
     assert conf["timeout"] >= 60 and conf["graceful_timeout"] > 0
