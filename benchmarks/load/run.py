@@ -205,7 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--slices", type=int, default=4, help="alternations of the comparison")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--keepalive",
+        action="store_true",
+        help="reuse connections (default: close each, as nginx does towards gunicorn)",
+    )
     args = parser.parse_args(argv)
+    journey.Browser.keepalive = args.keepalive
 
     work = Path(tempfile.mkdtemp(prefix="surveyapp-load-"))
     if args.db == "sqlite":
@@ -223,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         "worker_class": args.worker_class,
         "threads": args.threads if args.worker_class == "gthread" else 1,
         "users": args.users,
+        "keepalive": args.keepalive,
         "cpus": os.cpu_count(),
         "load_before": os.getloadavg()[0],
     }
@@ -330,6 +337,7 @@ def _report(f: dict[str, Any]) -> None:
     threads = f" x {f['threads']} threads" if f["threads"] > 1 else ""
     print(
         f"\n{f['db']}, {f['workers']} {f['worker_class']} workers{threads}, {f['users']} users, "
+        f"keep-alive {'on' if f['keepalive'] else 'off'}, "
         f"{f['cpus']} CPUs, load average {f['load_before']:.1f} before, "
         f"{f.get('load_after', float('nan')):.1f} after the comparison"
     )

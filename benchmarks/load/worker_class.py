@@ -99,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
                     str(s["errors"]),
                 ]
             )
-    print(f"\n{args.db}, {args.workers} workers, {len(a.seats)} + {len(b.seats)} closed loops\n")
+    keep = "off" if args.no_keepalive else "on"
+    loops = f"{len(a.seats)} + {len(b.seats)} closed loops"
+    print(f"\n{args.db}, {args.workers} workers, {loops}, keep-alive {keep}\n")
     print(_table(rows, ["server and kind", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"]))
     print(
         f"\n{check.saves_acked} acknowledged saves: {check.lost} lost, "
