@@ -16,9 +16,9 @@ def as_text_cell(value: str) -> str:
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Comma separated, one "\\n" per row, every cell as text."""
+    """Comma separated, "\\r\\n" after each row (RFC 4180: a CR in a cell is then quoted)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows([as_text_cell(str(cell)) for cell in row] for row in rows)
     return buffer.getvalue()

@@ -33,7 +33,7 @@ def write_tidy_csv(session: Session, round_: Round, path: Path | str) -> int:
     languages = response_languages(session, round_.id)
     count = 0
     with replacing(Path(path)) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(CSV_HEADER)
         for rid, qid, row, value, is_na in iter_tidy_rows(session, round_.id):
             cell = "" if value is None else as_text_cell(str(value))

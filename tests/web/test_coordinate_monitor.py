@@ -160,7 +160,7 @@ def test_links_csv_is_an_uncached_utf8_attachment_in_the_cli_format(
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf"), "a BOM, so that Excel reads UTF-8"
-    lines = body.decode("utf-8-sig").split("\n")
+    lines = body.decode("utf-8-sig").split("\r\n")
     assert lines[0] == "name,email,language,link"
     assert (
         lines[1]

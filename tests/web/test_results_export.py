@@ -224,7 +224,8 @@ def test_the_export_page_lists_recent_jobs_with_their_states(
     rows = re.findall(
         r"<tr>\s*<td>[^<]*</td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>", html
     )
-    assert rows == [("English", "0 of 3 responses written"), ("suomi", "ready")]
+    # `?lang=` is also the visitor's interface choice (i18n.remember_choice): the page is Swedish.
+    assert rows == [("English", "0 av 3 svar har skrivits"), ("suomi", "klar")]
 
 
 # --- who may reach what ---------------------------------------------------------------------------
