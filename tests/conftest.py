@@ -83,6 +83,9 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "EXPORTS_DIR": str(tmp_path / "exports"),
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": True,
+        # Excel builds run inside the POST: a background build outliving its test would write
+        # into the next test's tables. tests/web/test_results_export.py tests the thread.
+        "EXPORT_INLINE": True,
     }
 
 

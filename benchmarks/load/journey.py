@@ -29,6 +29,7 @@ The pieces, each usable on its own:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -791,7 +792,10 @@ def run_respondents(
         timeout=timeout,
         think=think,
     )
-    return asyncio.run(respondents.run())
+    # A thread of its own: the caller's thread may already run an event loop (pytest-playwright's
+    # sync API leaves one running after the browser tests), and asyncio.run refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, respondents.run()).result()
 
 
 # --------------------------------------------------------------------------- checking
