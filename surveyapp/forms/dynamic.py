@@ -7,8 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from flask_babel import format_decimal
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from ..definitions.schema import OTHER_VALUE, Question, Section
@@ -22,6 +25,24 @@ OTHER_MAX = 200
 
 class PageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
     """Carries only the CSRF token; the questions are parsed by PARSERS."""
+
+
+class TokenField:
+    """What a respondent template reads of a PageForm: `form.csrf_token`, the same markup.
+
+    Building a PageForm for every rendered page costs more than the token itself
+    (benchmarks/load); posted forms are still checked by PageForm and CSRFProtect.
+    """
+
+    @property
+    def csrf_token(self) -> Markup:
+        config = current_app.config
+        if not config.get("WTF_CSRF_ENABLED", True):
+            return Markup("")
+        name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        return Markup('<input id="{0}" name="{0}" type="hidden" value="{1}">').format(
+            name, generate_csrf()
+        )
 
 
 @dataclass

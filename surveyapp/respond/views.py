@@ -13,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from .. import unavailable
 from ..db import get_session
 from ..definitions import Section, Survey, visible_questions
-from ..forms.dynamic import PageForm, display_values
+from ..forms.dynamic import PageForm, TokenField, display_values
 from ..i18n import _, use_language
 from ..services import responses, rounds
 from ..services.responses import Link
@@ -97,7 +97,7 @@ def review(token: str) -> ResponseReturnValue:
         problems=missing if request.method == "POST" else [],
         section_of={q.id: s.id for s in survey.sections for q in s.questions},
         answer_text=answer_text,
-        form=PageForm(),
+        form=TokenField(),
     ), (422 if request.method == "POST" else 200)
 
 
@@ -131,7 +131,7 @@ def open_link(token: str) -> ResponseReturnValue:
         survey=survey,
         lang=lang,
         round=round_,
-        form=PageForm(),
+        form=TokenField(),
         resume_token=started.get(str(round_.id)),
         lang_url=lambda code: url_for("respond.open_link", token=token, lang=code),
     )
@@ -180,7 +180,7 @@ def _render_page(
         shown=[q.id for q in section.questions if q.id in shown],
         condition_answers={k: v for k, v in conditions.items() if k not in section_ids(section)},
         notice=notice,
-        form=PageForm(),
+        form=TokenField(),
         returning=request.args.get("return") == "review" or request.form.get("return") == "review",
     )
 

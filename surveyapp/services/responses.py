@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -34,26 +34,33 @@ class Link:
         return self.invitation.participant if self.invitation else None
 
 
+# One query for the link, its round, participant and response: every page and save starts
+# here (benchmarks/load). The statements are built once; each request only binds its token.
+_LINK_BY_TOKEN = (
+    select(Invitation, Response)
+    .join(Invitation.round)
+    .join(Invitation.participant)
+    .outerjoin(
+        Response,
+        (Response.round_id == Invitation.round_id) & (Response.invitation_id == Invitation.id),
+    )
+    .options(contains_eager(Invitation.round), contains_eager(Invitation.participant))
+    .where(Invitation.token == bindparam("token"))
+)
+_RESPONSE_BY_TOKEN = select(Response).where(Response.token == bindparam("token"))
+_ANSWERS_OF = select(ANSWERS.c.question_id, ANSWERS.c.value).where(
+    ANSWERS.c.response_id == bindparam("response_id")
+)
+
+
 def resolve_link(session: Session, token: str) -> Link:
     """Find the personal (or resumed open-link) response a token belongs to."""
     if not looks_like_token(token):
         raise UnknownLink("unknown link")
-    # One query for the link, its round, participant and response: every page and save
-    # starts here (benchmarks/load).
-    row = session.execute(
-        select(Invitation, Response)
-        .join(Invitation.round)
-        .join(Invitation.participant)
-        .outerjoin(
-            Response,
-            (Response.round_id == Invitation.round_id) & (Response.invitation_id == Invitation.id),
-        )
-        .options(contains_eager(Invitation.round), contains_eager(Invitation.participant))
-        .where(Invitation.token == token)
-    ).first()
+    row = session.execute(_LINK_BY_TOKEN, {"token": token}).first()
     if row is not None and same_token(row.Invitation.token, token):
         return Link(token, row.Invitation.round, row.Invitation, row.Response)
-    response = session.scalar(select(Response).where(Response.token == token))
+    response = session.scalar(_RESPONSE_BY_TOKEN, {"token": token})
     if response is not None and same_token(response.token, token):
         return Link(token, session.get_one(Round, response.round_id), None, response)
     raise UnknownLink("unknown link")
@@ -108,9 +115,7 @@ def load_answers(session: Session, response: Response | None) -> dict[str, Any]:
     """Stored answers by question id; a "not applicable" answer is present with value None."""
     if response is None or response.id is None:
         return {}
-    rows = session.execute(
-        select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)
-    )
+    rows = session.execute(_ANSWERS_OF, {"response_id": response.id})
     return {qid: value for qid, value in rows}
 
 

@@ -1,0 +1,123 @@
+"""In-process CPU cost of a survey page (GET) and a page save (POST), ours and the bare app's.
+
+    .venv/bin/python benchmarks/load/profile_page.py [--n 200] [--rounds 3] [--profile page|save]
+
+A temporary SQLite database gets the demo data and a round of manual-usability (as
+load/run.py does); the Flask test client then GETs a page with stored answers and POSTs
+it, N times each, best of ROUNDS, in ms of process CPU time per request. The bare app
+(load/bare_app.py) is timed the same way. `--profile` prints cProfile's top functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bare_app  # noqa: E402
+import journey  # noqa: E402
+from werkzeug.datastructures import MultiDict  # noqa: E402
+
+from surveyapp import create_app  # noqa: E402
+
+
+def cpu_ms(fn: Callable[[], None], n: int, rounds: int) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.process_time()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.process_time() - start) * 1000 / n)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", choices=("page", "save"))
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="profile-page-")
+    url = f"sqlite:///{tmp}/bench.db"
+    fixture = journey.prepare_database(url, 4)
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SURVEYS_DIR": str(ROOT / "surveys"),
+            "EXPORTS_DIR": f"{tmp}/exports",
+            "SECRET_KEY": "profile",
+            "TOKEN_GUESS_LIMIT": 0,
+        }
+    )
+    survey = fixture.survey
+    section = survey.sections[1]
+    token = fixture.tokens[0]
+    client = app.test_client()
+    page_url = f"/s/{token}/p/{section.id}"
+    rng = random.Random(1)
+    fields: list[tuple[str, str]] = []
+    for q in section.questions:
+        if q.is_answerable and not q.show_if:
+            fields += journey.answer_for(q, rng)[1]
+    reply = client.get(page_url)
+    assert reply.status_code == 200, reply.status_code
+    csrf = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', reply.data)
+    assert csrf, "no csrf token"
+    form = MultiDict([("csrf_token", csrf.group(1).decode()), ("action", "next"), *fields])
+    first = client.post(page_url, data=form)
+    assert first.status_code in (200, 302), (first.status_code, first.data[:2000])
+    size = len(client.get(page_url).data)
+    print(f"page {section.id}: {size} bytes, save -> {first.status_code}")
+
+    def get_page() -> None:
+        assert client.get(page_url).status_code == 200
+
+    def post_page() -> None:
+        assert client.post(page_url, data=form).status_code in (200, 302)
+
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bare.db"
+    bare = bare_app.create_app()
+    bare_app.metadata.create_all(bare_app.make_engine(os.environ["DATABASE_URL"]))
+    bare_client = bare.test_client()
+    bare_form = MultiDict([("csrf_token", "x" * 88), ("action", "next"), *fields])
+
+    def bare_page() -> None:
+        assert bare_client.get("/bare/page").status_code == 200
+
+    def bare_save() -> None:
+        assert bare_client.post("/bare/save", data=bare_form).status_code == 302
+
+    if args.profile:
+        fn = get_page if args.profile == "page" else post_page
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.n):
+            fn()
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(70)
+        stats.sort_stats("tottime").print_stats(30)
+        return
+    for name, fn in (
+        ("survey page GET", get_page),
+        ("bare page GET", bare_page),
+        ("page save POST", post_page),
+        ("bare insert POST", bare_save),
+    ):
+        print(f"{name:18} {cpu_ms(fn, args.n, args.rounds):6.2f} ms CPU/request")
+
+
+if __name__ == "__main__":
+    main()
