@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -10,11 +11,12 @@ from flask import Flask, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
 from . import i18n, unavailable
 from .db import get_session
-from .definitions.schema import AllOf, AnyOf, Condition, Not, Question, localize
+from .definitions.schema import AllOf, AnyOf, Condition, Not, Option, Question, localize
 from .errors import NotFound, RoundClosed, RoundNotOpenYet, SurveyAppError
 from .i18n import _, _l
 from .ratelimit import make_limiter
@@ -71,6 +73,8 @@ def init_app(app: Flask) -> None:
         t=localize,
         language_names=i18n.LANGUAGE_NAMES,
         show_if_json=show_if_json,
+        described=described,
+        choice_inputs=choice_inputs,
         current_user=current_user,
         state_names=STATE_NAMES,
     )
@@ -150,6 +154,59 @@ def _template_context() -> dict[str, Any]:
 def show_if_json(question: Question) -> str:
     """The question's condition as JSON, for the progressive show/hide script."""
     return json.dumps(condition_data(question.show_if)) if question.show_if else ""
+
+
+def described(question: Question, error: Any, extra: Sequence[str] = ()) -> Markup:
+    """A question's ` aria-describedby` attribute: `extra` ids, its hint, its error message."""
+    ids = list(extra)
+    if question.help:
+        ids.append(f"q-{question.id}-help")
+    if error:
+        ids.append(f"q-{question.id}-error")
+    return Markup(' aria-describedby="{}"').format(" ".join(ids)) if ids else Markup("")
+
+
+_CHOICE = (
+    '  <div class="choice">\n'
+    '    <input type="{kind}" id="{oid}" name="{name}" value="{value}"{checked}{disabled}>\n'
+    '    <label for="{oid}">{label}</label>\n'
+    "  </div>\n"
+)
+
+
+def choice_inputs(
+    lang: str,
+    name: str,
+    options: Sequence[Option],
+    selected: Sequence[str],
+    kind: str,
+    disabled: bool,
+) -> Markup:
+    """The radio buttons or checkboxes of a question (or matrix row), one per option.
+
+    Input ids are `q-<name with - for .>-<1-based position>`; `selected` holds the chosen
+    values as strings. Every value and label is escaped.
+    """
+    prefix = "q-" + name.replace(".", "-") + "-"
+    chosen = {str(v) for v in selected}
+    name_html, kind_html = escape(name), escape(kind)
+    disabled_html = " disabled" if disabled else ""
+    parts = ['<div class="choices">\n']
+    for position, option in enumerate(options, 1):
+        value = str(option.value)
+        parts.append(
+            _CHOICE.format(
+                kind=kind_html,
+                oid=escape(f"{prefix}{position}"),
+                name=name_html,
+                value=escape(value),
+                checked=" checked" if value in chosen else "",
+                disabled=disabled_html,
+                label=escape(localize(option.label, lang)),
+            )
+        )
+    parts.append("</div>")
+    return Markup("".join(parts))
 
 
 def condition_data(condition: Condition) -> dict[str, Any]:
