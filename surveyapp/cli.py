@@ -187,6 +187,11 @@ def round_list_command() -> None:
     for r in found:
         f, o = personal[r.id], anyone.get(r.id)
         extra = f"  {o.started}/{o.submitted}" if o else ""
+        if r.personal_data_purged_at is not None:
+            # Retention detached every response from its invitation: they are not open-link ones.
+            kept = o.submitted if o else 0
+            purged = r.personal_data_purged_at.date().isoformat()
+            extra = f"  personal data deleted {purged}; {kept} submitted kept, linked to no one"
         click.echo(
             f"{r.id:>4}  {r.survey_id:<20} {r.revision:<9} {rounds.round_state(r):<13} "
             f"{f.invited:>7} {f.started:>7} {f.submitted:>9}{extra}"

@@ -152,6 +152,9 @@ def test_apply_purges_due_rounds_once_and_records_each(
     assert count(session, select(Invitation).where(Invitation.round_id == world.later.id)) == 0
     targets = sorted(e.target for e in events(session, "retention_purged"))
     assert targets == sorted([f"round {world.named.id}", f"round {world.later.id}"])
+    listed = runner.invoke(args=["round", "list"]).output.splitlines()
+    named_line = next(line for line in listed if line.split()[0] == str(world.named.id))
+    assert "personal data deleted" in named_line and "2 submitted kept" in named_line
     again = runner.invoke(args=["retention", "apply"])
     assert again.exit_code == 0
     assert "No round closed before" in again.output and "(RETENTION_DAYS=30)" in again.output
