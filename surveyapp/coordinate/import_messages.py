@@ -26,7 +26,19 @@ PROBLEMS: dict[str, Any] = {
         "'%(value)s' is a country code; the language is '%(suggestion)s'."
     ),
     "duplicate_email": _l("%(email)s is already on line %(first_line)s; this row was skipped."),
-    "too_long": _l("The %(field)s is %(length)s characters long; at most %(max)s fit."),
+    "too_long": _l(
+        "The value in the column “%(field)s” is %(length)s characters long; at most %(max)s fit."
+    ),
+}
+
+# Column names as the page's language calls them (the service reports its own field keys).
+FIELD_NAMES: dict[str, Any] = {
+    "email": _l("Email"),
+    "name": _l("Name"),
+    "organisation": _l("Organisation"),
+    "city": _l("City"),
+    "country": _l("Country"),
+    "group": _l("Group"),
 }
 
 
@@ -35,4 +47,7 @@ def problem_message(problem: RowProblem) -> str:
     text = PROBLEMS.get(problem.code)
     if text is None:
         return problem.message
-    return str(text) % dict(problem.params)
+    params = dict(problem.params)
+    if "field" in params:
+        params["field"] = str(FIELD_NAMES.get(str(params["field"]), params["field"]))
+    return str(text) % params

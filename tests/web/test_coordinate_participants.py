@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -287,6 +288,23 @@ def test_import_reports_problems_by_line_and_keeps_the_good_rows(
     assert emails == {"good1@espoo.fi", "good2@oulu.fi", "good3@lahti.fi"}
     (event_,) = audit_events(session, "participants_imported")
     assert event_.detail == "people.csv: 3 new, 0 updated, 0 unchanged, 4 skipped"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "The value in the column “Name” is 201 characters long; at most 200 fit."),
+        ("fi", "Sarakkeen ”Nimi” arvossa on 201 merkkiä; enintään 200 merkkiä mahtuu."),
+        ("sv", "Värdet i kolumnen ”Namn” är 201 tecken långt; högst 200 tecken ryms."),
+    ],
+)
+def test_a_too_long_value_names_its_column_in_the_page_language(
+    coordinator: FlaskClient, lang: str, expected: str
+) -> None:
+    coordinator.get(f"{IMPORT_URL}?lang={lang}")
+    data = f"name,email\n{'x' * 201},long@espoo.fi\n".encode()
+    html = upload(coordinator, data).get_data(as_text=True)
+    assert expected in unescape(html)
 
 
 def test_reimport_updates_by_email_and_the_group_field_applies_to_everyone(
