@@ -31,7 +31,7 @@ from werkzeug.datastructures import MultiDict
 from builders import fresh, post_page, workspace_token
 from surveyapp import migrate
 from surveyapp.db import make_engine
-from surveyapp.models import Response
+from surveyapp.models import Invitation, Response
 from surveyapp.services import responses
 
 TYPED_TEXT = 'He said "no" <b>&amp;</b>\nthen: äöå – 1 < 2'
@@ -219,6 +219,17 @@ def stored_answers(session: Session, invitation: Any) -> dict[str, Any]:
     return responses.load_answers(session, response)
 
 
+@pytest.fixture
+def invitation(
+    make_round: Callable[..., Any],
+    make_participant: Callable[..., Any],
+    make_invitation: Callable[..., Any],
+) -> Invitation:
+    """A personal link to an open round of the test survey."""
+    result: Invitation = make_invitation(make_round(), make_participant())
+    return result
+
+
 PAGES = {
     "about": (
         [("role", "other"), ("role.other", 'Buyer "chief" <i>&</i> äöå'), ("years", "12")],
@@ -241,12 +252,9 @@ def test_a_page_sent_while_the_database_is_down_comes_back_to_send_again(
     client: FlaskClient,
     session: Session,
     outage: Outage,
-    make_round: Callable[..., Any],
-    make_participant: Callable[..., Any],
-    make_invitation: Callable[..., Any],
+    invitation: Invitation,
     section: str,
 ) -> None:
-    invitation = make_invitation(make_round(), make_participant())
     url = f"/s/{invitation.token}/p/{section}"
     typed, expected = PAGES[section]
     sent = [*page_fields(client, url), *typed, ("action", "next")]
@@ -270,12 +278,9 @@ def test_an_expired_form_token_while_the_database_is_down_still_keeps_the_answer
     client: FlaskClient,
     session: Session,
     outage: Outage,
-    make_round: Callable[..., Any],
-    make_participant: Callable[..., Any],
-    make_invitation: Callable[..., Any],
+    invitation: Invitation,
 ) -> None:
     """The CSRF handler reads the database itself; its failure must not become a 500."""
-    invitation = make_invitation(make_round(), make_participant())
     url = f"/s/{invitation.token}/p/about"
     typed, _expected = PAGES["about"]
     sent = [("csrf_token", "expired"), *typed, ("action", "next")]
@@ -293,11 +298,8 @@ def test_submitting_while_the_database_is_down_can_be_sent_again(
     client: FlaskClient,
     session: Session,
     outage: Outage,
-    make_round: Callable[..., Any],
-    make_participant: Callable[..., Any],
-    make_invitation: Callable[..., Any],
+    invitation: Invitation,
 ) -> None:
-    invitation = make_invitation(make_round(), make_participant())
     base = f"/s/{invitation.token}"
     for section, (typed, _expected) in PAGES.items():
         assert post_page(client, f"{base}/p/{section}", dict(typed)).status_code == 302
@@ -320,12 +322,9 @@ def test_a_database_restart_between_requests_goes_unnoticed(
     client: FlaskClient,
     session: Session,
     outage: Outage,
-    make_round: Callable[..., Any],
-    make_participant: Callable[..., Any],
-    make_invitation: Callable[..., Any],
+    invitation: Invitation,
 ) -> None:
     """Pooled connections died while nobody was answering: the next save still works."""
-    invitation = make_invitation(make_round(), make_participant())
     url = f"/s/{invitation.token}/p/about"
     typed, expected = PAGES["about"]
     sent = [*page_fields(client, url), *typed, ("action", "next")]  # the pool keeps connections
@@ -350,16 +349,13 @@ def test_the_page_is_in_the_respondents_language_without_the_database(
     client: FlaskClient,
     session: Session,
     outage: Outage,
-    make_round: Callable[..., Any],
-    make_participant: Callable[..., Any],
-    make_invitation: Callable[..., Any],
+    invitation: Invitation,
     query: str,
     accept: str,
     lang: str,
     text: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    invitation = make_invitation(make_round(), make_participant())
     with outage.down(app, session), caplog.at_level(logging.ERROR):
         answer = client.get(f"/s/{invitation.token}{query}", headers={"Accept-Language": accept})
     html = assert_try_again_page(answer)
@@ -414,13 +410,10 @@ def test_sqlite_locked_past_the_busy_timeout_gets_the_try_again_page(
     client: FlaskClient,
     session: Session,
     outage: Outage,
-    make_round: Callable[..., Any],
-    make_participant: Callable[..., Any],
-    make_invitation: Callable[..., Any],
+    invitation: Invitation,
 ) -> None:
     if not outage.url.startswith("sqlite"):
         pytest.skip("SQLite's write lock")
-    invitation = make_invitation(make_round(), make_participant())
     url = f"/s/{invitation.token}/p/about"
     typed, expected = PAGES["about"]
     sent = [*page_fields(client, url), *typed, ("action", "next")]
