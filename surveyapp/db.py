@@ -110,6 +110,16 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={"sqlite_immediate": True})
 
 
+def read_before_writing(session: Session) -> None:
+    """This request's transactions only read until it calls begin_write.
+
+    For a POST that does its reading and checking first: on SQLite it then holds the write
+    lock, which every worker's writes queue for, only while it writes.
+    """
+    assert session is g.db_session
+    _write_intent.set(False)
+
+
 def _reads_from_now_on(_session: Session) -> None:
     _write_intent.set(False)
 

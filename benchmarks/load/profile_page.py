@@ -48,6 +48,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=("page", "save"))
+    parser.add_argument(
+        "--only",
+        choices=("page", "bare_page", "save", "bare_save"),
+        help="time one kind (for instruction counts: run under callgrind with --n 0 and N)",
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="profile-page-")
     url = f"sqlite:///{tmp}/bench.db"
@@ -109,13 +114,19 @@ def main() -> None:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(70)
         stats.sort_stats("tottime").print_stats(30)
+        for pat in os.environ.get("CALLERS", "").split(","):
+            if pat:
+                stats.print_callers(pat)
         return
-    for name, fn in (
-        ("survey page GET", get_page),
-        ("bare page GET", bare_page),
-        ("page save POST", post_page),
-        ("bare insert POST", bare_save),
-    ):
+    kinds = {
+        "page": ("survey page GET", get_page),
+        "bare_page": ("bare page GET", bare_page),
+        "save": ("page save POST", post_page),
+        "bare_save": ("bare insert POST", bare_save),
+    }
+    for kind, (name, fn) in kinds.items():
+        if args.only and kind != args.only:
+            continue
         print(f"{name:18} {cpu_ms(fn, args.n, args.rounds):6.2f} ms CPU/request")
 
 

@@ -12,7 +12,12 @@ from surveyapp.definitions.evaluation import (
     visible_questions,
 )
 from surveyapp.definitions.loader import CheckReport, check_paths, load_dir, load_file, load_text
-from surveyapp.definitions.registry import SurveyRegistry, definition_hash, load_snapshot
+from surveyapp.definitions.registry import (
+    SurveyRegistry,
+    cached_snapshot,
+    definition_hash,
+    load_snapshot,
+)
 from surveyapp.definitions.scales import BUILTIN_SCALES, INTERFACE_LANGUAGES
 from surveyapp.definitions.schema import (
     CHAPTERS,
@@ -57,6 +62,7 @@ __all__ = [
     "Section",
     "Survey",
     "SurveyRegistry",
+    "cached_snapshot",
     "check_paths",
     "definition_hash",
     "evaluate",

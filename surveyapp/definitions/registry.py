@@ -78,17 +78,24 @@ def load_snapshot(text: str) -> Survey:
     Raises DefinitionError when the text has problems; failures are not cached.
     """
     key = definition_hash(text)
-    with _snapshots_lock:
-        survey = _snapshots.get(key)
-        if survey is not None:
-            _snapshots.move_to_end(key)
-            return survey
+    survey = cached_snapshot(key)
+    if survey is not None:
+        return survey
     survey = load_text(text, source=f"<snapshot {key[:12]}>")
     with _snapshots_lock:
         _snapshots[key] = survey
         while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
             _snapshots.popitem(last=False)
     return survey
+
+
+def cached_snapshot(key: str) -> Survey | None:
+    """The snapshot already parsed for this sha256, if any: pages skip reading the text."""
+    with _snapshots_lock:
+        survey = _snapshots.get(key)
+        if survey is not None:
+            _snapshots.move_to_end(key)
+        return survey
 
 
 def clear_snapshot_cache() -> None:

@@ -105,18 +105,16 @@ def link_or_404(token: str) -> tuple[Link, Survey]:
     """The link's round must exist and be open; unknown, early and late links get their page."""
     db = get_session()
     link = resolve_counted(token, responses.resolve_link)
-    survey = rounds.round_survey(link.round)
+    survey = responses.link_survey(db, link)
     use_language(language_for(survey, link, None))
     rounds.require_open(link.round)
     lang = language_for(survey, link, request.args.get("lang"))
     if link.response is not None and request.args.get("lang") == lang != link.response.language:
-        # An explicit choice follows the respondent to other devices. A GET writes it in a
-        # transaction of its own; a POST commits it with its save, in its one transaction.
-        if request.method == "GET":
-            begin_write(db)
-        link.response.language = lang
-        if request.method == "GET":
-            db.commit()
+        # An explicit choice follows the respondent to other devices, written in a
+        # transaction of its own (a save's transaction begins later: respond.views.save).
+        begin_write(db)
+        responses.set_language(db, link, lang)
+        db.commit()
     use_language(lang)
     return link, survey
 
@@ -124,13 +122,10 @@ def link_or_404(token: str) -> tuple[Link, Survey]:
 def language_for(survey: Survey, link: Link | None, explicit: str | None) -> str:
     """Explicit choice → earlier choice → the participant's language → browser → default."""
     remembered = link.response.language if link and link.response else None
-    participant = link.participant if link else None
     for candidate in (explicit, session.get("lang"), remembered):
         if candidate in survey.languages:
             return str(candidate)
-    return choose_language(
-        survey.languages, preferred=participant.language if participant else None
-    )
+    return choose_language(survey.languages, preferred=link.participant_language if link else None)
 
 
 def page_context(link: Link, survey: Survey, section_id: str | None = None) -> dict[str, Any]:

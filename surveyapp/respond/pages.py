@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from ..definitions import Question, Section, Survey, localize, visible_questions
-from ..forms.dynamic import NA, OTHER, parse_section, required_message
+from ..forms.dynamic import NA, OTHER, Parsed, required_message
 from ..i18n import _
 from ..models import Response
 from ..services import responses
@@ -29,17 +29,17 @@ def save_page(
     response: Response,
     survey: Survey,
     section: Section,
-    form: MultiDict[str, str],
+    parsed: dict[str, Parsed],
     *,
     check_required: bool,
 ) -> PageResult:
-    """Validate the page and save it; a draft keeps its valid answers even when others fail.
+    """Save a parsed page (forms.dynamic.parse_section); a draft keeps its valid answers
+    even when others fail.
 
     A submitted response only changes when the whole page is valid, so what counts is
     always a complete submission.
     """
     stored = responses.load_answers(session, response)
-    parsed = parse_section(section, form)
     merged = {k: v for k, v in stored.items() if k.split(".", 1)[0] not in parsed}
     for qid, p in parsed.items():
         if not p.is_empty and not p.error:

@@ -11,9 +11,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .. import unavailable
-from ..db import get_session
+from ..db import begin_write, get_session, read_before_writing
 from ..definitions import Section, Survey, visible_questions
-from ..forms.dynamic import PageForm, TokenField, display_values
+from ..forms.dynamic import PageForm, TokenField, display_values, parse_section
 from ..i18n import _, use_language
 from ..services import responses, rounds
 from ..services.responses import Link
@@ -25,6 +25,7 @@ from .pages import (
     section_ids,
     stored_display_values,
 )
+from .question_html import question_html
 
 bp = Blueprint("respond", __name__, template_folder="templates")
 
@@ -48,13 +49,17 @@ def page(token: str, section_id: str) -> ResponseReturnValue:
 
 @bp.post("/s/<token>/p/<section_id>")
 def save(token: str, section_id: str) -> ResponseReturnValue:
-    link, survey = link_or_404(token)
     db = get_session()
+    # The link is read and the page parsed before the write begins: on SQLite the write
+    # lock, which every worker's saves queue for, is held only for the write itself.
+    read_before_writing(db)
+    link, survey = link_or_404(token)
     section = _section_or_404(survey, section_id)
-    response = responses.ensure_response(db, link)
-    responses.lock_response(db, response)
     action = request.form.get("action", "next")
-    result = save_page(db, response, survey, section, request.form, check_required=action != "back")
+    parsed = parse_section(section, request.form)
+    begin_write(db)
+    response = responses.ensure_response(db, link)
+    result = save_page(db, response, survey, section, parsed, check_required=action != "back")
     # Everything is decided inside the one write transaction, then committed once.
     stored = result.answers
     notice, target = None, None
@@ -85,7 +90,6 @@ def review(token: str) -> ResponseReturnValue:
     missing = responses.missing_required(survey, stored)
     if request.method == "POST" and PageForm().validate_on_submit() and not missing:
         response = responses.ensure_response(db, link)
-        responses.lock_response(db, response)
         responses.submit_response(db, response, survey)
         db.commit()
         return redirect(url_for("respond.thanks", token=token))
@@ -181,6 +185,7 @@ def _render_page(
         condition_answers={k: v for k, v in conditions.items() if k not in section_ids(section)},
         notice=notice,
         form=TokenField(),
+        question_html=question_html,
         returning=request.args.get("return") == "review" or request.form.get("return") == "review",
     )
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..definitions import Question, Section, Survey, visible_questions
+from ..definitions import (
+    Question,
+    Section,
+    Survey,
+    cached_snapshot,
+    load_snapshot,
+    visible_questions,
+)
 from ..errors import UnknownLink
 from ..models import Answer, Invitation, Participant, Response, Round
 from .rounds import require_open
@@ -20,50 +28,142 @@ from .tokens import looks_like_token, new_token, same_token
 ANSWERS: Table = Answer.__table__  # type: ignore[assignment]
 
 
+@dataclass(frozen=True)
+class LinkRound:
+    """What a respondent's page needs of a round."""
+
+    id: int
+    status: str
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    is_anonymous: bool
+    definition_hash: str
+
+
+@dataclass
+class LinkResponse:
+    """What a respondent's page needs of a response, as read with the link."""
+
+    id: int
+    status: str
+    language: str | None
+    last_section: str | None
+
+
 @dataclass
 class Link:
-    """What a respondent's token opens: a round, and the invitation and/or response."""
+    """What a respondent's token opens: a round, and the invitation and/or response.
+
+    Read as plain rows, not ORM objects: every page and save starts here, and loading four
+    mapped objects cost more than the rest of the query (benchmarks/load). A save swaps
+    `response` for the mapped Response it writes (ensure_response).
+    """
 
     token: str
-    round: Round
-    invitation: Invitation | None = None
-    response: Response | None = None
-
-    @property
-    def participant(self) -> Participant | None:
-        return self.invitation.participant if self.invitation else None
+    round: LinkRound
+    invitation_id: int | None = None
+    participant_language: str | None = None
+    response: LinkResponse | Response | None = None
 
 
-# One query for the link, its round, participant and response: every page and save starts
-# here (benchmarks/load). The statements are built once; each request only binds its token.
-_LINK_BY_TOKEN = (
-    select(Invitation, Response)
-    .join(Invitation.round)
-    .join(Invitation.participant)
-    .outerjoin(
-        Response,
-        (Response.round_id == Invitation.round_id) & (Response.invitation_id == Invitation.id),
-    )
-    .options(contains_eager(Invitation.round), contains_eager(Invitation.participant))
-    .where(Invitation.token == bindparam("token"))
+ROUNDS: Table = Round.__table__  # type: ignore[assignment]
+INVITATIONS: Table = Invitation.__table__  # type: ignore[assignment]
+PARTICIPANTS: Table = Participant.__table__  # type: ignore[assignment]
+RESPONSES: Table = Response.__table__  # type: ignore[assignment]
+_ROUND_COLUMNS = (
+    ROUNDS.c.id.label("round_id"),
+    ROUNDS.c.status.label("round_status"),
+    ROUNDS.c.opens_at,
+    ROUNDS.c.closes_at,
+    ROUNDS.c.is_anonymous,
+    ROUNDS.c.definition_hash,
 )
-_RESPONSE_BY_TOKEN = select(Response).where(Response.token == bindparam("token"))
+_RESPONSE_COLUMNS = (
+    RESPONSES.c.id.label("response_id"),
+    RESPONSES.c.status.label("response_status"),
+    RESPONSES.c.language,
+    RESPONSES.c.last_section,
+)
+# The statements are built once; each request only binds its token.
+_LINK_BY_TOKEN = (
+    select(
+        INVITATIONS.c.token,
+        INVITATIONS.c.id.label("invitation_id"),
+        PARTICIPANTS.c.language.label("participant_language"),
+        *_ROUND_COLUMNS,
+        *_RESPONSE_COLUMNS,
+    )
+    .select_from(
+        INVITATIONS.join(ROUNDS, ROUNDS.c.id == INVITATIONS.c.round_id)
+        .join(PARTICIPANTS, PARTICIPANTS.c.id == INVITATIONS.c.participant_id)
+        .outerjoin(
+            RESPONSES,
+            (RESPONSES.c.round_id == INVITATIONS.c.round_id)
+            & (RESPONSES.c.invitation_id == INVITATIONS.c.id),
+        )
+    )
+    .where(INVITATIONS.c.token == bindparam("token"))
+)
+_RESPONSE_BY_TOKEN = (
+    select(RESPONSES.c.token, *_ROUND_COLUMNS, *_RESPONSE_COLUMNS)
+    .select_from(RESPONSES.join(ROUNDS, ROUNDS.c.id == RESPONSES.c.round_id))
+    .where(RESPONSES.c.token == bindparam("token"))
+)
 _ANSWERS_OF = select(ANSWERS.c.question_id, ANSWERS.c.value).where(
     ANSWERS.c.response_id == bindparam("response_id")
 )
+_DEFINITION_OF = select(ROUNDS.c.definition_yaml).where(ROUNDS.c.id == bindparam("round_id"))
 
 
 def resolve_link(session: Session, token: str) -> Link:
     """Find the personal (or resumed open-link) response a token belongs to."""
     if not looks_like_token(token):
         raise UnknownLink("unknown link")
-    row = session.execute(_LINK_BY_TOKEN, {"token": token}).first()
-    if row is not None and same_token(row.Invitation.token, token):
-        return Link(token, row.Invitation.round, row.Invitation, row.Response)
-    response = session.scalar(_RESPONSE_BY_TOKEN, {"token": token})
-    if response is not None and same_token(response.token, token):
-        return Link(token, session.get_one(Round, response.round_id), None, response)
+    connection = session.connection()
+    row = connection.execute(_LINK_BY_TOKEN, {"token": token}).first()
+    if row is not None and same_token(row.token, token):
+        return Link(
+            token, _link_round(row), row.invitation_id, row.participant_language, _response(row)
+        )
+    row = connection.execute(_RESPONSE_BY_TOKEN, {"token": token}).first()
+    if row is not None and same_token(row.token, token):
+        return Link(token, _link_round(row), None, None, _response(row))
     raise UnknownLink("unknown link")
+
+
+def _link_round(row: Any) -> LinkRound:
+    return LinkRound(
+        row.round_id,
+        row.round_status,
+        row.opens_at,
+        row.closes_at,
+        bool(row.is_anonymous),
+        row.definition_hash,
+    )
+
+
+def _response(row: Any) -> LinkResponse | None:
+    if row.response_id is None:
+        return None
+    return LinkResponse(row.response_id, row.response_status, row.language, row.last_section)
+
+
+def link_survey(session: Session, link: Link) -> Survey:
+    """The link's frozen definition; its text is read only when no worker cache has it."""
+    survey = cached_snapshot(link.round.definition_hash)
+    if survey is not None:
+        return survey
+    text = session.connection().execute(_DEFINITION_OF, {"round_id": link.round.id}).scalar_one()
+    return load_snapshot(text)
+
+
+def set_language(session: Session, link: Link, language: str) -> None:
+    """Remember the respondent's explicit language choice on their response."""
+    assert link.response is not None
+    session.execute(
+        update(Response).where(Response.id == link.response.id).values(language=language)
+    )
+    link.response.language = language
 
 
 def resolve_open_link(session: Session, token: str) -> Round:
@@ -85,33 +185,38 @@ def start_open_response(session: Session, round_: Round, language: str | None) -
 
 
 def ensure_response(session: Session, link: Link) -> Response:
-    """The link's response, created on first save; two tabs racing still make one."""
-    if link.response is not None:
+    """The link's response, read under a row lock, or created on first save.
+
+    The lock serialises concurrent saves of one response (a row lock on PostgreSQL; SQLite
+    has locked the database at BEGIN IMMEDIATE), and the row is read again under it, so
+    counters never lose an update. Two tabs racing to create it still make one.
+    """
+    if isinstance(link.response, Response):
         return link.response
-    assert link.invitation is not None
-    try:
-        with session.begin_nested():
-            response = Response(round_id=link.round.id, invitation_id=link.invitation.id)
-            session.add(response)
-    except IntegrityError:
-        response = session.scalars(
-            select(Response).where(
-                Response.round_id == link.round.id, Response.invitation_id == link.invitation.id
-            )
-        ).one()
+    if link.response is not None:
+        response = session.get_one(
+            Response, link.response.id, with_for_update=True, populate_existing=True
+        )
+    else:
+        assert link.invitation_id is not None
+        try:
+            with session.begin_nested():
+                response = Response(round_id=link.round.id, invitation_id=link.invitation_id)
+                session.add(response)
+        except IntegrityError:
+            response = session.scalars(
+                select(Response)
+                .where(
+                    Response.round_id == link.round.id,
+                    Response.invitation_id == link.invitation_id,
+                )
+                .with_for_update()
+            ).one()
     link.response = response
     return response
 
 
-def lock_response(session: Session, response: Response) -> None:
-    """Serialise concurrent saves of one response (PostgreSQL row lock; SQLite locks on BEGIN).
-
-    The row is read again under the lock, so counters never lose an update.
-    """
-    session.refresh(response, with_for_update=True)
-
-
-def load_answers(session: Session, response: Response | None) -> dict[str, Any]:
+def load_answers(session: Session, response: Response | LinkResponse | None) -> dict[str, Any]:
     """Stored answers by question id; a "not applicable" answer is present with value None."""
     if response is None or response.id is None:
         return {}

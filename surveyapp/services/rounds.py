@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..definitions import Survey, definition_hash, load_snapshot
+from ..definitions import Survey, cached_snapshot, definition_hash, load_snapshot
 from ..definitions.registry import SurveyRegistry
 from ..errors import InvalidRequest, RoundClosed, RoundNotOpenYet, UnknownRound
 from ..models import Invitation, Participant, Round
@@ -115,11 +116,28 @@ def reopen_round(session: Session, round_: Round) -> None:
 
 
 def round_survey(round_: Round) -> Survey:
-    """The round's frozen definition (parsed once per distinct text, then cached)."""
-    return load_snapshot(round_.definition_yaml)
+    """The round's frozen definition (parsed once per distinct text, then cached).
+
+    Found by the stored hash first, so a page need not read the (deferred) text at all.
+    """
+    survey = cached_snapshot(round_.definition_hash)
+    return survey if survey is not None else load_snapshot(round_.definition_yaml)
 
 
-def round_state(round_: Round, now: dt.datetime | None = None) -> str:
+class RoundTimes(Protocol):
+    """A round's status and times: a mapped Round, or the plain copy a respondent link reads."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def opens_at(self) -> dt.datetime | None: ...
+
+    @property
+    def closes_at(self) -> dt.datetime | None: ...
+
+
+def round_state(round_: RoundTimes, now: dt.datetime | None = None) -> str:
     """'open', 'not_yet_open', 'closed' or 'draft', taking the opening and closing times in."""
     now = now or utcnow()
     if round_.status != "open":
@@ -132,7 +150,7 @@ def round_state(round_: Round, now: dt.datetime | None = None) -> str:
     return "open"
 
 
-def require_open(round_: Round) -> None:
+def require_open(round_: RoundTimes) -> None:
     """Raise the error a respondent should see when the round takes no answers now."""
     state = round_state(round_)
     if state == "closed":

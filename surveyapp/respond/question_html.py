@@ -1,0 +1,79 @@
+"""A survey page's questions, rendered once per (question, language, answer) and reused.
+
+A page of 35 questions rendered through Jinja macros was half of a survey page's CPU time
+(benchmarks/load). The markup of a question depends only on the frozen definition, the
+page and interface languages, the answer shown and whether it is hidden, so the same
+inputs give the same HTML for every respondent. Pages with errors are rendered afresh:
+they are rare, and their markup depends on the messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import current_app
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from ..definitions import Question
+
+# Bounded so free-text answers (part of the key of their question) cannot grow it for
+# ever; at the bound the cache starts again, which costs one render per entry.
+MAX_ENTRIES = 20_000
+_cache: dict[tuple[Any, ...], tuple[Question, Markup]] = {}
+
+
+def question_html(
+    question: Question,
+    lang: str,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    hidden: bool,
+) -> Markup:
+    """The question's markup (the `question` macro of _macros/questions.html)."""
+    if errors:
+        return _render(question, lang, values, errors, hidden)
+    key = (
+        id(question),
+        lang,
+        str(get_locale()),
+        hidden,
+        _frozen(values.get(question.id)),
+        _frozen(values.get(question.id + ".other")),
+    )
+    found = _cache.get(key)
+    # The definition is kept alive by the entry, so its id cannot be reused meanwhile.
+    if found is not None and found[0] is question:
+        return found[1]
+    markup = _render(question, lang, values, errors, hidden)
+    if len(_cache) >= MAX_ENTRIES:
+        _cache.clear()
+    _cache[key] = (question, markup)
+    return markup
+
+
+def _render(
+    question: Question,
+    lang: str,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    hidden: bool,
+) -> Markup:
+    macro = _macro()
+    return Markup(macro(question, lang, values=values, errors=errors, hidden=hidden))
+
+
+def _macro() -> Callable[..., Any]:
+    template = current_app.jinja_env.get_template("_macros/questions.html")
+    return template.module.question  # type: ignore[attr-defined,no-any-return]
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for an answer that tells apart everything rendered differently
+    (1, 1.0 and True compare equal but are shown differently)."""
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, list | tuple | set | frozenset):
+        return ("seq", tuple(_frozen(v) for v in value))
+    return (type(value).__name__, value)
