@@ -382,3 +382,42 @@ def test_a_language_choice_follows_the_respondent_to_another_device(
     other_device = app.test_client()
     html = other_device.get(f"/s/{invitation.token}").get_data(as_text=True)
     assert '<html lang="sv">' in html, "not the participant's fi: the choice was remembered"
+
+
+def test_a_required_question_is_required_only_while_its_condition_shows_it(
+    app: Any,
+    session: Session,
+    tmp_path: Any,
+    make_participant: Callable[..., Any],
+    make_invitation: Callable[..., Any],
+) -> None:
+    from builders import TEST_SURVEYS
+    from surveyapp.definitions import SurveyRegistry
+    from surveyapp.services import rounds
+
+    surveys = tmp_path / "surveys"
+    surveys.mkdir()
+    source = (TEST_SURVEYS / "respond-test.yaml").read_text(encoding="utf-8")
+    conditional = "      - id: why_missing\n        type: text\n"
+    assert conditional in source
+    required = source.replace(conditional, conditional + "        required: true\n")
+    (surveys / "respond-test.yaml").write_text(required, encoding="utf-8")
+    round_ = rounds.open_round(session, SurveyRegistry(surveys), "respond-test", "0.3")
+    session.commit()
+    invitation = make_invitation(round_, make_participant(language="en"))
+    client = app.test_client()
+    post_page(client, page_url(invitation, "about"), {"role": "manager"})
+    why = page_url(invitation, "why")
+    shown = "why_clarity why_missing why_tools"
+    unanswered = post_page(client, why, {"why_clarity": "1", "_shown": shown})
+    assert unanswered.status_code == 422, "shown, the follow-up question is required"
+    assert 'id="q-why_missing-error"' in unanswered.get_data(as_text=True)
+    assert post_page(client, why, {"why_clarity": "5", "_shown": shown}).status_code == 302
+    overall = {"chapters_read": "why", "overall_usefulness": "7"}
+    post_page(client, page_url(invitation, "overall"), overall)
+    submitted = post_page(client, f"/s/{invitation.token}/review", {})
+    assert submitted.status_code == 302, "hidden, it is not required at submit either"
+    session.rollback()
+    assert session.scalar(select(Response.status).where(Response.round_id == round_.id)) == (
+        "submitted"
+    )
