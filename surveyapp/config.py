@@ -77,6 +77,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Flask-WTF's extra HTTPS check wants a same-site Referer on every POST, but our
+        # Referrer-Policy (no-referrer: link tokens never leave in a Referer) means browsers
+        # send none, so every form over HTTPS would fail; the CSRF token is still checked.
+        "WTF_CSRF_SSL_STRICT": False,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,  # workspace logins last a working day
         "LOGIN_WINDOW_SECONDS": 15 * 60,  # long surveys must not lose answers to an expired token
         # Days after a round closes until `surveyapp retention apply` deletes its personal

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import PASSWORD, log_in, workspace_token
+from surveyapp import create_app
 from surveyapp.auth.views import MAX_PER_ACCOUNT, MAX_PER_ADDRESS
 from surveyapp.models import AuditEvent, User
 from surveyapp.services import users
@@ -191,3 +195,102 @@ def test_login_form_needs_its_csrf_token(client: FlaskClient, account: User) -> 
     response = client.post("/login", data={"email": account.email, "password": PASSWORD})
     assert response.status_code == 400
     assert client.get("/workspace/").status_code == 302
+
+
+# --- HTTPS, Redis, and what the audit log keeps of a refused login ------------------------------
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def https_log_in(client: FlaskClient, email: str, **environ: str) -> Any:
+    """Log in over HTTPS as a browser does under `Referrer-Policy: no-referrer`: no Referer."""
+    page = client.get("/login", base_url="https://localhost", environ_base=environ)
+    assert page.status_code == 200
+    token = csrf_token_in(page.get_data(as_text=True))
+    data = {"email": email, "password": PASSWORD, "csrf_token": token}
+    return client.post("/login", base_url="https://localhost", data=data, environ_base=environ)
+
+
+def csrf_token_in(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "the login page has its form token"
+    return match.group(1)
+
+
+def test_over_https_the_login_works_and_its_cookie_is_secure(
+    client: FlaskClient, app: Flask, account: User
+) -> None:
+    assert not app.config["SESSION_COOKIE_SECURE"], "BASE_URL is http:// in the tests"
+    response = https_log_in(client, account.email)
+    assert response.status_code == 302, "a POST over HTTPS without a Referer is accepted"
+    assert "; Secure" in response.headers["Set-Cookie"]
+    assert "; Secure" not in log_in(app.test_client(), account.email).headers["Set-Cookie"]
+
+
+def test_behind_a_trusted_proxy_the_cookie_is_secure(
+    app_config: dict[str, Any], session: Session, account: User
+) -> None:
+    app = create_app({**app_config, "TRUSTED_PROXIES": 1})
+    try:
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"
+        response = log_in(client, account.email)
+        assert response.status_code == 302
+        assert "; Secure" in response.headers["Set-Cookie"]
+    finally:
+        app.extensions["engine"].dispose()
+
+
+def test_text_typed_into_the_email_field_is_never_audited(
+    client: FlaskClient, session: Session, account: User
+) -> None:
+    assert log_in(client, "my secret passphrase", "whatever").status_code == 401
+    session.rollback()
+    (event_,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "login_failed"))
+    assert "passphrase" not in f"{event_.target} {event_.detail}"
+
+
+def _redis_or_skip() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            raise AssertionError(f"Redis at {REDIS_URL} is required in CI: {error}") from error
+        pytest.skip(f"Redis at {REDIS_URL} is not reachable")
+    return REDIS_URL
+
+
+def test_workers_share_the_failed_login_count_through_redis(
+    app_config: dict[str, Any], account: User
+) -> None:
+    config = {
+        **app_config,
+        "REDIS_URL": _redis_or_skip(),
+        "RATELIMIT_PREFIX": f"test:{uuid.uuid4().hex}:",
+    }
+    first, second = create_app(config), create_app(config)  # two workers, one Redis
+    try:
+        fail(first.test_client(), account.email, MAX_PER_ACCOUNT - 1)
+        fail(second.test_client(), account.email, 1, address="192.0.2.60")
+        assert log_in(first.test_client(), account.email).status_code == 429
+        assert log_in(second.test_client(), account.email).status_code == 429
+    finally:
+        redis = first.extensions["login_limiter"].redis
+        for key in redis.scan_iter(match=config["RATELIMIT_PREFIX"] + "*"):
+            redis.delete(key)
+        for application in (first, second):
+            application.extensions["engine"].dispose()
+
+
+def test_an_unreachable_redis_still_lets_people_in_and_still_limits_guessing(
+    app_config: dict[str, Any], account: User
+) -> None:
+    app = create_app({**app_config, "REDIS_URL": "redis://127.0.0.1:1/0"})  # nothing listens
+    try:
+        assert log_in(app.test_client(), account.email).status_code == 302
+        fail(app.test_client(), account.email, MAX_PER_ACCOUNT)
+        assert log_in(app.test_client(), account.email).status_code == 429
+    finally:
+        app.extensions["engine"].dispose()
