@@ -317,12 +317,14 @@ def user_group() -> None:
 
 @user_group.command("add")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["coordinator", "editor"]), required=True)
+# A plain option, not click.Choice: a wrong role is one line from users.add_user, not usage help.
+@click.option("--role", metavar="coordinator|editor", required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 @reports_errors
 def user_add_command(email: str, role: str, password_stdin: bool) -> None:
     """Create an account for EMAIL."""
+    users.check_role(role)  # before asking for a password
     db = get_session()
     user = users.add_user(db, email, role, _read_password(password_stdin))
     audit.record(db, "user_added", target=f"{user.email} ({role})")

@@ -24,14 +24,19 @@ def add_user(session: Session, email: str, role: str, password: str) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise InvalidRequest(f"'{email}' is not an email address")
-    if role not in ROLES:
-        raise InvalidRequest(f"role must be one of {', '.join(ROLES)}")
+    check_role(role)
     if find_user(session, email) is not None:
         raise InvalidRequest(f"an account for {email} exists already")
     user = User(email=email, role=role, password_hash=_hash(password))
     session.add(user)
     session.flush()
     return user
+
+
+def check_role(role: str) -> None:
+    """Refuse a role that is not coordinator or editor, naming the ones there are."""
+    if role not in ROLES:
+        raise InvalidRequest(f"'{role}' is not a role; the role is one of {', '.join(ROLES)}")
 
 
 def set_password(session: Session, email: str, password: str) -> User:

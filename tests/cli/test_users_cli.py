@@ -56,3 +56,11 @@ def test_passwd_changes_the_hash_and_list_shows_accounts(
     assert "editor       e@f.example" in runner.invoke(args=["user", "list"]).output
     missing = runner.invoke(args=["user", "passwd", "x@y.example", "--password-stdin"], input="z\n")
     assert missing.exit_code == 1 and "no account" in missing.output
+
+
+def test_an_unknown_role_is_one_line_and_asks_for_no_password(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["user", "add", "c@d.example", "--role", "admin"], input="")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: 'admin' is not a role; the role is one of coordinator, editor"
+    ]
