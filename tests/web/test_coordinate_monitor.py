@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -76,7 +77,25 @@ def test_rounds_list_links_every_round_and_shows_personal_link_figures(
     html = coordinator.get("/workspace/").get_data(as_text=True)
     assert f'href="/workspace/rounds/{monitored.id}"' in html
     rows = table_rows(html, "Rounds")
-    assert rows[1][4:] == ["6", "4", "3", "50 %", "2 started, 1 submitted"]
+    assert rows[1][6:] == ["6", "4", "3", "50 %", "2 started, 1 submitted"]
+
+
+def test_rounds_list_shows_each_rounds_opening_and_closing_time(
+    coordinator: FlaskClient, make_round: Maker
+) -> None:
+    opens = dt.datetime(2030, 3, 1, 9, 0, tzinfo=dt.UTC)
+    closes = dt.datetime(2030, 3, 31, 17, 30, tzinfo=dt.UTC)
+    dated = make_round(revision="0.5", opens_at=opens, closes_at=closes)
+    make_round(revision="0.6")
+    rows = table_rows(coordinator.get("/workspace/").get_data(as_text=True), "Rounds")
+    assert rows[0][3:6] == ["Status", "Opens", "Closes"]
+    by_revision = {row[2]: row for row in rows[1:]}
+    assert by_revision[dated.revision][3:6] == [
+        "not open yet",
+        "2030-03-01 09:00 UTC",
+        "2030-03-31 17:30 UTC",
+    ]
+    assert by_revision["0.6"][4:6] == ["–none", "–none"], "no time: a dash, read as 'none'"
 
 
 def test_the_rounds_list_counts_in_two_queries_however_many_rounds(
