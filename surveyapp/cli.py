@@ -350,7 +350,10 @@ def user_passwd_command(email: str, password_stdin: bool) -> None:
 @with_appcontext
 def user_list_command() -> None:
     """List accounts."""
-    for user in users.list_users(get_session()):
+    found = users.list_users(get_session())
+    if not found:
+        click.echo("No accounts yet. Add one with: surveyapp user add EMAIL --role coordinator")
+    for user in found:
         state = "" if user.is_active else " (disabled)"
         click.echo(f"{user.role:<12} {user.email}{state}")
 

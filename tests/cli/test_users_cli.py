@@ -64,3 +64,9 @@ def test_an_unknown_role_is_one_line_and_asks_for_no_password(runner: FlaskCliRu
     assert result.output.strip().splitlines() == [
         "Error: 'admin' is not a role; the role is one of coordinator, editor"
     ]
+
+
+def test_list_without_accounts_says_so(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["user", "list"])
+    assert result.exit_code == 0
+    assert result.output.startswith("No accounts yet.")
