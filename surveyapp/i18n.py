@@ -39,8 +39,24 @@ def choose_language(
     for candidate in (explicit, preferred):
         if candidate and candidate in offered:
             return candidate
-    best = request.accept_languages.best_match(offered) if request else None
-    return best or offered[0]
+    return _browser_language(offered) or offered[0]
+
+
+def _browser_language(offered: Sequence[str]) -> str | None:
+    """The browser's most wanted language on offer: "fi-FI, en;q=0.5" means fi, not en.
+
+    Werkzeug's best_match prefers any exact tag over a region tag's language, whatever
+    the weights, so it would answer en here.
+    """
+    if not request:
+        return None
+    codes = {code.lower(): code for code in offered}
+    for tag, _quality in request.accept_languages:  # already ordered by quality
+        tag = tag.lower()
+        for candidate in (tag, tag.split("-", 1)[0]):
+            if candidate in codes:
+                return codes[candidate]
+    return None
 
 
 def select_locale() -> str:

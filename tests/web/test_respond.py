@@ -59,6 +59,25 @@ def test_accept_language_is_used_when_the_participant_has_no_language(
     assert '<html lang="sv">' in html and "Testenkät" in html
 
 
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [("fi-FI,en-US;q=0.8,en;q=0.6", "fi"), ("sv-FI, en;q=0.5", "sv"), ("de-DE,sv;q=0.8", "sv")],
+)
+def test_the_browsers_first_language_wins_over_a_later_exact_one(
+    client: FlaskClient,
+    make_round: Callable[..., Any],
+    make_participant: Callable[..., Any],
+    make_invitation: Callable[..., Any],
+    header: str,
+    lang: str,
+) -> None:
+    inv = make_invitation(make_round(), make_participant(language=None))
+    html = client.get(f"/s/{inv.token}", headers={"Accept-Language": header}).text
+    assert f'<html lang="{lang}">' in html
+    unknown = client.get("/s/" + "x" * 32, headers={"Accept-Language": header}).text
+    assert f'<html lang="{lang}">' in unknown
+
+
 def test_explicit_choice_beats_the_participants_language(
     client: FlaskClient, invitation: Invitation
 ) -> None:
