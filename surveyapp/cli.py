@@ -268,7 +268,9 @@ def links_command(round_id: str, output: str | None) -> None:
     )
     text = csv_text(LINK_HEADER, ([r.name, r.email, r.language, r.link] for r in rows))
     if output:
-        write_atomically(Path(output), text.encode("utf-8-sig"))
+        # Plain UTF-8, no byte-order mark: mail-merge tools and scripts read the header as
+        # written. (The workspace's download carries one, for Excel.)
+        write_atomically(Path(output), text.encode("utf-8"))
         click.echo(f"Wrote {len(rows)} link(s) to {output}.")
     else:
         click.echo(text, nl=False)

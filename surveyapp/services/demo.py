@@ -175,7 +175,8 @@ def reset_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
 
 
 def links_to_try(session: Session, limit: int = 3) -> list[tuple[str, str]]:
-    """Personal links of the newest round that nobody has submitted yet."""
+    """Personal links of the newest round that nobody has submitted yet, one language each
+    first (a Finnish, a Swedish and an English respondent), then by invitation order."""
     rows = session.execute(
         select(Participant.name, Participant.language, Invitation.token)
         .join(Invitation, Invitation.participant_id == Participant.id)
@@ -183,6 +184,12 @@ def links_to_try(session: Session, limit: int = 3) -> list[tuple[str, str]]:
         .where(Invitation.round_id == select(func.max(Invitation.round_id)).scalar_subquery())
         .where((Response.id.is_(None)) | (Response.status == "draft"))
         .order_by(Invitation.id)
-        .limit(limit)
     ).all()
-    return [(f"{name} ({language or 'en'})", token) for name, language, token in rows]
+    seen: set[str] = set()
+    first_of_language = []
+    for row in rows:
+        if (row.language or "en") not in seen:
+            seen.add(row.language or "en")
+            first_of_language.append(row)
+    chosen = (first_of_language + [r for r in rows if r not in first_of_language])[:limit]
+    return [(f"{name} ({language or 'en'})", token) for name, language, token in chosen]

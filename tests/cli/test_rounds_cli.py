@@ -112,7 +112,9 @@ def test_links_writes_the_mail_merge_csv(
     out = tmp_path / "links.csv"
     result = runner.invoke(args=["links", str(round_.id), "-o", str(out)])
     assert result.exit_code == 0 and "Wrote 2 link(s)" in result.output
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    text = out.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "name,email,language,link"
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["name"] for r in rows] == ["Jean Dupont", "Åsa Öberg"]
     assert [r["language"] for r in rows] == ["en", "sv"], "unknown languages fall back to default"
     assert all(r["link"].startswith("http://127.0.0.1:5000/s/") for r in rows)
@@ -125,6 +127,8 @@ def test_demo_builds_rounds_and_answers_then_stays_quiet_with_if_empty(
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:5000/s/" in result.output
+    for language in ("fi", "sv", "en"):
+        assert f"({language})" in result.output, "a link to try in each survey language"
     revisions = sorted(r.revision for r in session.scalars(select(Round)))
     assert revisions == ["0.3", "0.4"]
     statuses = {r.status for r in session.scalars(select(Response))}
