@@ -9,7 +9,7 @@ they are rare, and their markup depends on the messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping, Sequence
 from typing import Any
 
 from flask import current_app
@@ -24,20 +24,36 @@ MAX_ENTRIES = 20_000
 _cache: dict[tuple[Any, ...], tuple[Question, Markup]] = {}
 
 
+def questions_html(
+    questions: Sequence[Question],
+    lang: str,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    shown: Container[str],
+) -> Markup:
+    """The markup of a page's questions, those not in `shown` hidden, in one call."""
+    locale = str(get_locale())
+    return Markup("\n").join(
+        question_html(q, lang, values, errors, q.id not in shown, locale) for q in questions
+    )
+
+
 def question_html(
     question: Question,
     lang: str,
     values: Mapping[str, Any],
     errors: Mapping[str, str],
     hidden: bool,
+    locale: str,
 ) -> Markup:
-    """The question's markup (the `question` macro of _macros/questions.html)."""
+    """The question's markup (the `question` macro of _macros/questions.html); `locale` is
+    the interface language."""
     if errors:
         return _render(question, lang, values, errors, hidden)
     key = (
         id(question),
         lang,
-        str(get_locale()),
+        locale,
         hidden,
         _frozen(values.get(question.id)),
         _frozen(values.get(question.id + ".other")),

@@ -25,7 +25,7 @@ from .pages import (
     section_ids,
     stored_display_values,
 )
-from .question_html import question_html
+from .question_html import questions_html
 
 bp = Blueprint("respond", __name__, template_folder="templates")
 
@@ -168,9 +168,9 @@ def _render_page(
     errors: dict[str, str],
     notice: str | None = None,
 ) -> str:
-    sections = responses.visible_sections(survey, stored)
     conditions = responses.condition_values(stored)
     shown = visible_questions(survey, conditions)
+    sections = responses.sections_showing(survey, shown)
     number = next((i for i, s in enumerate(sections, 1) if s.id == section.id), len(sections))
     return render_template(
         "respond/page.html",
@@ -185,7 +185,7 @@ def _render_page(
         condition_answers={k: v for k, v in conditions.items() if k not in section_ids(section)},
         notice=notice,
         form=TokenField(),
-        question_html=question_html,
+        questions_html=questions_html,
         returning=request.args.get("return") == "review" or request.form.get("return") == "review",
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -231,7 +231,11 @@ def condition_values(answers: Mapping[str, Any]) -> dict[str, Any]:
 
 def visible_sections(survey: Survey, answers: Mapping[str, Any]) -> list[Section]:
     """Sections with at least one question shown for these answers."""
-    shown = visible_questions(survey, condition_values(answers))
+    return sections_showing(survey, visible_questions(survey, condition_values(answers)))
+
+
+def sections_showing(survey: Survey, shown: Container[str]) -> list[Section]:
+    """Sections with at least one of these questions."""
     return [s for s in survey.sections if any(q.id in shown for q in s.questions)]
 
 
