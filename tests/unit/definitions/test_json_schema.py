@@ -34,7 +34,7 @@ def data_of(path: Path) -> Any:
     return plain(node)
 
 
-def errors(validator: jsonschema.Draft202012Validator, data: Any) -> list[str]:
+def errors(validator: jsonschema.protocols.Validator, data: Any) -> list[str]:
     return [error.message for error in validator.iter_errors(data)]
 
 
@@ -128,3 +128,15 @@ def test_a_minimal_survey_passes(validator: jsonschema.Draft202012Validator) -> 
         ],
     }
     assert errors(validator, minimal) == []
+
+
+@pytest.mark.parametrize("case", BREAKAGES, ids=list(BREAKAGES))
+def test_editors_draft_7_validation_catches_the_same(case: str) -> None:
+    """yaml-language-server (VS Code's YAML extension) validates with draft-07 rules and
+    ignores 2019-09 keywords such as unevaluatedProperties: the schema must not need them."""
+    validator = jsonschema.Draft7Validator(json.loads(schema_text()))
+    for path in SHIPPED:
+        assert errors(validator, data_of(path)) == []
+    data = copy.deepcopy(all_types())
+    BREAKAGES[case](data)
+    assert errors(validator, data) != []
