@@ -81,6 +81,8 @@ class SurveyContext(Context):
     """A Context that also knows the survey's own scales."""
 
     scales: dict[str, Scale] = field(default_factory=dict)
+    # Every name under `scales`, also those whose points have problems (reported there).
+    scale_names: set[str] = field(default_factory=set)
     # Built-in scales restricted to the survey's languages, made once per survey.
     builtins: dict[str, Scale] = field(default_factory=dict)
 
@@ -202,8 +204,10 @@ def _scale(node: Map, where: str, ctx: SurveyContext) -> Scale | None:
         return None
     if name in ctx.scales:
         return ctx.scales[name]
+    if name in ctx.scale_names:
+        return None  # the survey defines it, with problems reported where it is defined
     if name not in BUILTIN_SCALES:
-        names = [*BUILTIN_SCALES, *ctx.scales]
+        names = list(dict.fromkeys([*BUILTIN_SCALES, *ctx.scale_names]))
         known = hint(name, names) or f" (the scales are {one_of(names)})"
         ctx.add(_line(node, "scale"), f"unknown scale '{name}'{known}", where)
         return None

@@ -122,6 +122,7 @@ def _survey_scales(root: Map, ctx: SurveyContext) -> dict[str, Scale]:
         )
         return {}
     scales: dict[str, Scale] = {}
+    ctx.scale_names.update(entry.value.entries)
     for name, item in entry.value.entries.items():
         where = f"scale '{name}'"
         if not SCALE_ID.match(name):

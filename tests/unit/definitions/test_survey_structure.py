@@ -340,3 +340,33 @@ def test_bad_survey_scales(
     make_survey: MakeSurvey, problems: Problems, scales: str, expected: list[tuple[int, str]]
 ) -> None:
     assert problems(make_survey(QUESTION, scales)) == expected
+
+
+def test_a_question_on_a_broken_survey_scale_is_not_called_unknown(
+    make_survey: MakeSurvey, problems: Problems
+) -> None:
+    """The scale exists, so its own problem is the only one: 'unknown scale' would mislead."""
+    text = make_survey(
+        f"- id: q\n  type: likert\n  scale: one\n  text: {T}\n",
+        f"scales:\n  one: [{{value: 1, label: {T}}}]\n",
+    )
+    assert problems(text) == [
+        (13, "scale 'one': a scale must be a list of at least 2 points {value, label}"),
+    ]
+
+
+def test_the_list_of_scales_names_each_scale_once(
+    make_survey: MakeSurvey, problems: Problems
+) -> None:
+    text = make_survey(
+        f"- id: q\n  type: likert\n  scale: zzz\n  text: {T}\n",
+        f"scales:\n  agree5:\n    - {{value: 1, label: {T}}}\n    - {{value: 2, label: {T}}}\n",
+    )
+    assert problems(text) == [
+        (
+            10,
+            "section 'main', question 'q': unknown scale 'zzz' (the scales are 'agree5', "
+            "'agree7', 'useful5', 'frequency5' or 'satisfied5')",
+        ),
+        (13, "scale 'agree5': this is the name of a built-in scale; give your scale another name"),
+    ]
