@@ -89,8 +89,13 @@ def _files_in(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path
                 problems.append(
                     Problem(str(path), 1, "no survey files (*.yaml, *.yml) in this folder")
                 )
-        elif path.exists():
+        elif path.is_file():
             found = [path]
+        elif path.exists():  # a pipe or a device: reading it could wait forever
+            problems.append(
+                Problem(str(path), 1, "not a regular file; give a survey file or a folder")
+            )
+            found = []
         else:
             problems.append(Problem(str(path), 1, "no such file or folder"))
             found = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -166,6 +167,19 @@ def test_check_paths_on_an_unreadable_path_reports_it(tmp_path: Path) -> None:
     assert [p.message for p in report.problems] == [
         "no survey files (*.yaml, *.yml) in this folder"
     ]
+
+
+@pytest.mark.timeout(10)
+def test_check_paths_refuses_a_named_pipe_instead_of_waiting_on_it(tmp_path: Path) -> None:
+    """Reading a pipe nobody writes to would block forever: the checker never hangs."""
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    report = check_paths([pipe, "/dev/null"])
+    assert [(p.path, p.line, p.message) for p in report.problems] == [
+        (str(pipe), 1, "not a regular file; give a survey file or a folder"),
+        ("/dev/null", 1, "not a regular file; give a survey file or a folder"),
+    ]
+    assert report.files == 0
 
 
 def test_load_dir_reads_only_the_folders_own_files(tmp_path: Path) -> None:
