@@ -226,7 +226,7 @@ def value_problems(target: Question, compare: Compare) -> list[str]:
         if op not in ("equals", "not_equals"):
             return [f"'{op}' cannot test the text {name}; use equals, not_equals or answered"]
         return [
-            f"'{v}' is not a text; write it in quotes"
+            f"'{_written(v)}' is not a text; write it in quotes"
             for v in values
             if not isinstance(v, str | int) or isinstance(v, bool)
         ]
@@ -243,7 +243,7 @@ def _choice_problems(target: Question, op: str, values: tuple[object, ...]) -> l
     if target.other:
         allowed.append(OTHER_VALUE)
     return [
-        f"{name} has no option '{v}'{hint(str(v), allowed)}"
+        f"{name} has no option '{_written(v)}'{hint(str(v), allowed)}"
         for v in values
         if isinstance(v, bool | float) or str(v) not in allowed
     ]
@@ -259,7 +259,9 @@ def _number_problems(target: Question, op: str, values: tuple[object, ...]) -> l
         if isinstance(value, str) and as_number(value) is not None:
             problems.append(f"write {value} without quotes: {name} has numbers for answers")
         elif number is None:
-            problems.append(f"{name} has numbers for answers, so '{value}' can never match")
+            problems.append(
+                f"{name} has numbers for answers, so '{_written(value)}' can never match"
+            )
         else:
             problem = _impossible(target, op, number)
             if problem:
@@ -306,6 +308,13 @@ def _points(q: Question) -> tuple[float, ...]:
     if q.min is not None and q.max is not None:
         return tuple(range(int(q.min), int(q.max) + 1))
     return ()
+
+
+def _written(value: object) -> str:
+    """A compared value as the file spells it: `true`, not Python's `True`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _num(number: float | None) -> str:

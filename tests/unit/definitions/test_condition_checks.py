@@ -127,7 +127,7 @@ INVALID = {
     "{question: role, equals: citty}": "show_if: question 'role' has no option 'citty' "
     "(did you mean 'city'?)",
     "{question: role, in: [city, 3]}": "show_if: question 'role' has no option '3'",
-    "{question: role, equals: true}": "show_if: question 'role' has no option 'True'",
+    "{question: role, equals: true}": "show_if: question 'role' has no option 'true'",
     "{question: role, includes: city}": "show_if: 'includes' cannot test the single-choice "
     "question 'role'; use equals, not_equals or in",
     "{question: role, gte: 2}": "show_if: 'gte' cannot test the single-choice question 'role'; "
@@ -150,7 +150,7 @@ INVALID = {
     "{question: clarity, lte: '2'}": "show_if: write 2 without quotes: question 'clarity' has "
     "numbers for answers",
     "{question: clarity, equals: true}": "show_if: question 'clarity' has numbers for answers, "
-    "so 'True' can never match",
+    "so 'true' can never match",
     "{question: clarity, includes: 2}": "show_if: 'includes' is only for multiple-choice "
     "questions; question 'clarity' is likert",
     "{question: overall, equals: 11}": "show_if: 'equals: 11' is outside the range of question "
@@ -166,6 +166,7 @@ INVALID = {
     "{question: comment, in: [a, b]}": "show_if: 'in' cannot test the text question "
     "'comment'; use equals, not_equals or answered",
     "{question: comment, equals: 1.5}": "show_if: '1.5' is not a text; write it in quotes",
+    "{question: comment, not_equals: false}": "show_if: 'false' is not a text; write it in quotes",
     "{question: parts, equals: 3}": "show_if: question 'parts' is a matrix; a condition can "
     "only test whether it is answered",
 }
