@@ -39,6 +39,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # Raised at every logout; a session holds the value it logged in with (see auth.access).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Participant(Base):

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
+from sqlalchemy import update
 
 from ..db import get_session
 from ..models import User
@@ -21,22 +22,38 @@ PUBLIC_ENDPOINTS = ("static", "auth.login", "auth.logout")
 
 
 def current_user() -> User | None:
-    """The logged-in account, if its session is still valid (password unchanged, active)."""
+    """The logged-in account, if its session is still valid (active, not ended since)."""
     if "user" in g:
         return g.user  # type: ignore[no-any-return]
     user = None
     user_id = session.get("user_id")
     if user_id is not None:
         found = get_session().get(User, user_id)
-        if found and found.is_active and session.get("pw") == password_stamp(found):
+        if found and found.is_active and _session_is_current(found):
             user = found
     g.user = user
     return user
 
 
+def _session_is_current(user: User) -> bool:
+    """True unless the password changed or the account logged out since this session began."""
+    # A copied cookie must not outlive a logout: the cookie is only signed, so logout raises
+    # the account's epoch, ending its sessions on every device. A session from before epochs
+    # existed counts as epoch 0, so it ends at the account's next logout.
+    epoch = session.get("epoch", 0)
+    return session.get("pw") == password_stamp(user) and epoch == user.session_epoch
+
+
 def password_stamp(user: User) -> str:
     """Changes when the password changes, so that old sessions end."""
     return user.password_hash[-16:]
+
+
+def end_sessions(user: User) -> None:
+    """Ends every session of `user`, here and on other devices, at the next commit."""
+    # In SQL, so two logouts at once cannot both write the same new value.
+    raised = update(User).where(User.id == user.id).values(session_epoch=User.session_epoch + 1)
+    get_session().execute(raised)
 
 
 def role_required(role: str) -> Callable[[F], F]:

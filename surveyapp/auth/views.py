@@ -24,7 +24,7 @@ from ..db import get_session
 from ..i18n import _
 from ..ratelimit import Limiter, LimiterUnavailable, MemoryLimiter
 from ..services import audit, users
-from .access import current_user, password_stamp, safe_next
+from .access import current_user, end_sessions, password_stamp, safe_next
 from .sessions import HttpsAwareSessions
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -118,7 +118,7 @@ def login() -> ResponseReturnValue:
         return render_template("auth/login.html", form=form, next=target, error=error), 401
     _forget_failures(keys[0])
     session.clear()  # a fresh session: nothing from before the login carries over
-    session.update(user_id=user.id, pw=password_stamp(user))
+    session.update(user_id=user.id, pw=password_stamp(user), epoch=user.session_epoch)
     session.permanent = True
     audit.record(db, "login", actor=user, address=request.remote_addr or "")
     db.commit()
@@ -131,6 +131,7 @@ def logout() -> ResponseReturnValue:
     if user is not None:
         db = get_session()
         audit.record(db, "logout", actor=user, address=request.remote_addr or "")
+        end_sessions(user)  # clearing this cookie alone would leave any copy of it working
         db.commit()
     session.clear()
     return redirect(url_for("auth.login"))

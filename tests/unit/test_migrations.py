@@ -73,3 +73,24 @@ def test_downgrade_to_base_removes_everything_and_upgrade_again_works(
     assert migrate.current_revision(empty_engine) is None
     migrate.upgrade(empty_engine)
     assert set(inspect(empty_engine).get_table_names()) >= TABLES
+
+
+def test_session_epoch_starts_at_zero_for_existing_users_and_rolls_back(
+    empty_engine: Engine,
+) -> None:
+    migrate.upgrade(empty_engine, "0005")
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (email, password_hash, role, is_active, created_at)"
+                " VALUES ('c@partnership.example', 'x', 'coordinator', true, CURRENT_TIMESTAMP)"
+            )
+        )
+    migrate.upgrade(empty_engine, "0006")
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT session_epoch FROM users")).scalar_one() == 0
+    migrate.downgrade(empty_engine, "0005")
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("users")}
+    assert "session_epoch" not in columns
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == 1

@@ -122,6 +122,32 @@ def test_logout_clears_the_session(client: FlaskClient, account: User) -> None:
     assert page.status_code == 302 and page.headers["Location"].startswith("/login")
 
 
+def test_a_cookie_copied_before_logout_no_longer_opens_the_workspace(
+    client: FlaskClient, app: Flask, account: User
+) -> None:
+    log_in(client, account.email)
+    copy = app.test_client()
+    copy.set_cookie("session", session_cookie(client))
+    assert copy.get("/workspace/").status_code == 200, "the copy works while logged in"
+    client.post("/logout", data={"csrf_token": workspace_token(client)})
+    page = copy.get("/workspace/")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+
+
+def test_logout_ends_the_sessions_on_other_devices_and_a_new_login_works(
+    client: FlaskClient, app: Flask, session: Session, account: User
+) -> None:
+    laptop, phone = client, app.test_client()
+    log_in(laptop, account.email)
+    log_in(phone, account.email)
+    laptop.post("/logout", data={"csrf_token": workspace_token(laptop)})
+    assert phone.get("/workspace/").status_code == 302
+    session.rollback()
+    assert [e.action for e in session.scalars(select(AuditEvent))].count("logout") == 1
+    assert log_in(phone, account.email).status_code == 302
+    assert phone.get("/workspace/").status_code == 200
+
+
 def test_logout_is_a_post(client: FlaskClient, account: User) -> None:
     log_in(client, account.email)
     assert client.get("/logout").status_code == 405
