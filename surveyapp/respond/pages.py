@@ -11,8 +11,8 @@ from werkzeug.datastructures import MultiDict
 from ..definitions import Question, Section, Survey, localize, visible_questions
 from ..forms.dynamic import NA, OTHER, Parsed, required_message
 from ..i18n import _
-from ..models import Response
 from ..services import responses
+from ..services.responses import LinkResponse
 
 
 @dataclass
@@ -26,7 +26,7 @@ class PageResult:
 
 def save_page(
     session: Session,
-    response: Response,
+    response: LinkResponse,
     survey: Survey,
     section: Section,
     parsed: dict[str, Parsed],
@@ -70,7 +70,8 @@ def save_page(
     result.answers = stored
     if response.status == "submitted" and result.errors:
         return result
-    responses.write_answers(session, response, values, remove, section_id=section.id)
+    # The response's row (last page, time) is updated by the caller, once it knows the page.
+    responses.write_answers(session, response, values, remove, touch=False)
     result.stored = True
     # What write_answers left in the database, without reading it again.
     result.answers = {k: v for k, v in stored.items() if k not in remove and k not in values}

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .. import unavailable
-from ..db import begin_write, get_session, read_before_writing
+from ..db import begin_write, get_session, read_before_writing, utcnow
 from ..definitions import Section, Survey, visible_questions
 from ..forms.dynamic import PageForm, TokenField, display_values, parse_section
 from ..i18n import _, use_language
@@ -68,8 +68,11 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
         notice = _("Based on your answers, more questions were added to this page.")
     if not result.errors and notice is None:
         target = _section_after(survey, stored, section, action)
-        if target is not None:
-            response.last_section = target  # a returning respondent continues on this page
+    if result.stored:
+        # A returning respondent continues on the page they were sent to (or stayed on).
+        responses.update_response(
+            db, response, updated_at=utcnow(), last_section=target or section.id
+        )
     db.commit()
     if result.errors:
         values = {**stored_display_values(stored), **display_values(section, request.form)}

@@ -7,7 +7,7 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,15 +55,15 @@ class Link:
     """What a respondent's token opens: a round, and the invitation and/or response.
 
     Read as plain rows, not ORM objects: every page and save starts here, and loading four
-    mapped objects cost more than the rest of the query (benchmarks/load). A save swaps
-    `response` for the mapped Response it writes (ensure_response).
+    mapped objects cost more than the rest of the query (benchmarks/load). A save reads
+    `response` again under a lock (ensure_response).
     """
 
     token: str
     round: LinkRound
     invitation_id: int | None = None
     participant_language: str | None = None
-    response: LinkResponse | Response | None = None
+    response: LinkResponse | None = None
 
 
 ROUNDS: Table = Round.__table__  # type: ignore[assignment]
@@ -111,6 +111,10 @@ _RESPONSE_BY_TOKEN = (
 )
 _ANSWERS_OF = select(ANSWERS.c.question_id, ANSWERS.c.value).where(
     ANSWERS.c.response_id == bindparam("response_id")
+)
+_RESPONSE_BY_ID = select(*_RESPONSE_COLUMNS).where(RESPONSES.c.id == bindparam("response_id"))
+_RESPONSE_OF_INVITATION = select(*_RESPONSE_COLUMNS).where(
+    RESPONSES.c.invitation_id == bindparam("invitation_id")
 )
 _DEFINITION_OF = select(ROUNDS.c.definition_yaml).where(ROUNDS.c.id == bindparam("round_id"))
 
@@ -184,36 +188,36 @@ def start_open_response(session: Session, round_: Round, language: str | None) -
     return response
 
 
-def ensure_response(session: Session, link: Link) -> Response:
-    """The link's response, read under a row lock, or created on first save.
+def ensure_response(session: Session, link: Link) -> LinkResponse:
+    """The link's response, read again under a row lock, or created on first save.
 
     The lock serialises concurrent saves of one response (a row lock on PostgreSQL; SQLite
     has locked the database at BEGIN IMMEDIATE), and the row is read again under it, so
     counters never lose an update. Two tabs racing to create it still make one.
     """
-    if isinstance(link.response, Response):
-        return link.response
-    if link.response is not None:
-        response = session.get_one(
-            Response, link.response.id, with_for_update=True, populate_existing=True
-        )
-    else:
+    connection = session.connection()
+    if link.response is None:
         assert link.invitation_id is not None
         try:
+            # Through the session, which emits the SAVEPOINT before the INSERT.
             with session.begin_nested():
-                response = Response(round_id=link.round.id, invitation_id=link.invitation_id)
-                session.add(response)
-        except IntegrityError:
-            response = session.scalars(
-                select(Response)
-                .where(
-                    Response.round_id == link.round.id,
-                    Response.invitation_id == link.invitation_id,
+                session.execute(  # the model's column defaults fill in the rest
+                    insert(RESPONSES).values(
+                        round_id=link.round.id, invitation_id=link.invitation_id
+                    )
                 )
-                .with_for_update()
-            ).one()
-    link.response = response
-    return response
+        except IntegrityError:
+            pass  # the other tab's response, read below
+        row = connection.execute(
+            _RESPONSE_OF_INVITATION.with_for_update(), {"invitation_id": link.invitation_id}
+        ).one()
+    else:
+        row = connection.execute(
+            _RESPONSE_BY_ID.with_for_update(), {"response_id": link.response.id}
+        ).one()
+    link.response = _response(row)
+    assert link.response is not None
+    return link.response
 
 
 def load_answers(session: Session, response: Response | LinkResponse | None) -> dict[str, Any]:
@@ -241,12 +245,18 @@ def sections_showing(survey: Survey, shown: Container[str]) -> list[Section]:
 
 def write_answers(
     session: Session,
-    response: Response,
+    response: Response | LinkResponse,
     values: Mapping[str, Any],
     remove: Iterable[str] = (),
     section_id: str | None = None,
+    *,
+    touch: bool = True,
 ) -> None:
-    """Replace the given answers in one delete and one bulk insert; remember the page."""
+    """Replace the given answers in one delete and one bulk insert; remember the page.
+
+    With touch=False the response's row is left for the caller to update (in one UPDATE
+    with what else it changes).
+    """
     touched = set(values) | set(remove)
     # Core statements on the table: the ORM's bulk paths cost more than the writes themselves
     # (benchmarks/load), and no respondent request holds Answer objects to keep in step.
@@ -262,9 +272,20 @@ def write_answers(
             insert(answers),
             [{"response_id": response.id, "question_id": q, "value": v} for q, v in values.items()],
         )
-    if section_id is not None:
-        response.last_section = section_id
-    response.updated_at = utcnow()  # written with the commit (or the caller's next flush)
+    if touch:
+        changes: dict[str, Any] = {"updated_at": utcnow()}
+        if section_id is not None:
+            changes["last_section"] = section_id
+        update_response(session, response, **changes)
+
+
+def update_response(session: Session, response: Response | LinkResponse, **changes: Any) -> None:
+    """Change the response's row in one UPDATE (a mapped Response in the session follows)."""
+    session.execute(update(Response).where(Response.id == response.id).values(**changes))
+    if isinstance(response, LinkResponse):
+        for name, value in changes.items():
+            if hasattr(response, name) and not isinstance(value, ColumnElement):
+                setattr(response, name, value)
 
 
 def missing_required(survey: Survey, answers: Mapping[str, Any]) -> list[Question]:
@@ -289,13 +310,16 @@ def hidden_answer_ids(survey: Survey, answers: Mapping[str, Any]) -> set[str]:
     return {qid for qid in answers if qid.split(".", 1)[0] not in shown}
 
 
-def submit_response(session: Session, response: Response, survey: Survey) -> None:
+def submit_response(session: Session, response: Response | LinkResponse, survey: Survey) -> None:
     """Submit (or resubmit): drop hidden answers; the last submission counts, once."""
     answers = load_answers(session, response)
     hidden = hidden_answer_ids(survey, answers)
     if hidden:
         write_answers(session, response, {}, remove=hidden)
-    response.status = "submitted"
-    response.submitted_at = utcnow()
-    response.submission_count += 1
-    session.flush()
+    update_response(
+        session,
+        response,
+        status="submitted",
+        submitted_at=utcnow(),
+        submission_count=Response.submission_count + 1,
+    )
