@@ -12,7 +12,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations node_modules/.package-lock.json
+
+# axe-core for the accessibility checks of the browser tests.
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "NOTE: npm not found: the browser tests' accessibility checks need 'npm ci'."; fi
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d surveyapp/translations

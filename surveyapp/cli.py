@@ -89,9 +89,10 @@ def check_command(paths: tuple[str, ...]) -> None:
         click.echo(str(problem))
     if report.problems:
         files = len({p.path for p in report.problems})
-        raise click.ClickException(
-            f"{len(report.problems)} problem(s) in {files} file(s); {report.files} file(s) checked"
-        )
+        # The count closes the report on stdout; the one-line reason goes to stderr.
+        count = f"{len(report.problems)} problem(s) in {files} file(s)"
+        click.echo(f"{count}; {report.files} file(s) checked.")
+        raise click.ClickException(f"the survey definitions have {count}")
     questions = sum(len(s.questions) for s in report.surveys)
     click.echo(f"OK: {len(report.surveys)} survey(s), {questions} question(s), no problems.")
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from flask.testing import FlaskCliRunner
@@ -38,6 +41,27 @@ def test_broken_folder_lists_every_problem_with_its_line_and_exits_1(
     several = [m for m in problems if m["path"].endswith("several-problems.yaml")]
     assert len(several) >= 5 and len({m["line"] for m in several}) >= 5
     assert lines[-1].startswith("Error: ") and f"{len(problems)} problem(s)" in lines[-1]
+
+
+def test_check_as_a_process_reports_on_stdout_and_gives_its_reason_on_stderr(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "SURVEYS_DIR": str(SURVEYS), "FLASK_DEBUG": "1"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/check.db"
+    command = [str(Path(sys.executable).parent / "surveyapp"), "check", str(DATA / "broken")]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1
+    lines = done.stdout.strip().splitlines()
+    assert all(LINE.match(line) for line in lines[:-1]), lines
+    problems = len(lines) - 1
+    assert re.fullmatch(
+        rf"{problems} problem\(s\) in \d+ file\(s\); \d+ file\(s\) checked\.", lines[-1]
+    )
+    assert done.stderr.strip().splitlines() == [
+        f"Error: the survey definitions have {problems} problem(s) in "
+        + lines[-1].split(" in ", 1)[1].split(";")[0]
+    ]
+    assert "Traceback" not in done.stderr
 
 
 def test_schema_prints_the_json_schema(runner: FlaskCliRunner) -> None:
