@@ -44,13 +44,18 @@ def _retention_days(value: str) -> int | None:
     return days
 
 
+def surveys_dir() -> str:
+    """SURVEYS_DIR from the environment (default `surveys`), absolute."""
+    return _path(os.environ.get("SURVEYS_DIR", "surveys"))
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the configuration mapping from defaults, the environment and `overrides`."""
     env = os.environ
     config: dict[str, Any] = {
         "DATABASE_URL": _absolute_sqlite(env.get("DATABASE_URL") or _sqlite_default()),
         "SECRET_KEY": env.get("SECRET_KEY"),
-        "SURVEYS_DIR": _path(env.get("SURVEYS_DIR", "surveys")),
+        "SURVEYS_DIR": surveys_dir(),
         "EXPORTS_DIR": _path(env.get("EXPORTS_DIR", "exports")),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SMTP_HOST": env.get("SMTP_HOST") or None,
