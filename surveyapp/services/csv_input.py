@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -16,6 +17,8 @@ from .languages import country_code_mixup, normalise_language
 MAX_LENGTHS: Mapping[str, int] = MappingProxyType(
     {"email": 254, "name": 200, "organisation": 200, "city": 100, "country": 100, "group": 100}
 )
+
+_SHORTEST_LIMIT = min(MAX_LENGTHS.values())
 
 MESSAGES: Mapping[str, str] = MappingProxyType(
     {
@@ -132,7 +135,8 @@ def normalise_email(value: str) -> str:
 def is_valid_email(email: str) -> bool:
     """One @, a local part, a dotted domain and no spaces: strict enough to catch typos."""
     local, at, domain = email.partition("@")
-    if not at or not local or "@" in domain or any(c.isspace() for c in email):
+    # split() != [email]: whitespace somewhere, found in C rather than character by character.
+    if not at or not local or "@" in domain or email.split() != [email]:
         return False
     labels = domain.split(".")
     return len(labels) >= 2 and all(labels)
@@ -276,19 +280,35 @@ def _check_email(line: int, raw: str) -> list[RowProblem]:
     return []
 
 
-def _check_language(line: int, raw: str) -> tuple[str, list[RowProblem]]:
-    if not raw:
-        return "", []
+# A language cell read: its code, else the problem's code and parameters.
+_Language = tuple[str, str, dict[str, str | int]]
+
+
+def _read_language(raw: str) -> _Language:
     if suggestion := country_code_mixup(raw):
-        params = {"value": raw, "suggestion": suggestion}
-        return "", [RowProblem(line, "country_code_as_language", params)]
+        return "", "country_code_as_language", {"value": raw, "suggestion": suggestion}
     code = normalise_language(raw)
     if code is None:
-        return "", [RowProblem(line, "unknown_language", {"value": _clip(raw)})]
-    return code, []
+        return "", "unknown_language", {"value": _clip(raw)}
+    return code, "", {}
+
+
+def _check_language(
+    line: int, raw: str, seen: dict[str, _Language]
+) -> tuple[str, list[RowProblem]]:
+    """The language code of a cell, or its problem; `seen` remembers the file's few distinct
+    values, as checking that a code exists reads babel's data from disk."""
+    if not raw:
+        return "", []
+    if raw not in seen:
+        seen[raw] = _read_language(raw)
+    code, problem, params = seen[raw]
+    return code, [RowProblem(line, problem, dict(params))] if problem else []
 
 
 def _check_lengths(line: int, values: Mapping[str, str]) -> list[RowProblem]:
+    if max(map(len, values.values()), default=0) <= _SHORTEST_LIMIT:
+        return []  # the common case, in one pass
     return [
         RowProblem(line, "too_long", {"field": name, "length": len(value), "max": limit})
         for name, limit in MAX_LENGTHS.items()
@@ -297,13 +317,13 @@ def _check_lengths(line: int, values: Mapping[str, str]) -> list[RowProblem]:
 
 
 def _parse_row(
-    record: _Record, columns: Mapping[str, int], width: int
+    record: _Record, columns: Mapping[str, int], width: int, languages: dict[str, _Language]
 ) -> tuple[ParticipantRow | None, list[RowProblem]]:
     """A row's normalised values, or the problems that keep it out."""
     line = record.line
     values = _values(record.cells, columns)
     problems = _check_email(line, values.get("email", ""))
-    language, language_problems = _check_language(line, values.get("language", ""))
+    language, language_problems = _check_language(line, values.get("language", ""), languages)
     problems += language_problems + _check_lengths(line, values)
     extra = [cell for cell in record.cells[width:] if cell.strip()]
     if extra:
@@ -318,12 +338,13 @@ def _parse_row(
 def _read_rows(records: Iterator[_Record], columns: Mapping[str, int], width: int) -> ParsedCsv:
     parsed = ParsedCsv()
     first_lines: dict[str, int] = {}
+    languages: dict[str, _Language] = {}
     for record in records:
         parsed.total_rows += 1
         if record.error:
             parsed.problems.append(_problem_for_error(record))
             continue
-        row, problems = _parse_row(record, columns, width)
+        row, problems = _parse_row(record, columns, width, languages)
         if row is not None and row.email in first_lines:
             params: dict[str, str | int] = {
                 "email": row.email,
@@ -347,7 +368,7 @@ def read_participants_csv(data: bytes) -> ParsedCsv:
     except _FileProblem as exc:
         return ParsedCsv(problems=[RowProblem(1, exc.code, fatal=True)])
     body, first_line, declared = _split_lines(text)
-    sample = io.StringIO(body, newline="").readlines()[:20]
+    sample = list(itertools.islice(io.StringIO(body, newline=""), 20))
     delimiter = declared or (_choose_delimiter(sample) if sample else ",")
     records = _records(body, delimiter, first_line)
     header = next(records, None)
