@@ -241,6 +241,27 @@ class Workspace:
     failed_batch: int
 
 
+def test_the_import_says_it_is_working_once_the_file_is_sent(
+    page: Page, make_account: Callable[[str], str], ui_text: UiText
+) -> None:
+    ui = en(ui_text)
+    log_in(page, make_account("coordinator"), ui, "/workspace/participants/import")
+    text = ui("Importing the file… Large files take a few seconds: keep this page open.")
+    status = page.get_by_role("status").filter(has_text=text)
+    expect(status).to_have_count(0)  # hidden until the file is sent
+    # Hold the request back (a listener added after ours), to see the page while it waits.
+    page.evaluate(
+        "document.querySelector('form[data-busy-status]')"
+        ".addEventListener('submit', e => e.preventDefault())"
+    )
+    page.get_by_label(ui("CSV file")).set_input_files(
+        {"name": "big.csv", "mimeType": "text/csv", "buffer": b"email\nx@example.org\n"}
+    )
+    page.get_by_role("button", name=ui("Import"), exact=True).click()
+    expect(status).to_be_visible()
+    expect(status.get_by_role("progressbar", name=text)).to_be_visible()
+
+
 def _people(tag: str, group: str) -> list[Participant]:
     """Three participants; the first organisation name is as long as Finnish ones get."""
     rows = [

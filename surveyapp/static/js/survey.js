@@ -6,6 +6,14 @@
   var form = document.querySelector("form.survey-form[data-answers]");
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
+  // A form whose work takes a while (a participant import) says so once it is sent; without
+  // this file the browser's own loading indicator does.
+  document.querySelectorAll("form[data-busy-status]").forEach(function (busy) {
+    var status = document.getElementById(busy.getAttribute("data-busy-status"));
+    if (!status) { return; }
+    busy.addEventListener("submit", function () { status.hidden = false; });
+    window.addEventListener("pageshow", function (e) { if (e.persisted) { status.hidden = true; } });
+  });
   if (!form) { return; }
   var stored = {};
   try { stored = JSON.parse(form.getAttribute("data-answers") || "{}"); } catch (e) { stored = {}; }
