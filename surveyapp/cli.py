@@ -165,6 +165,11 @@ def round_open_command(
         f"Opened round {round_.id}: {survey_id}, manual revision {revision}, "
         f"{invited} participant(s) invited."
     )
+    known = dict(participants.list_groups(db))
+    for group in groups:
+        if not known.get(group):
+            # A misspelt group would otherwise pass unnoticed as "0 invited".
+            click.echo(f"Warning: no participant is in group {group!r}.", err=True)
     if round_.open_link_token:
         click.echo(
             "Open link: "

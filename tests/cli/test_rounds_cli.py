@@ -164,3 +164,14 @@ def test_round_list_counts_open_link_responses_apart(
     session.commit()
     line = runner.invoke(args=["round", "list"]).output.strip().splitlines()[-1]
     assert line.split()[-4:] == ["0", "0", "0", "1/1"], "invited, started, submitted, open link"
+
+
+def test_round_open_warns_about_a_group_with_nobody_in_it(
+    runner: FlaskCliRunner, make_participant: Callable[..., Any]
+) -> None:
+    make_participant(group="validation-group")
+    args = ["round", "open", "city-pilot", "--revision", "0.9"]
+    result = runner.invoke(args=[*args, "--group", "validation-group", "--group", "valdiation"])
+    assert result.exit_code == 0, result.output
+    assert "Warning: no participant is in group 'valdiation'." in result.output
+    assert "'validation-group'" not in result.output
