@@ -245,7 +245,7 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
     """An expired or missing form token never throws typed answers away."""
     from .respond.views import handle_csrf_error
 
-    if request.endpoint == "respond.save":
+    if request.endpoint in ("respond.save", "respond.review"):
         try:
             return handle_csrf_error(error)
         except SurveyAppError as problem:  # an unknown, closed or guessed link: its own page

@@ -12,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .. import unavailable
 from ..db import begin_write, get_session, read_before_writing, utcnow
-from ..definitions import Section, Survey, visible_questions
+from ..definitions import Question, Section, Survey, visible_questions
 from ..forms.dynamic import PageForm, TokenField, display_values, parse_section
 from ..i18n import _, use_language
 from ..services import responses, rounds
@@ -96,16 +96,28 @@ def review(token: str) -> ResponseReturnValue:
         responses.submit_response(db, response, survey)
         db.commit()
         return redirect(url_for("respond.thanks", token=token))
+    problems = missing if request.method == "POST" else []
+    return _render_review(link, survey, stored, problems), (422 if problems else 200)
+
+
+def _render_review(
+    link: Link,
+    survey: Survey,
+    stored: dict[str, Any],
+    problems: list[Question],
+    notice: str | None = None,
+) -> str:
     return render_template(
         "respond/review.html",
         **page_context(link, survey),
         sections=responses.visible_sections(survey, stored),
         stored=stored,
-        problems=missing if request.method == "POST" else [],
+        problems=problems,
+        notice=notice,
         section_of={q.id: s.id for s in survey.sections for q in s.questions},
         answer_text=answer_text,
         form=TokenField(),
-    ), (422 if request.method == "POST" else 200)
+    )
 
 
 @bp.get("/s/<token>/thanks")
@@ -146,11 +158,13 @@ def open_link(token: str) -> ResponseReturnValue:
 
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     """A respondent whose session expired keeps every typed answer: show the page again."""
-    token, section_id = request.view_args["token"], request.view_args["section_id"]  # type: ignore[index]
+    token = request.view_args["token"]  # type: ignore[index]
     try:
         link, survey = link_or_404(token)
-        section = _section_or_404(survey, section_id)
         stored = responses.load_answers(get_session(), link.response)
+        if request.endpoint == "respond.review":
+            return _expired_review(link, survey, stored)
+        section = _section_or_404(survey, request.view_args["section_id"])  # type: ignore[index]
     except (OperationalError, PoolTimeout) as unreachable:
         # An error handler's own errors skip the other handlers: send the page back from here.
         return unavailable.database_unavailable(unreachable)
@@ -160,6 +174,15 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
         "Your answers are still here: check them and send the page again."
     )
     return _render_page(link, survey, section, stored, values, {}, notice=notice), 400
+
+
+def _expired_review(link: Link, survey: Survey, stored: dict[str, Any]) -> ResponseReturnValue:
+    """Submit with an expired form token: the answers are all stored; ask to submit again."""
+    notice = _(
+        "Your session had expired, so your answers were not submitted yet. "
+        "They are all saved: check them and submit again."
+    )
+    return _render_review(link, survey, stored, [], notice=notice), 400
 
 
 def _render_page(

@@ -273,6 +273,26 @@ def test_csrf_failure_re_renders_the_page_with_the_typed_answers(
     assert answers_of(session, invitation) == {}
 
 
+def test_expired_form_token_at_submit_shows_the_review_again_in_the_respondents_language(
+    client: FlaskClient, session: Session, invitation: Invitation
+) -> None:
+    post_page(client, page_url(invitation, "about"), {"role": "manager"})
+    response = client.post(
+        f"/s/{invitation.token}/review",
+        data={"csrf_token": "stale"},
+        headers={"Accept-Language": "en"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<html lang="fi">' in html, "the participant's language, not the browser's"
+    assert 'class="notice" role="alert"' in html
+    assert f'action="/s/{invitation.token}/review"' in html, "the submit button is there again"
+    session.rollback()
+    session.expire_all()
+    statuses = session.scalars(select(Response.status)).all()
+    assert statuses == ["draft"], "nothing submitted, nothing lost"
+
+
 @pytest.mark.parametrize(("state", "status"), [("closed", 410), ("future", 403)])
 def test_closed_and_not_yet_open_links_get_their_page(
     client: FlaskClient, session: Session, invitation: Invitation, state: str, status: int
