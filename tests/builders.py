@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -175,3 +176,21 @@ def respond_as(session: Session, invitation: Invitation, status: str) -> Respons
     session.add(response)
     session.commit()
     return response
+
+
+# Tests that need Redis use database 15; CI must have it, a developer's machine may not.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_or_skip() -> str:
+    """REDIS_URL when Redis answers; otherwise skip the test (fail it in CI)."""
+    import pytest
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            raise AssertionError(f"Redis at {REDIS_URL} is required in CI: {error}") from error
+        pytest.skip(f"Redis at {REDIS_URL} is not reachable")
+    return REDIS_URL

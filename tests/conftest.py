@@ -138,6 +138,16 @@ def make_invitation(session: Session) -> Callable[[Round, Participant], Invitati
 
 
 @pytest.fixture
+def invitation(
+    make_round: Callable[..., Round],
+    make_participant: Callable[..., Participant],
+    make_invitation: Callable[[Round, Participant], Invitation],
+) -> Invitation:
+    """A personal link to an open round of the test survey."""
+    return make_invitation(make_round(), make_participant())
+
+
+@pytest.fixture
 def smtp_server() -> Iterator[Any]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port; see tests/mailserver.py."""
     from mailserver import running_server

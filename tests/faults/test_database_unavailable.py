@@ -219,17 +219,6 @@ def stored_answers(session: Session, invitation: Any) -> dict[str, Any]:
     return responses.load_answers(session, response)
 
 
-@pytest.fixture
-def invitation(
-    make_round: Callable[..., Any],
-    make_participant: Callable[..., Any],
-    make_invitation: Callable[..., Any],
-) -> Invitation:
-    """A personal link to an open round of the test survey."""
-    result: Invitation = make_invitation(make_round(), make_participant())
-    return result
-
-
 PAGES = {
     "about": (
         [("role", "other"), ("role.other", 'Buyer "chief" <i>&</i> äöå'), ("years", "12")],

@@ -5,7 +5,6 @@ memory and in Redis, without locking people behind the same address out of their
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,14 +17,13 @@ from security_kit import invite
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from builders import TEST_SURVEYS, csrf_token, post_page
+from builders import TEST_SURVEYS, csrf_token, post_page, redis_or_skip
 from surveyapp import create_app
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.errors import UnknownLink
 from surveyapp.models import Invitation, Participant, Response, Round
 from surveyapp.services import responses, rounds, tokens
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 LIMIT = 5
 
 
@@ -121,18 +119,6 @@ def limited_app(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> I
     if request.param == "redis":
         remove_keys(application)
     application.extensions["engine"].dispose()
-
-
-def redis_or_skip() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            raise AssertionError(f"Redis at {REDIS_URL} is required in CI: {error}") from error
-        pytest.skip(f"Redis at {REDIS_URL} is not reachable")
-    return REDIS_URL
 
 
 def remove_keys(app: Flask) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Callable
@@ -14,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, log_in, workspace_token
+from builders import PASSWORD, log_in, redis_or_skip, workspace_token
 from surveyapp import create_app
 from surveyapp.auth.views import MAX_PER_ACCOUNT, MAX_PER_ADDRESS
 from surveyapp.models import AuditEvent, User
@@ -225,8 +224,6 @@ def test_login_form_needs_its_csrf_token(client: FlaskClient, account: User) -> 
 
 # --- HTTPS, Redis, and what the audit log keeps of a refused login ------------------------------
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
 
 def https_log_in(client: FlaskClient, email: str, **environ: str) -> Any:
     """Log in over HTTPS as a browser does under `Referrer-Policy: no-referrer`: no Referer."""
@@ -276,24 +273,12 @@ def test_text_typed_into_the_email_field_is_never_audited(
     assert "passphrase" not in f"{event_.target} {event_.detail}"
 
 
-def _redis_or_skip() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            raise AssertionError(f"Redis at {REDIS_URL} is required in CI: {error}") from error
-        pytest.skip(f"Redis at {REDIS_URL} is not reachable")
-    return REDIS_URL
-
-
 def test_workers_share_the_failed_login_count_through_redis(
     app_config: dict[str, Any], account: User
 ) -> None:
     config = {
         **app_config,
-        "REDIS_URL": _redis_or_skip(),
+        "REDIS_URL": redis_or_skip(),
         "RATELIMIT_PREFIX": f"test:{uuid.uuid4().hex}:",
     }
     first, second = create_app(config), create_app(config)  # two workers, one Redis

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,8 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from builders import csrf_token, post_page
-from surveyapp.models import Answer, Invitation, Response
+from builders import TEST_SURVEYS, csrf_token, post_page
+from surveyapp.definitions import SurveyRegistry
+from surveyapp.models import Answer, Invitation, Response, Round
+from surveyapp.services import rounds
 
 
 @pytest.fixture
@@ -20,6 +23,7 @@ def invitation(
     make_participant: Callable[..., Any],
     make_invitation: Callable[..., Any],
 ) -> Invitation:
+    """Here the participant prefers Finnish (the shared fixture's has no language)."""
     person = make_participant(language="fi")
     return make_invitation(make_round(), person)
 
@@ -349,23 +353,27 @@ def test_open_link_gives_each_visitor_a_fresh_response(
     assert count == 2
 
 
+def _round_of_copy(
+    session: Session, surveys: Path, edit: Callable[[str], str] = lambda source: source
+) -> tuple[Round, str]:
+    """A round opened from a copy of respond-test.yaml (edited first) in `surveys`."""
+    surveys.mkdir()
+    source = (TEST_SURVEYS / "respond-test.yaml").read_text(encoding="utf-8")
+    (surveys / "respond-test.yaml").write_text(edit(source), encoding="utf-8")
+    round_ = rounds.open_round(session, SurveyRegistry(surveys), "respond-test", "0.3")
+    session.commit()
+    return round_, source
+
+
 def test_later_yaml_edits_never_change_a_running_round(
     app: Any,
     session: Session,
-    tmp_path: Any,
+    tmp_path: Path,
     make_participant: Callable[..., Any],
     make_invitation: Callable[..., Any],
 ) -> None:
-    from builders import TEST_SURVEYS
-    from surveyapp.definitions import SurveyRegistry
-    from surveyapp.services import rounds
-
     surveys = tmp_path / "surveys"
-    surveys.mkdir()
-    source = (TEST_SURVEYS / "respond-test.yaml").read_text(encoding="utf-8")
-    (surveys / "respond-test.yaml").write_text(source, encoding="utf-8")
-    round_ = rounds.open_round(session, SurveyRegistry(surveys), "respond-test", "0.3")
-    session.commit()
+    round_, source = _round_of_copy(session, surveys)
     edited = source.replace("Your role", "Your job title").replace(
         "required: true\n        other", "other"
     )
@@ -426,23 +434,17 @@ def test_a_language_choice_follows_the_respondent_to_another_device(
 def test_a_required_question_is_required_only_while_its_condition_shows_it(
     app: Any,
     session: Session,
-    tmp_path: Any,
+    tmp_path: Path,
     make_participant: Callable[..., Any],
     make_invitation: Callable[..., Any],
 ) -> None:
-    from builders import TEST_SURVEYS
-    from surveyapp.definitions import SurveyRegistry
-    from surveyapp.services import rounds
-
-    surveys = tmp_path / "surveys"
-    surveys.mkdir()
-    source = (TEST_SURVEYS / "respond-test.yaml").read_text(encoding="utf-8")
     conditional = "      - id: why_missing\n        type: text\n"
-    assert conditional in source
-    required = source.replace(conditional, conditional + "        required: true\n")
-    (surveys / "respond-test.yaml").write_text(required, encoding="utf-8")
-    round_ = rounds.open_round(session, SurveyRegistry(surveys), "respond-test", "0.3")
-    session.commit()
+
+    def required(source: str) -> str:
+        assert conditional in source
+        return source.replace(conditional, conditional + "        required: true\n")
+
+    round_, _source = _round_of_copy(session, tmp_path / "surveys", required)
     invitation = make_invitation(round_, make_participant(language="en"))
     client = app.test_client()
     post_page(client, page_url(invitation, "about"), {"role": "manager"})

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveyapp.models import Response
+from surveyapp.models import Invitation, Response
 from surveyapp.services import responses
 
 
@@ -23,12 +20,8 @@ def _count(session: Session, invitation_id: int) -> int:
 
 
 def test_the_database_refuses_a_second_response_for_one_invitation(
-    session: Session,
-    make_round: Callable[..., Any],
-    make_participant: Callable[..., Any],
-    make_invitation: Callable[..., Any],
+    session: Session, invitation: Invitation
 ) -> None:
-    invitation = make_invitation(make_round(), make_participant())
     session.add(Response(round_id=invitation.round_id, invitation_id=invitation.id))
     session.commit()
     session.add(Response(round_id=invitation.round_id, invitation_id=invitation.id))
@@ -39,13 +32,8 @@ def test_the_database_refuses_a_second_response_for_one_invitation(
 
 
 def test_a_tab_that_read_the_link_before_another_saved_joins_its_response(
-    app: Flask,
-    session: Session,
-    make_round: Callable[..., Any],
-    make_participant: Callable[..., Any],
-    make_invitation: Callable[..., Any],
+    app: Flask, session: Session, invitation: Invitation
 ) -> None:
-    invitation = make_invitation(make_round(), make_participant())
     stale = responses.resolve_link(session, invitation.token)
     session.commit()
     assert stale.response is None
