@@ -113,7 +113,7 @@ def link_or_404(token: str) -> tuple[Link, Survey]:
         # An explicit choice follows the respondent to other devices, written in a
         # transaction of its own (a save's transaction begins later: respond.views.save).
         begin_write(db)
-        responses.set_language(db, link, lang)
+        responses.update_response(db, link.response, language=lang)
         db.commit()
     use_language(lang)
     return link, survey

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, delete, insert, select, update
@@ -48,6 +48,9 @@ class LinkResponse:
     status: str
     language: str | None
     last_section: str | None
+
+
+_LINK_RESPONSE_FIELDS = frozenset(f.name for f in fields(LinkResponse))
 
 
 @dataclass
@@ -159,15 +162,6 @@ def link_survey(session: Session, link: Link) -> Survey:
         return survey
     text = session.connection().execute(_DEFINITION_OF, {"round_id": link.round.id}).scalar_one()
     return load_snapshot(text)
-
-
-def set_language(session: Session, link: Link, language: str) -> None:
-    """Remember the respondent's explicit language choice on their response."""
-    assert link.response is not None
-    session.execute(
-        update(Response).where(Response.id == link.response.id).values(language=language)
-    )
-    link.response.language = language
 
 
 def resolve_open_link(session: Session, token: str) -> Round:
@@ -282,10 +276,10 @@ def write_answers(
 def update_response(session: Session, response: Response | LinkResponse, **changes: Any) -> None:
     """Change the response's row in one UPDATE (a mapped Response in the session follows)."""
     session.execute(update(Response).where(Response.id == response.id).values(**changes))
-    if isinstance(response, LinkResponse):
-        for name, value in changes.items():
-            if hasattr(response, name) and not isinstance(value, ColumnElement):
-                setattr(response, name, value)
+    if isinstance(response, LinkResponse):  # the plain copy follows too, where it can
+        for name in _LINK_RESPONSE_FIELDS & changes.keys():
+            if not isinstance(changes[name], ColumnElement):  # an SQL expression: unknown here
+                setattr(response, name, changes[name])
 
 
 def missing_required(survey: Survey, answers: Mapping[str, Any]) -> list[Question]:
