@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import current_app, session
 from flask_babel import format_decimal
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -41,8 +41,33 @@ class TokenField:
             return Markup("")
         name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         return Markup('<input id="{0}" name="{0}" type="hidden" value="{1}">').format(
-            name, generate_csrf()
+            name, signed_csrf_token(name)
         )
+
+
+# The signed form of each session's CSRF token, by (secret key, raw token); bounded.
+_signed_tokens: dict[tuple[str, Any], str] = {}
+MAX_SIGNED_TOKENS = 10_000
+
+
+def signed_csrf_token(name: str) -> str:
+    """flask_wtf.csrf.generate_csrf, reusing the token signed for this session before.
+
+    Signing costs a serializer and an HMAC on every page. Without a time limit
+    (WTF_CSRF_TIME_LIMIT None, config.py) a token signed earlier stays valid as long as
+    the session's raw token and the key do, so the same value can be sent again.
+    """
+    config = current_app.config
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return str(generate_csrf())
+    secret = str(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+    signed = _signed_tokens.get((secret, session.get(name)))
+    if signed is None:
+        signed = str(generate_csrf())  # draws the session's raw token if it has none yet
+        if len(_signed_tokens) >= MAX_SIGNED_TOKENS:
+            _signed_tokens.clear()
+        _signed_tokens[(secret, session[name])] = signed
+    return signed
 
 
 @dataclass

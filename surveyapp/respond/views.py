@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -17,6 +18,7 @@ from ..forms.dynamic import PageForm, TokenField, display_values, parse_section
 from ..i18n import _, use_language
 from ..services import responses, rounds
 from ..services.responses import Link
+from . import page_shell
 from .context import language_for, link_or_404, open_round_or_404, page_context
 from .pages import (
     answer_text,
@@ -198,22 +200,55 @@ def _render_page(
     shown = visible_questions(survey, conditions)
     sections = responses.sections_showing(survey, shown)
     number = next((i for i, s in enumerate(sections, 1) if s.id == section.id), len(sections))
-    return render_template(
-        "respond/page.html",
+    returning = request.args.get("return") == "review" or request.form.get("return") == "review"
+    shown_ids = [q.id for q in section.questions if q.id in shown]
+    on_page = section_ids(section)
+    answers_json = page_shell.tojson({k: v for k, v in conditions.items() if k not in on_page})
+    context = {
         **page_context(link, survey, section_id=section.id),
-        section=section,
-        number=number,
-        total=len(sections),
-        is_first=number == 1,
-        values=values,
-        errors=errors,
-        shown=[q.id for q in section.questions if q.id in shown],
-        condition_answers={k: v for k, v in conditions.items() if k not in section_ids(section)},
-        notice=notice,
-        form=TokenField(),
-        questions_html=questions_html,
-        returning=request.args.get("return") == "review" or request.form.get("return") == "review",
-    )
+        "section": section,
+        "number": number,
+        "total": len(sections),
+        "is_first": number == 1,
+        "values": values,
+        "errors": errors,
+        "shown": shown_ids,
+        "answers_json": answers_json,
+        "notice": notice,
+        "form": TokenField(),
+        "questions_html": questions_html,
+        "returning": returning,
+    }
+    if errors or notice is not None or not page_shell.can_fill(link.token):
+        return render_template("respond/page.html", **context)
+
+    def shell_context() -> dict[str, Any]:
+        # Everything that differs between respondents is a marker (page_shell.py).
+        return {
+            **context,
+            **page_context(link, survey, section_id=section.id, token=page_shell.marker("token")),
+            "link": None,
+            "response": None,
+            "values": {},
+            "shown": [page_shell.marker("shown")],
+            "answers_json": page_shell.markup("answers"),
+            "form": _ShellForm(),
+            "questions_html": lambda *_args: page_shell.markup("questions"),
+        }
+
+    slots = {
+        "token": link.token,
+        "csrf": str(TokenField().csrf_token),
+        "shown": page_shell.escaped(" ".join(shown_ids)),
+        "answers": str(answers_json),
+        "questions": str(questions_html(section.questions, g.page_lang, values, {}, shown_ids)),
+    }
+    key = (request.endpoint, section.id, g.page_lang, str(get_locale()), number, len(sections))
+    return page_shell.render("respond/page.html", survey, (*key, returning), shell_context, slots)
+
+
+class _ShellForm:
+    csrf_token = page_shell.markup("csrf")
 
 
 def _section_or_404(survey: Survey, section_id: str) -> Section:
