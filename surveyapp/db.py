@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import select
 from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url, text
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -43,7 +44,31 @@ def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets the settings that keep several workers safe."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    if make_url(url).get_driver_name() != "psycopg":
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_size=5, max_overflow=5)
+    event.listen(engine, "checkout", _refuse_closed_connection)
+    return engine
+
+
+def _refuse_closed_connection(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    """Replace a pooled connection that the server has closed, without a round trip.
+
+    A restarted server (or a cut network path) closes its end of every idle connection,
+    and says so: the socket turns readable, with the server's goodbye or end-of-file. An
+    idle connection's socket has nothing to read otherwise. pool_pre_ping would find out
+    too, but with a `SELECT 1` before every request, which cost more than a third of a
+    survey page's round trips (benchmarks/load). DisconnectionError makes the pool connect
+    afresh.
+    """
+    if dbapi_conn.closed or dbapi_conn.broken or _has_input(dbapi_conn.fileno()):
+        raise DisconnectionError("the server closed this pooled connection")
+
+
+def _has_input(fd: int) -> bool:
+    poller = select.poll()  # not select.select: it cannot watch descriptors above 1023
+    poller.register(fd, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -114,10 +139,26 @@ def read_before_writing(session: Session) -> None:
     """This request's transactions only read until it calls begin_write.
 
     For a POST that does its reading and checking first: on SQLite it then holds the write
-    lock, which every worker's writes queue for, only while it writes.
+    lock, which every worker's writes queue for, only while it writes. On PostgreSQL its
+    reads run without a transaction (read_without_transaction).
     """
     assert session is g.db_session
     _write_intent.set(False)
+    read_without_transaction(session)
+
+
+def read_without_transaction(session: Session) -> None:
+    """On PostgreSQL, the session's reads until begin_write (or commit) run in autocommit.
+
+    For requests that read a few rows and do not need them from one snapshot: in READ
+    COMMITTED each statement sees its own snapshot anyway, so BEGIN and ROLLBACK were two
+    round trips that bought nothing (benchmarks/load). SQLite keeps its deferred BEGIN,
+    which costs no round trip; SQLAlchemy's AUTOCOMMIT setting for pysqlite would also
+    turn pysqlite's own transaction handling back on when the connection is pooled again.
+    """
+    if session.in_transaction() or session.get_bind().dialect.name == "sqlite":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _reads_from_now_on(_session: Session) -> None:

@@ -12,7 +12,7 @@ from flask import current_app, g, request, session, url_for
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import TooManyRequests
 
-from ..db import begin_write, get_session
+from ..db import SAFE_METHODS, begin_write, get_session, read_without_transaction
 from ..definitions import Survey
 from ..errors import UnknownLink
 from ..i18n import _, choose_language, use_language
@@ -104,6 +104,8 @@ def open_round_or_404(token: str) -> Round:
 def link_or_404(token: str) -> tuple[Link, Survey]:
     """The link's round must exist and be open; unknown, early and late links get their page."""
     db = get_session()
+    if request.method in SAFE_METHODS:
+        read_without_transaction(db)  # a page only reads, unless ?lang= is written below
     link = resolve_counted(token, responses.resolve_link)
     survey = responses.link_survey(db, link)
     use_language(language_for(survey, link, None))
@@ -128,19 +130,22 @@ def language_for(survey: Survey, link: Link | None, explicit: str | None) -> str
     return choose_language(survey.languages, preferred=link.participant_language if link else None)
 
 
-def page_context(link: Link, survey: Survey, section_id: str | None = None) -> dict[str, Any]:
-    """What every respondent template needs."""
+def page_context(
+    link: Link, survey: Survey, section_id: str | None = None, token: str | None = None
+) -> dict[str, Any]:
+    """What every respondent template needs; `token` stands in for the link's in URLs."""
     lang = g.page_lang
+    token = link.token if token is None else token
 
     def lang_url(code: str) -> str:
-        args = dict(request.view_args or {})
+        args = {**(request.view_args or {}), "token": token}
         return url_for(request.endpoint or "respond.start", **args, lang=code)
 
     return {
         "survey": survey,
         "lang": lang,
         "link": link,
-        "token": link.token,
+        "token": token,
         "response": link.response,
         "lang_url": lang_url,
         "section_id": section_id,

@@ -1,0 +1,82 @@
+"""PostgreSQL connections: a pooled connection the server closed is replaced at checkout
+without a ping, and a page's reads cost no BEGIN and ROLLBACK (surveyapp/db.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from surveyapp.db import make_engine, read_without_transaction
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's pool and round trips")
+    made = make_engine(database_url)
+    yield made
+    made.dispose()
+
+
+def _statements(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement sent on the engine's connections from now on, "ping" for a ping."""
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: sent.append("ping") or ping(c))
+    return sent
+
+
+def _backend(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_a_connection_the_server_closed_is_replaced_without_a_ping(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _backend(engine)  # now idle in the pool
+    admin = create_engine(database_url, poolclass=NullPool)
+    with admin.connect() as conn:  # what a server restart does to every idle connection
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        deadline = time.monotonic() + 5
+        while conn.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": first}
+        ).scalar_one():
+            assert time.monotonic() < deadline, "the backend did not end"
+            time.sleep(0.05)
+    admin.dispose()
+
+    sent = _statements(engine, monkeypatch)
+    second = _backend(engine)  # would raise "server closed the connection" if reused
+    assert second != first
+    assert sent == ["SELECT pg_backend_pid()"]
+
+
+def test_a_live_pooled_connection_is_reused_without_a_ping(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _backend(engine)
+    sent = _statements(engine, monkeypatch)
+    assert _backend(engine) == first
+    assert sent == ["SELECT pg_backend_pid()"]
+
+
+def test_reads_without_a_transaction_send_no_begin_or_rollback(engine: Engine) -> None:
+    with Session(engine) as session:
+        read_without_transaction(session)
+        conn = session.connection()
+        assert conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        in_a_transaction = conn.execute(text("SELECT now() <> statement_timestamp()"))
+        assert in_a_transaction.scalar_one() is False
+    with Session(engine) as session:  # the pooled connection is back to transactions
+        conn = session.connection()
+        assert not conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        session.execute(text("SELECT pg_sleep(0.01)"))
+        in_a_transaction = session.execute(text("SELECT now() <> statement_timestamp()"))
+        assert in_a_transaction.scalar_one() is True
