@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,14 +124,14 @@ def section_ids(section: Section) -> set[str]:
 
 
 def appeared_questions(
-    survey: Survey, section: Section, stored: dict[str, Any], form: MultiDict[str, str]
+    section: Section, stored: dict[str, Any], shown: Container[str], form: MultiDict[str, str]
 ) -> list[Question]:
-    """Questions this page's answers revealed that the respondent has not seen yet.
+    """Questions this page's answers revealed (`shown` for the `stored` answers) that the
+    respondent has not seen yet.
 
     Without JavaScript the page cannot show them as answers change, so it is shown again.
     """
     seen = set(form.get("_shown", "").split())
-    shown = visible_questions(survey, responses.condition_values(stored))
     return [
         q
         for q in section.questions

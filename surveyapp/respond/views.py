@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
@@ -64,12 +65,13 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
     result = save_page(db, response, survey, section, parsed, check_required=action != "back")
     # Everything is decided inside the one write transaction, then committed once.
     stored = result.answers
+    shown = visible_questions(survey, responses.condition_values(stored))
     notice, target = None, None
-    revealed = action != "back" and appeared_questions(survey, section, stored, request.form)
+    revealed = action != "back" and appeared_questions(section, stored, shown, request.form)
     if not result.errors and revealed:
         notice = _("Based on your answers, more questions were added to this page.")
     if not result.errors and notice is None:
-        target = _section_after(survey, stored, section, action)
+        target = _section_after(survey, shown, section, action)
     if result.stored:
         # A returning respondent continues on the page they were sent to (or stayed on).
         responses.update_response(
@@ -274,10 +276,10 @@ def _resume_section(link: Link, survey: Survey, stored: dict[str, Any]) -> str |
 
 
 def _section_after(
-    survey: Survey, stored: dict[str, Any], section: Section, action: str
+    survey: Survey, shown: Container[str], section: Section, action: str
 ) -> str | None:
-    """The page a saved page leads to; None for the review page."""
-    ids = [s.id for s in responses.visible_sections(survey, stored)]
+    """The page a saved page leads to (`shown`: the questions shown); None for the review."""
+    ids = [s.id for s in responses.sections_showing(survey, shown)]
     index = ids.index(section.id) if section.id in ids else 0
     if action == "back":
         return ids[max(index - 1, 0)]
