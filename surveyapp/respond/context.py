@@ -6,6 +6,7 @@ import hashlib
 import logging
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from flask import current_app, g, request, session, url_for
@@ -101,12 +102,16 @@ def open_round_or_404(token: str) -> Round:
     return resolve_counted(token, responses.resolve_open_link)
 
 
-def link_or_404(token: str) -> tuple[Link, Survey]:
-    """The link's round must exist and be open; unknown, early and late links get their page."""
+def link_or_404(token: str, *, with_answers: bool = False) -> tuple[Link, Survey]:
+    """The link's round must exist and be open; unknown, early and late links get their page.
+
+    With answers, `link.stored_answers()` holds the response's stored answers.
+    """
     db = get_session()
     if request.method in SAFE_METHODS:
         read_without_transaction(db)  # a page only reads, unless ?lang= is written below
-    link = resolve_counted(token, responses.resolve_link)
+    resolve = partial(responses.resolve_link, with_answers=with_answers)
+    link = resolve_counted(token, resolve)
     survey = responses.link_survey(db, link)
     use_language(language_for(survey, link, None))
     rounds.require_open(link.round)

@@ -28,6 +28,7 @@ class PageResult:
 def save_page(
     session: Session,
     response: LinkResponse,
+    stored: dict[str, Any],
     survey: Survey,
     section: Section,
     parsed: dict[str, Parsed],
@@ -38,9 +39,8 @@ def save_page(
     even when others fail.
 
     A submitted response only changes when the whole page is valid, so what counts is
-    always a complete submission.
+    always a complete submission. `stored`: the response's answers, read under its lock.
     """
-    stored = responses.load_answers(session, response)
     merged = {k: v for k, v in stored.items() if k.split(".", 1)[0] not in parsed}
     for qid, p in parsed.items():
         if not p.is_empty and not p.error:

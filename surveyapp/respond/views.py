@@ -35,19 +35,21 @@ bp = Blueprint("respond", __name__, template_folder="templates")
 
 @bp.get("/s/<token>")
 def start(token: str) -> ResponseReturnValue:
-    link, survey = link_or_404(token)
-    stored = responses.load_answers(get_session(), link.response)
-    resume = _resume_section(link, survey, stored)
+    link, survey = link_or_404(token, with_answers=True)
+    resume = _resume_section(link, survey, link.stored_answers())
     return render_template("respond/start.html", **page_context(link, survey), resume=resume)
 
 
 @bp.get("/s/<token>/p/<section_id>")
 def page(token: str, section_id: str) -> ResponseReturnValue:
-    link, survey = link_or_404(token)
-    stored = responses.load_answers(get_session(), link.response)
-    section = _visible_section_or_404(survey, stored, section_id)
+    link, survey = link_or_404(token, with_answers=True)
+    stored = link.stored_answers()
+    shown = visible_questions(survey, responses.condition_values(stored))
+    section = _section_or_404(survey, section_id)
+    if section not in responses.sections_showing(survey, shown):
+        abort(404)
     values = stored_display_values(stored)
-    return _render_page(link, survey, section, stored, values, {})
+    return _render_page(link, survey, section, stored, values, {}, shown=shown)
 
 
 @bp.post("/s/<token>/p/<section_id>")
@@ -61,8 +63,11 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
     action = request.form.get("action", "next")
     parsed = parse_section(section, request.form)
     begin_write(db)
-    response = responses.ensure_response(db, link)
-    result = save_page(db, response, survey, section, parsed, check_required=action != "back")
+    response = responses.ensure_response(db, link)  # and the answers, under the lock
+    check_required = action != "back"
+    result = save_page(
+        db, response, link.stored_answers(), survey, section, parsed, check_required=check_required
+    )
     # Everything is decided inside the one write transaction, then committed once.
     stored = result.answers
     shown = visible_questions(survey, responses.condition_values(stored))
@@ -91,9 +96,9 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
 
 @bp.route("/s/<token>/review", methods=["GET", "POST"])
 def review(token: str) -> ResponseReturnValue:
-    link, survey = link_or_404(token)
+    link, survey = link_or_404(token, with_answers=True)
     db = get_session()
-    stored = responses.load_answers(db, link.response)
+    stored = link.stored_answers()
     missing = responses.missing_required(survey, stored)
     if request.method == "POST" and PageForm().validate_on_submit() and not missing:
         response = responses.ensure_response(db, link)
@@ -164,8 +169,8 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     """A respondent whose session expired keeps every typed answer: show the page again."""
     token = request.view_args["token"]  # type: ignore[index]
     try:
-        link, survey = link_or_404(token)
-        stored = responses.load_answers(get_session(), link.response)
+        link, survey = link_or_404(token, with_answers=True)
+        stored = link.stored_answers()
         if request.endpoint == "respond.review":
             return _expired_review(link, survey, stored)
         section = _section_or_404(survey, request.view_args["section_id"])  # type: ignore[index]
@@ -197,9 +202,12 @@ def _render_page(
     values: dict[str, Any],
     errors: dict[str, str],
     notice: str | None = None,
+    shown: Container[str] | None = None,
 ) -> str:
+    """The page; `shown` (the questions the stored answers show) if worked out already."""
     conditions = responses.condition_values(stored)
-    shown = visible_questions(survey, conditions)
+    if shown is None:
+        shown = visible_questions(survey, conditions)
     sections = responses.sections_showing(survey, shown)
     number = next((i for i, s in enumerate(sections, 1) if s.id == section.id), len(sections))
     returning = request.args.get("return") == "review" or request.form.get("return") == "review"
@@ -258,13 +266,6 @@ def _section_or_404(survey: Survey, section_id: str) -> Section:
         return survey.section(section_id)
     except KeyError:
         abort(404)
-
-
-def _visible_section_or_404(survey: Survey, stored: dict[str, Any], section_id: str) -> Section:
-    section = _section_or_404(survey, section_id)
-    if section not in responses.visible_sections(survey, stored):
-        abort(404)
-    return section
 
 
 def _resume_section(link: Link, survey: Survey, stored: dict[str, Any]) -> str | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, NoResultFound
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
@@ -68,6 +68,12 @@ class Link:
     invitation_id: int | None = None
     participant_language: str | None = None
     response: LinkResponse | None = None
+    # Stored answers by question id, when read with the link (resolve_link with_answers).
+    answers: dict[str, Any] | None = None
+
+    def stored_answers(self) -> dict[str, Any]:
+        assert self.answers is not None, "read the link with_answers"
+        return self.answers
 
 
 ROUNDS: Table = Round.__table__  # type: ignore[assignment]
@@ -88,41 +94,59 @@ _RESPONSE_COLUMNS = (
     RESPONSES.c.language,
     RESPONSES.c.last_section,
 )
-# The statements are built once; each request only binds its token.
-_LINK_BY_TOKEN = (
-    select(
-        INVITATIONS.c.token,
-        INVITATIONS.c.id.label("invitation_id"),
-        PARTICIPANTS.c.language.label("participant_language"),
-        *_ROUND_COLUMNS,
-        *_RESPONSE_COLUMNS,
+_ANSWER_COLUMNS = (
+    ANSWERS.c.question_id.label("answer_question_id"),
+    ANSWERS.c.value.label("answer_value"),
+)
+_LINK_COLUMNS = (
+    INVITATIONS.c.token,
+    INVITATIONS.c.id.label("invitation_id"),
+    PARTICIPANTS.c.language.label("participant_language"),
+    *_ROUND_COLUMNS,
+    *_RESPONSE_COLUMNS,
+)
+_LINK_TABLES = (
+    INVITATIONS.join(ROUNDS, ROUNDS.c.id == INVITATIONS.c.round_id)
+    .join(PARTICIPANTS, PARTICIPANTS.c.id == INVITATIONS.c.participant_id)
+    .outerjoin(
+        RESPONSES,
+        (RESPONSES.c.round_id == INVITATIONS.c.round_id)
+        & (RESPONSES.c.invitation_id == INVITATIONS.c.id),
     )
-    .select_from(
-        INVITATIONS.join(ROUNDS, ROUNDS.c.id == INVITATIONS.c.round_id)
-        .join(PARTICIPANTS, PARTICIPANTS.c.id == INVITATIONS.c.participant_id)
-        .outerjoin(
-            RESPONSES,
-            (RESPONSES.c.round_id == INVITATIONS.c.round_id)
-            & (RESPONSES.c.invitation_id == INVITATIONS.c.id),
+)
+_RESUMED_COLUMNS = (RESPONSES.c.token, *_ROUND_COLUMNS, *_RESPONSE_COLUMNS)
+_RESUMED_TABLES = RESPONSES.join(ROUNDS, ROUNDS.c.id == RESPONSES.c.round_id)
+_WITH_ANSWERS = ANSWERS.c.response_id == RESPONSES.c.id
+# The statements are built once; each request only binds its token. With answers, the
+# link comes back once per stored answer: one query instead of two (a round trip less on
+# PostgreSQL for every page).
+_LINK_QUERIES = {
+    with_answers: (
+        select(*_LINK_COLUMNS, *(_ANSWER_COLUMNS if with_answers else ()))
+        .select_from(
+            _LINK_TABLES.outerjoin(ANSWERS, _WITH_ANSWERS) if with_answers else _LINK_TABLES
         )
+        .where(INVITATIONS.c.token == bindparam("token")),
+        select(*_RESUMED_COLUMNS, *(_ANSWER_COLUMNS if with_answers else ()))
+        .select_from(
+            _RESUMED_TABLES.outerjoin(ANSWERS, _WITH_ANSWERS) if with_answers else _RESUMED_TABLES
+        )
+        .where(RESPONSES.c.token == bindparam("token")),
     )
-    .where(INVITATIONS.c.token == bindparam("token"))
-)
-_RESPONSE_BY_TOKEN = (
-    select(RESPONSES.c.token, *_ROUND_COLUMNS, *_RESPONSE_COLUMNS)
-    .select_from(RESPONSES.join(ROUNDS, ROUNDS.c.id == RESPONSES.c.round_id))
-    .where(RESPONSES.c.token == bindparam("token"))
-)
+    for with_answers in (False, True)
+}
 _ANSWERS_OF = select(ANSWERS.c.question_id, ANSWERS.c.value).where(
     ANSWERS.c.response_id == bindparam("response_id")
 )
-_RESPONSE_BY_ID_LOCKED = (
-    select(*_RESPONSE_COLUMNS).where(RESPONSES.c.id == bindparam("response_id")).with_for_update()
+# A save's read under the lock: the response's row with its answers, in one query.
+_LOCKED_RESPONSE = (
+    select(*_RESPONSE_COLUMNS, *_ANSWER_COLUMNS)
+    .select_from(RESPONSES.outerjoin(ANSWERS, _WITH_ANSWERS))
+    .with_for_update(of=RESPONSES)
 )
-_RESPONSE_OF_INVITATION_LOCKED = (
-    select(*_RESPONSE_COLUMNS)
-    .where(RESPONSES.c.invitation_id == bindparam("invitation_id"))
-    .with_for_update()
+_RESPONSE_BY_ID_LOCKED = _LOCKED_RESPONSE.where(RESPONSES.c.id == bindparam("response_id"))
+_RESPONSE_OF_INVITATION_LOCKED = _LOCKED_RESPONSE.where(
+    RESPONSES.c.invitation_id == bindparam("invitation_id")
 )
 _DELETE_ANSWERS = delete(ANSWERS).where(
     ANSWERS.c.response_id == bindparam("response_id"),
@@ -132,20 +156,29 @@ _INSERT_ANSWERS = insert(ANSWERS)
 _DEFINITION_OF = select(ROUNDS.c.definition_yaml).where(ROUNDS.c.id == bindparam("round_id"))
 
 
-def resolve_link(session: Session, token: str) -> Link:
-    """Find the personal (or resumed open-link) response a token belongs to."""
+def resolve_link(session: Session, token: str, *, with_answers: bool = False) -> Link:
+    """Find the personal (or resumed open-link) response a token belongs to; with its
+    stored answers in `Link.answers` if asked."""
     if not looks_like_token(token):
         raise UnknownLink("unknown link")
     connection = session.connection()
-    row = connection.execute(_LINK_BY_TOKEN, {"token": token}).first()
-    if row is not None and same_token(row.token, token):
-        return Link(
+    by_invitation, by_response_token = _LINK_QUERIES[with_answers]
+    rows = connection.execute(by_invitation, {"token": token}).all()
+    if rows and same_token(rows[0].token, token):
+        row = rows[0]
+        link = Link(
             token, _link_round(row), row.invitation_id, row.participant_language, _response(row)
         )
-    row = connection.execute(_RESPONSE_BY_TOKEN, {"token": token}).first()
-    if row is not None and same_token(row.token, token):
-        return Link(token, _link_round(row), None, None, _response(row))
-    raise UnknownLink("unknown link")
+    else:
+        rows = connection.execute(by_response_token, {"token": token}).all()
+        if not rows or not same_token(rows[0].token, token):
+            raise UnknownLink("unknown link")
+        link = Link(token, _link_round(rows[0]), None, None, _response(rows[0]))
+    if with_answers:
+        link.answers = {
+            r.answer_question_id: r.answer_value for r in rows if r.answer_question_id is not None
+        }
+    return link
 
 
 def _link_round(row: Any) -> LinkRound:
@@ -193,7 +226,8 @@ def start_open_response(session: Session, round_: Round, language: str | None) -
 
 
 def ensure_response(session: Session, link: Link) -> LinkResponse:
-    """The link's response, read again under a row lock, or created on first save.
+    """The link's response, read again under a row lock with its answers (into
+    `link.answers`), or created on first save.
 
     The lock serialises concurrent saves of one response (a row lock on PostgreSQL; SQLite
     has locked the database at BEGIN IMMEDIATE), and the row is read again under it, so
@@ -212,12 +246,17 @@ def ensure_response(session: Session, link: Link) -> LinkResponse:
                 )
         except IntegrityError:
             pass  # the other tab's response, read below
-        row = connection.execute(
+        rows = connection.execute(
             _RESPONSE_OF_INVITATION_LOCKED, {"invitation_id": link.invitation_id}
-        ).one()
+        ).all()
     else:
-        row = connection.execute(_RESPONSE_BY_ID_LOCKED, {"response_id": link.response.id}).one()
-    link.response = _response(row)
+        rows = connection.execute(_RESPONSE_BY_ID_LOCKED, {"response_id": link.response.id}).all()
+    if not rows:
+        raise NoResultFound("the response is gone")
+    link.response = _response(rows[0])
+    link.answers = {
+        r.answer_question_id: r.answer_value for r in rows if r.answer_question_id is not None
+    }
     assert link.response is not None
     return link.response
 
