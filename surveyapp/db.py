@@ -107,6 +107,12 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
     app.extensions["sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    # get_session's sessions: after their first commit they only read (on SQLite) until
+    # begin_write. Listened to on the factory: a listener per session cost a few percent of
+    # a survey page (benchmarks/load).
+    requests = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(requests, "after_commit", _reads_from_now_on)
+    app.extensions["request_sessionmaker"] = requests
     app.teardown_appcontext(_close_session)
 
 
@@ -118,9 +124,7 @@ def get_session() -> Session:
     """
     if "db_session" not in g:
         _write_intent.set(not has_request_context() or request.method not in SAFE_METHODS)
-        session = current_app.extensions["sessionmaker"]()
-        event.listen(session, "after_commit", _reads_from_now_on)
-        g.db_session = session
+        g.db_session = current_app.extensions["request_sessionmaker"]()
     db_session: Session = g.db_session
     return db_session
 

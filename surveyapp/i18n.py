@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import flask_babel
+from babel import Locale
 from flask import g, request, session
 from flask_babel import refresh
 
@@ -59,12 +61,19 @@ def _browser_language(offered: Sequence[str]) -> str | None:
     return None
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """flask-babel's locale selector: a page may set g.lang; otherwise the visitor's choice."""
     lang = getattr(g, "lang", None)
-    if lang:
-        return str(lang)
-    return choose_language(INTERFACE_LANGUAGES, explicit=session.get("lang"))
+    if not lang:
+        lang = choose_language(INTERFACE_LANGUAGES, explicit=session.get("lang"))
+    return _locale(str(lang))
+
+
+@functools.cache
+def _locale(code: str) -> Locale:
+    """A parsed Locale, kept: flask-babel parses the selector's answer again after every
+    refresh(), and parsing looks for the locale's data file on disk (benchmarks/load)."""
+    return Locale.parse(code)
 
 
 def remember_choice() -> None:

@@ -60,7 +60,9 @@ def main() -> None:
         help="time one kind (for instruction counts: run under callgrind with --n 0 and N)",
     )
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="profile-page-")
     if args.db == "sqlite":

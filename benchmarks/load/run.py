@@ -33,7 +33,7 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,61 @@ class Seat:
     bare: journey.Browser
     csrf: str = ""
     turn: int = 0
+    sections: list[Any] | None = None  # the pages its answers show; None after a save
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int, with_children: bool = False) -> float:
+    """CPU seconds of a process (and of its children it has waited for), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    # After the comm field: utime, stime, cutime, cstime are fields 12..15 (0-based 11..14).
+    ticks = int(fields[11]) + int(fields[12])
+    if with_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / _TICK
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().startswith("postgres"):
+                    pids.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return pids
+
+
+class CpuMeter:
+    """Where the machine's CPU goes per kind of request: the server's processes (its
+    master, with the workers it has reaped, and its live workers), the database server's
+    processes, and this client. The machine is shared, so these are the figures that
+    say what a request costs, whatever else runs."""
+
+    def __init__(self, servers: Mapping[str, journey.Server]) -> None:
+        self.servers = servers
+        self.spent: dict[str, dict[str, float]] = {}
+
+    def reading(self, server: str) -> dict[str, float]:
+        gunicorn = self.servers[server]
+        return {
+            "server": _cpu_of(gunicorn.pid, with_children=True)
+            + sum(_cpu_of(p) for p in gunicorn.worker_pids()),
+            # A backend that has exited is in its parent's reaped-children time.
+            "database": sum(_cpu_of(p, with_children=True) for p in _postgres_pids()),
+            "client": time.process_time(),
+        }
+
+    def add(self, kind: str, before: dict[str, float], after: dict[str, float]) -> None:
+        spent = self.spent.setdefault(kind, dict.fromkeys(before, 0.0))
+        for part in before:
+            spent[part] += max(0.0, after[part] - before[part])
 
 
 class Comparison:
@@ -90,14 +145,25 @@ class Comparison:
         await asyncio.gather(*(one(seat) for seat in self.seats))
 
     def _sections(self, seat: Seat) -> list[Any]:
-        return self.helper._visible_sections(seat.state.latest)
+        # Worked out again only after a save: this client shares the cores with the servers,
+        # and its own CPU per request should be the same for our page and the bare page.
+        if seat.sections is None:
+            seat.sections = self.helper._visible_sections(seat.state.latest)
+        return seat.sections
 
     def _page_path(self, seat: Seat) -> str:
         sections = self._sections(seat)
         seat.turn += 1
         return f"/s/{seat.state.token}/p/{sections[seat.turn % len(sections)].id}"
 
-    async def slice(self, kind: str, seconds: float) -> None:
+    async def slice(self, kind: str, seconds: float, meter: CpuMeter | None = None) -> None:
+        server = "bare" if kind.startswith("bare") else "app"
+        before = meter.reading(server) if meter else None
+        await self._slice(kind, seconds)
+        if meter and before:
+            meter.add(kind, before, meter.reading(server))
+
+    async def _slice(self, kind: str, seconds: float) -> None:
         deadline = time.monotonic() + seconds
         stats = self.stats[kind]
         action: Callable[[Seat], Awaitable[int]] = getattr(self, "_" + kind)
@@ -123,10 +189,9 @@ class Comparison:
         return (await seat.bare.request("GET", "/bare/page")).status
 
     async def _page(self, seat: Seat) -> int:
-        reply = await seat.app.request("GET", self._page_path(seat))
-        if reply.status == 200:
-            seat.csrf = journey._csrf(reply)
-        return reply.status
+        # The form token was read in prepare(): it stays the same for the session, and a
+        # save with a stale one would fail and count as an error.
+        return (await seat.app.request("GET", self._page_path(seat))).status
 
     def _form(self, seat: Seat) -> tuple[Any, list[tuple[str, str]], dict[str, Any]]:
         sections = self._sections(seat)
@@ -144,6 +209,7 @@ class Comparison:
         op = journey.Op("save", seat.state.token, section.id)
         self.ops.append(op)
         seat.state.sent(keys, values)
+        seat.sections = None
         reply = await seat.app.request("POST", f"/s/{seat.state.token}/p/{section.id}", form)
         op.status = reply.status
         if op.acked:
@@ -273,12 +339,14 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
+        meter = CpuMeter({"app": app, "bare": bare})
+
         async def compare() -> None:
             await comparison.prepare()
             per_slice = args.compare_seconds / args.slices
             for _ in range(args.slices):
                 for kind in ("bare_page", "page", "bare_save", "save"):
-                    await comparison.slice(kind, per_slice)
+                    await comparison.slice(kind, per_slice, meter)
 
         asyncio.run(compare())
         figures["load_after"] = os.getloadavg()[0]
@@ -293,7 +361,14 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(
             journey={"seconds": result.seconds, "journeys": result.journeys, **result.summary()},
             compare={
-                k: {**comparison.stats[k].summary(comparison.elapsed[k]), "rps": comparison.rps(k)}
+                k: {
+                    **comparison.stats[k].summary(comparison.elapsed[k]),
+                    "rps": comparison.rps(k),
+                    "cpu_ms": {
+                        part: 1000 * seconds / max(len(comparison.stats[k].latencies), 1)
+                        for part, seconds in meter.spent.get(k, {}).items()
+                    },
+                }
                 for k in comparison.stats
             },
             page_bytes=size,
@@ -378,6 +453,13 @@ def _report(f: dict[str, Any]) -> None:
                 ]
             )
     print(_table(rows, ["kind", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "ratio"]))
+    parts = ("server", "database", "client")
+    print("\nCPU per request, ms (the server's processes, the database server's, this client):\n")
+    rows = [
+        [kind, *(_fmt(c[kind]["cpu_ms"].get(p, float("nan")), 2) for p in parts)]
+        for kind in ("bare_page", "page", "bare_save", "save")
+    ]
+    print(_table(rows, ["kind", *parts]))
     print(
         f"\nDatabase check: {f['saves_acked']} acknowledged saves, {f['submits_acked']} "
         f"acknowledged submits, {f['answers_checked']} answers compared: "
