@@ -72,7 +72,7 @@ def save_page(
     if response.status == "submitted" and result.errors:
         return result
     # The response's row (last page, time) is updated by the caller, once it knows the page.
-    responses.write_answers(session, response, values, remove, touch=False)
+    responses.write_answers(session, response, values, remove, touch=False, stored=stored)
     result.stored = True
     # What write_answers left in the database, without reading it again.
     result.answers = {k: v for k, v in stored.items() if k not in remove and k not in values}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -293,13 +294,20 @@ def write_answers(
     section_id: str | None = None,
     *,
     touch: bool = True,
+    stored: Mapping[str, Any] | None = None,
 ) -> None:
     """Replace the given answers in one delete and one bulk insert; remember the page.
 
     With touch=False the response's row is left for the caller to update (in one UPDATE
-    with what else it changes).
+    with what else it changes). With `stored`, the answers the response has now (read
+    under its lock), only what differs is deleted and inserted: a page sent again
+    unchanged, or saved for the first time, needs no DELETE.
     """
-    touched = set(values) | set(remove)
+    if stored is None:
+        touched = set(values) | set(remove)
+    else:
+        values = {k: v for k, v in values.items() if not _same_answer(stored, k, v)}
+        touched = {k for k in (*values, *remove) if k in stored}
     # Core statements on the connection: the ORM's bulk paths, and even its execute, cost
     # more than the writes themselves (benchmarks/load), and no respondent request holds
     # Answer objects to keep in step. What the session has pending goes first, as its
@@ -320,6 +328,22 @@ def write_answers(
         if section_id is not None:
             changes["last_section"] = section_id
         update_response(session, response, **changes)
+
+
+_SCALARS = (str, int, float, bool)
+
+
+def _same_answer(stored: Mapping[str, Any], key: str, value: Any) -> bool:
+    """True if `stored` holds `value` under `key` as it would be written (1, 1.0 and True
+    are three different answers)."""
+    if key not in stored:
+        return False
+    old = stored[key]
+    if type(old) is not type(value):
+        return False
+    if value is None or isinstance(value, _SCALARS):
+        return bool(old == value)
+    return json.dumps(old, sort_keys=True) == json.dumps(value, sort_keys=True)
 
 
 def update_response(session: Session, response: Response | LinkResponse, **changes: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,3 +46,31 @@ def test_a_tab_that_read_the_link_before_another_saved_joins_its_response(
     session.commit()
     assert second.id == first.id
     assert _count(session, invitation.id) == 1
+
+
+def test_a_save_writes_only_the_answers_that_changed(
+    app: Flask, session: Session, invitation: Invitation
+) -> None:
+    link = responses.resolve_link(session, invitation.token)
+    response = responses.ensure_response(session, link)
+    first = {"years": 3, "role": "officer", "why_tools": {"canvas": 4}, "why_clarity": None}
+    responses.write_answers(session, response, first, stored=link.stored_answers())
+    session.commit()
+
+    sent: list[str] = []
+    event.listen(app.extensions["engine"], "before_cursor_execute", lambda *a: sent.append(a[2]))
+    link = responses.resolve_link(session, invitation.token, with_answers=True)
+    assert link.stored_answers() == first
+    sent.clear()
+    unchanged = dict(first)
+    responses.write_answers(session, response, unchanged, {"role.other"}, stored=first)
+    assert not [s for s in sent if s.startswith(("DELETE", "INSERT"))], sent
+
+    # 3 → 3.0 and a dict with one point changed are changes; a removed answer goes.
+    changed = {"years": 3.0, "role": "officer", "why_tools": {"canvas": 5}}
+    responses.write_answers(session, response, changed, {"why_clarity"}, stored=first)
+    session.commit()
+    stored = responses.load_answers(session, response)
+    assert stored == {"years": 3.0, "role": "officer", "why_tools": {"canvas": 5}}
+    assert len([s for s in sent if s.startswith("DELETE")]) == 1
+    assert len([s for s in sent if s.startswith("INSERT")]) == 1  # years and why_tools
