@@ -26,7 +26,7 @@ None or absent when not answered. Semantics:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from surveyapp.definitions.schema import AllOf, Compare, Condition, Not, Question, Survey
 
@@ -106,9 +106,65 @@ def evaluate(condition: Condition, answers: Mapping[str, object]) -> bool:
     return any(evaluate(part, answers) for part in condition.conditions)
 
 
-def visible_questions(survey: Survey, answers: Mapping[str, object]) -> set[str]:
+def visible_questions(survey: Survey, answers: Mapping[str, object]) -> frozenset[str]:
     """Ids of the questions shown for `answers`. Conditions are applied in survey
-    order, and the answer of a hidden question counts as not given."""
+    order, and the answer of a hidden question counts as not given.
+
+    Remembered per survey by the answers its conditions read, which are few: every page
+    and save works this out, for a hundred questions (benchmarks/load).
+    """
+    plan = _plans.get(id(survey))
+    if plan is None or plan[0] is not survey:
+        if len(_plans) >= MAX_SURVEYS:
+            _plans.clear()
+        plan = _plans[id(survey)] = (survey, _read_by_conditions(survey), {})
+    _survey, read, known = plan
+    key = tuple(_frozen(answers.get(qid)) for qid in read)
+    found = known.get(key)
+    if found is None:
+        found = frozenset(_visible(survey, answers))
+        if len(known) >= MAX_ANSWER_SETS:
+            known.clear()
+        known[key] = found
+    return found
+
+
+# Per survey (kept alive by its entry, so its id is not reused meanwhile): the questions
+# its conditions read, and the questions shown by the answers to those.
+_plans: dict[int, tuple[Survey, tuple[str, ...], dict[tuple[object, ...], frozenset[str]]]] = {}
+MAX_SURVEYS = 100
+MAX_ANSWER_SETS = 10_000
+
+
+def _read_by_conditions(survey: Survey) -> tuple[str, ...]:
+    read: dict[str, None] = {}
+    for question in survey.iter_questions():
+        if question.show_if is not None:
+            read.update(dict.fromkeys(_questions_of(question.show_if)))
+    return tuple(read)
+
+
+def _questions_of(condition: Condition) -> Iterator[str]:
+    if isinstance(condition, Compare):
+        yield condition.question
+    elif isinstance(condition, Not):
+        yield from _questions_of(condition.condition)
+    else:
+        for part in condition.conditions:
+            yield from _questions_of(part)
+
+
+def _frozen(value: object) -> object:
+    """A hashable stand-in that tells apart what conditions may tell apart (1, 1.0, True
+    and "1" are four keys)."""
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, list | tuple | set | frozenset):
+        return ("seq", type(value).__name__, tuple(_frozen(v) for v in value))
+    return (type(value).__name__, value)
+
+
+def _visible(survey: Survey, answers: Mapping[str, object]) -> set[str]:
     kept: dict[str, object] = {}
     visible: set[str] = set()
     for question in survey.iter_questions():
