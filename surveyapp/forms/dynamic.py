@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,20 @@ def signed_csrf_token(name: str) -> str:
             _signed_tokens.clear()
         _signed_tokens[(secret, session[name])] = signed
     return signed
+
+
+def is_token_signed_here(token: object, name: str = "csrf_token") -> bool:
+    """True if `token` is the form token signed_csrf_token gave this session's raw token.
+
+    Such a token is valid without checking its signature again; any other token goes
+    through flask_wtf's checks (extensions.RememberingCSRFProtect).
+    """
+    config = current_app.config
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or not isinstance(token, str):
+        return False
+    secret = str(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+    signed = _signed_tokens.get((secret, session.get(name)))
+    return signed is not None and hmac.compare_digest(signed, token)
 
 
 @dataclass
