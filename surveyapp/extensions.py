@@ -6,6 +6,8 @@ from flask import current_app, g, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 
+from .forms.dynamic import is_token_signed_here
+
 
 class RememberingCSRFProtect(CSRFProtect):  # type: ignore[misc]  # flask_wtf is untyped
     """CSRFProtect that accepts a form token this process signed for the session's raw
@@ -13,8 +15,6 @@ class RememberingCSRFProtect(CSRFProtect):  # type: ignore[misc]  # flask_wtf is
     benchmarks/load); every other token gets flask_wtf's own checks."""
 
     def protect(self, apply_exemptions: bool = False) -> Any:
-        from .forms.dynamic import is_token_signed_here
-
         config = current_app.config
         exempt = apply_exemptions and (not request.endpoint or self._is_exempt())
         if (

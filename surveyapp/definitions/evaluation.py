@@ -119,7 +119,7 @@ def visible_questions(survey: Survey, answers: Mapping[str, object]) -> frozense
             _plans.clear()
         plan = _plans[id(survey)] = (survey, _read_by_conditions(survey), {})
     _survey, read, known = plan
-    key = tuple(_frozen(answers.get(qid)) for qid in read)
+    key = tuple(answer_key(answers.get(qid)) for qid in read)
     found = known.get(key)
     if found is None:
         found = frozenset(_visible(survey, answers))
@@ -154,13 +154,13 @@ def _questions_of(condition: Condition) -> Iterator[str]:
             yield from _questions_of(part)
 
 
-def _frozen(value: object) -> object:
-    """A hashable stand-in that tells apart what conditions may tell apart (1, 1.0, True
-    and "1" are four keys)."""
+def answer_key(value: object) -> object:
+    """A hashable stand-in for an answer that tells apart answers that compare or show
+    differently (1, 1.0, True and "1" are four keys; a list and a tuple two)."""
     if isinstance(value, Mapping):
-        return ("map", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+        return ("map", tuple(sorted((str(k), answer_key(v)) for k, v in value.items())))
     if isinstance(value, list | tuple | set | frozenset):
-        return ("seq", type(value).__name__, tuple(_frozen(v) for v in value))
+        return ("seq", type(value).__name__, tuple(answer_key(v) for v in value))
     return (type(value).__name__, value)
 
 

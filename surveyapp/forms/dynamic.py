@@ -58,10 +58,9 @@ def signed_csrf_token(name: str) -> str:
     (WTF_CSRF_TIME_LIMIT None, config.py) a token signed earlier stays valid as long as
     the session's raw token and the key do, so the same value can be sent again.
     """
-    config = current_app.config
-    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+    secret = _secret_of_lasting_tokens()
+    if secret is None:
         return str(generate_csrf())
-    secret = str(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
     signed = _signed_tokens.get((secret, session.get(name)))
     if signed is None:
         signed = str(generate_csrf())  # draws the session's raw token if it has none yet
@@ -77,12 +76,20 @@ def is_token_signed_here(token: object, name: str = "csrf_token") -> bool:
     Such a token is valid without checking its signature again; any other token goes
     through flask_wtf's checks (extensions.RememberingCSRFProtect).
     """
-    config = current_app.config
-    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or not isinstance(token, str):
+    secret = _secret_of_lasting_tokens()
+    if secret is None or not isinstance(token, str):
         return False
-    secret = str(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
     signed = _signed_tokens.get((secret, session.get(name)))
     return signed is not None and hmac.compare_digest(signed, token)
+
+
+def _secret_of_lasting_tokens() -> str | None:
+    """The key form tokens are signed with, if they never expire; else None (a signed
+    token may then not be reused)."""
+    config = current_app.config
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return None
+    return str(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
 
 
 @dataclass

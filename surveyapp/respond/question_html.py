@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from ..definitions import Question
+from ..definitions.evaluation import answer_key
 
 # Bounded so free-text answers (part of the key of their question) cannot grow it for
 # ever; at the bound the cache starts again, which costs one render per entry.
@@ -55,8 +56,8 @@ def question_html(
         lang,
         locale,
         hidden,
-        _frozen(values.get(question.id)),
-        _frozen(values.get(question.id + ".other")),
+        answer_key(values.get(question.id)),
+        answer_key(values.get(question.id + ".other")),
     )
     found = _cache.get(key)
     # The definition is kept alive by the entry, so its id cannot be reused meanwhile.
@@ -83,13 +84,3 @@ def _render(
 def _macro() -> Callable[..., Any]:
     template = current_app.jinja_env.get_template("_macros/questions.html")
     return template.module.question  # type: ignore[attr-defined,no-any-return]
-
-
-def _frozen(value: Any) -> Any:
-    """A hashable stand-in for an answer that tells apart everything rendered differently
-    (1, 1.0 and True compare equal but are shown differently)."""
-    if isinstance(value, Mapping):
-        return ("map", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
-    if isinstance(value, list | tuple | set | frozenset):
-        return ("seq", tuple(_frozen(v) for v in value))
-    return (type(value).__name__, value)

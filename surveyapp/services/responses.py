@@ -176,10 +176,13 @@ def resolve_link(session: Session, token: str, *, with_answers: bool = False) ->
             raise UnknownLink("unknown link")
         link = Link(token, _link_round(rows[0]), None, None, _response(rows[0]))
     if with_answers:
-        link.answers = {
-            r.answer_question_id: r.answer_value for r in rows if r.answer_question_id is not None
-        }
+        link.answers = _answers_in(rows)
     return link
+
+
+def _answers_in(rows: Iterable[Any]) -> dict[str, Any]:
+    """The answers of rows joined to a response's answers (no answer: a row of NULLs)."""
+    return {r.answer_question_id: r.answer_value for r in rows if r.answer_question_id is not None}
 
 
 def _link_round(row: Any) -> LinkRound:
@@ -255,9 +258,7 @@ def ensure_response(session: Session, link: Link) -> LinkResponse:
     if not rows:
         raise NoResultFound("the response is gone")
     link.response = _response(rows[0])
-    link.answers = {
-        r.answer_question_id: r.answer_value for r in rows if r.answer_question_id is not None
-    }
+    link.answers = _answers_in(rows)
     assert link.response is not None
     return link.response
 
