@@ -139,12 +139,11 @@ _LINK_QUERIES = {
 _ANSWERS_OF = select(ANSWERS.c.question_id, ANSWERS.c.value).where(
     ANSWERS.c.response_id == bindparam("response_id")
 )
-# A save's read under the lock: the response's row with its answers, in one query.
-_LOCKED_RESPONSE = (
-    select(*_RESPONSE_COLUMNS, *_ANSWER_COLUMNS)
-    .select_from(RESPONSES.outerjoin(ANSWERS, _WITH_ANSWERS))
-    .with_for_update(of=RESPONSES)
-)
+# A save's read of the response's row under its lock. Its answers are read by a statement
+# of their own once the lock is held: in READ COMMITTED, a statement that waited for the
+# lock sees the locked row as the other save left it but joined rows as they were when the
+# statement began, so answers read with the lock could be older than the row.
+_LOCKED_RESPONSE = select(*_RESPONSE_COLUMNS).with_for_update()
 _RESPONSE_BY_ID_LOCKED = _LOCKED_RESPONSE.where(RESPONSES.c.id == bindparam("response_id"))
 _RESPONSE_OF_INVITATION_LOCKED = _LOCKED_RESPONSE.where(
     RESPONSES.c.invitation_id == bindparam("invitation_id")
@@ -230,8 +229,8 @@ def start_open_response(session: Session, round_: Round, language: str | None) -
 
 
 def ensure_response(session: Session, link: Link) -> LinkResponse:
-    """The link's response, read again under a row lock with its answers (into
-    `link.answers`), or created on first save.
+    """The link's response, read again under a row lock, then its answers (into
+    `link.answers`); the response is created on first save.
 
     The lock serialises concurrent saves of one response (a row lock on PostgreSQL; SQLite
     has locked the database at BEGIN IMMEDIATE), and the row is read again under it, so
@@ -257,10 +256,11 @@ def ensure_response(session: Session, link: Link) -> LinkResponse:
         rows = connection.execute(_RESPONSE_BY_ID_LOCKED, {"response_id": link.response.id}).all()
     if not rows:
         raise NoResultFound("the response is gone")
-    link.response = _response(rows[0])
-    link.answers = _answers_in(rows)
-    assert link.response is not None
-    return link.response
+    response = _response(rows[0])
+    assert response is not None
+    link.response = response
+    link.answers = load_answers(session, response)
+    return response
 
 
 def load_answers(session: Session, response: Response | LinkResponse | None) -> dict[str, Any]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Answer, Response
@@ -46,6 +47,78 @@ def _post_all_at_once(
     for t in threads:
         t.join(timeout=60)
     return statuses
+
+
+def _wait_until_blocked(engine: Engine, seconds: float = 10) -> None:
+    """On PostgreSQL, until some backend waits for a lock; on SQLite a pause is enough (the
+    waiting save sits in its busy timeout)."""
+    if engine.dialect.name != "postgresql":
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + seconds
+    with engine.connect() as watcher:
+        while time.monotonic() < deadline:
+            waiting = watcher.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            ).scalar_one()
+            watcher.rollback()
+            if waiting:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second save never waited for the first")
+
+
+def test_a_save_that_waited_for_another_overwrites_what_that_one_wrote(
+    app: Flask, session: Session, invitation: Any
+) -> None:
+    """Two tabs: tab A's save holds the response while tab B's save of the same page waits.
+    B comes last, so B's answer stands, even where B's value is what was stored before A.
+
+    B must read the stored answers once it holds the lock. Read with the lock, in the same
+    statement, PostgreSQL gives the answers as they were before A committed (the lock is
+    re-checked on the newer row, the joined rows are not), so B took its own answer for
+    unchanged and did not write it.
+    """
+    page = f"/s/{invitation.token}/p/why"
+    client, fields = _prepared_clients(app, page)[0]
+    assert client.post(page, data={**fields, "why_clarity": "3"}).status_code == 302
+    session.rollback()
+    response = session.scalars(
+        select(Response).where(Response.invitation_id == invitation.id)
+    ).one()
+
+    engine: Engine = app.extensions["engine"]
+    tab_a = engine.connect()  # SQLite: BEGIN IMMEDIATE, the database's write lock
+    tab_a.execute(
+        select(Response.id).where(Response.id == response.id).with_for_update()
+    ).scalar_one()
+    tab_a.execute(
+        update(Answer)
+        .where(Answer.response_id == response.id, Answer.question_id == "why_clarity")
+        .values(value=5)
+    )
+    tab_a.execute(update(Response).where(Response.id == response.id).values(last_section="why"))
+    statuses: list[int] = []
+    tab_b = threading.Thread(
+        target=lambda: statuses.append(
+            client.post(page, data={**fields, "why_clarity": "3"}).status_code
+        )
+    )
+    tab_b.start()
+    try:
+        _wait_until_blocked(engine)
+    finally:
+        tab_a.commit()
+        tab_a.close()
+        tab_b.join(timeout=60)
+    assert statuses == [302]
+    session.rollback()
+    stored = session.scalar(
+        select(Answer.value).where(
+            Answer.response_id == response.id, Answer.question_id == "why_clarity"
+        )
+    )
+    assert stored == 3, "the later save's answer stands"
 
 
 def test_same_link_saved_and_submitted_at_once_makes_one_response(
