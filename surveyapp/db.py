@@ -10,8 +10,11 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 
 # Stable constraint names, so Alembic migrations can drop and alter them on every backend.
 NAMING_CONVENTION = {
@@ -34,6 +37,21 @@ class Base(DeclarativeBase):
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Whether new SQLite transactions in this context take the write lock at BEGIN.
 _write_intent: ContextVar[bool] = ContextVar("sqlite_write_intent", default=True)
+
+
+class json_object_agg(GenericFunction[Any]):  # named as PostgreSQL names it
+    """`json_object_agg(key, json_value)`: the group's rows as one JSON object, read back as a
+    dict (SQL NULL for no rows). SQLite calls it json_group_object, and its JSON values are
+    text, which json() turns back into JSON."""
+
+    type = JSON()
+    inherit_cache = True
+
+
+@compiles(json_object_agg, "sqlite")
+def _json_group_object(element: json_object_agg, compiler: SQLCompiler, **kw: Any) -> str:
+    key, value = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"json_group_object({key}, json({value}))"
 
 
 def utcnow() -> dt.datetime:

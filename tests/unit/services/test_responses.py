@@ -8,7 +8,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from surveyapp.models import Invitation, Response
+from surveyapp.models import Answer, Invitation, Response
 from surveyapp.services import responses
 
 
@@ -74,3 +74,52 @@ def test_a_save_writes_only_the_answers_that_changed(
     assert stored == {"years": 3.0, "role": "officer", "why_tools": {"canvas": 5}}
     assert len([s for s in sent if s.startswith("DELETE")]) == 1
     assert len([s for s in sent if s.startswith("INSERT")]) == 1  # years and why_tools
+
+
+# Every shape an answer takes (models.Answer: JSON, NULL for "not applicable").
+STORED_VALUES = {
+    "text": "Tampere – “Hankinta” ok?\n<b>&amp;</b> \\ \" ' 🙂",
+    "empty": "",
+    "integer": 7,
+    "negative": -3,
+    "decimal": 2.5,
+    "large": 12345678901234567,
+    "yes": True,
+    "no": False,
+    "choices": ["why", "how", "tools"],
+    "none_chosen": [],
+    "matrix": {"row1": 3, "row2": None, "row3": "n/a"},
+    "not_applicable": None,
+}
+
+
+@pytest.mark.parametrize("opened_by", ["invitation", "response token"])
+def test_a_link_read_with_its_answers_gives_them_as_stored(
+    session: Session, invitation: Invitation, opened_by: str
+) -> None:
+    """The page's one query returns the answers as a JSON object built by the database
+    (json_object_agg, or json_group_object on SQLite); they must read back as one query per
+    answer reads them."""
+    response = Response(round_id=invitation.round_id, invitation_id=invitation.id, token="r" * 32)
+    session.add(response)
+    session.flush()
+    session.add_all(
+        Answer(response_id=response.id, question_id=qid, value=value)
+        for qid, value in STORED_VALUES.items()
+    )
+    session.commit()
+    token = invitation.token if opened_by == "invitation" else "r" * 32
+    link = responses.resolve_link(session, token, with_answers=True)
+    assert link.stored_answers() == responses.load_answers(session, link.response)
+    assert link.stored_answers() == STORED_VALUES
+    assert {k: type(v) for k, v in link.stored_answers().items()} == {
+        k: type(v) for k, v in STORED_VALUES.items()
+    }
+
+
+def test_a_link_without_answers_reads_none(session: Session, invitation: Invitation) -> None:
+    assert responses.resolve_link(session, invitation.token, with_answers=True).answers == {}
+    session.add(Response(round_id=invitation.round_id, invitation_id=invitation.id))
+    session.commit()
+    link = responses.resolve_link(session, invitation.token, with_answers=True)
+    assert link.response is not None and link.stored_answers() == {}
