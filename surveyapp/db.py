@@ -8,7 +8,17 @@ from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, make_url, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -147,47 +157,60 @@ def get_session() -> Session:
     return db_session
 
 
+def read_connection() -> Connection:
+    """The connection for the current request's reads that need no transaction.
+
+    On PostgreSQL, a pooled connection of its own in autocommit, outside the ORM session:
+    in READ COMMITTED each statement sees its own snapshot anyway, so BEGIN and ROLLBACK
+    were two round trips that bought nothing, and the session's set-up and teardown cost
+    more than a survey page's query (benchmarks/load). It goes back to the pool at
+    begin_write, so a request holds one connection at a time. SQLite reads in the session's
+    deferred BEGIN, which costs no round trip (SQLAlchemy's AUTOCOMMIT for pysqlite would
+    also turn pysqlite's own transaction handling back on when the connection is pooled).
+    """
+    reads: Connection | None = g.get("db_reads")
+    if reads is not None:
+        return reads
+    engine: Engine = current_app.extensions["engine"]
+    if engine.dialect.name == "sqlite":
+        return get_session().connection()
+    reads = g.db_reads = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    return reads
+
+
 def begin_write(session: Session) -> None:
-    """End the session's read transaction and begin one that writes.
+    """End the request's reads and begin a transaction that writes.
 
     On SQLite the new transaction takes the write lock at BEGIN: upgrading a read
     transaction after another worker committed fails at once with "database is locked".
     """
+    _end_reads()
     session.commit()  # nothing is pending in a read transaction; this only ends it
     session.connection(execution_options={"sqlite_immediate": True})
 
 
 def read_before_writing(session: Session) -> None:
-    """This request's transactions only read until it calls begin_write.
+    """This request's reads (read_connection) need no transaction, until begin_write.
 
     For a POST that does its reading and checking first: on SQLite it then holds the write
-    lock, which every worker's writes queue for, only while it writes. On PostgreSQL its
-    reads run without a transaction (read_without_transaction).
+    lock, which every worker's writes queue for, only while it writes.
     """
     assert session is g.db_session
     _write_intent.set(False)
-    read_without_transaction(session)
-
-
-def read_without_transaction(session: Session) -> None:
-    """On PostgreSQL, the session's reads until begin_write (or commit) run in autocommit.
-
-    For requests that read a few rows and do not need them from one snapshot: in READ
-    COMMITTED each statement sees its own snapshot anyway, so BEGIN and ROLLBACK were two
-    round trips that bought nothing (benchmarks/load). SQLite keeps its deferred BEGIN,
-    which costs no round trip; SQLAlchemy's AUTOCOMMIT setting for pysqlite would also
-    turn pysqlite's own transaction handling back on when the connection is pooled again.
-    """
-    if session.in_transaction() or session.get_bind().dialect.name == "sqlite":
-        return
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _reads_from_now_on(_session: Session) -> None:
     _write_intent.set(False)
 
 
+def _end_reads() -> None:
+    reads = g.pop("db_reads", None)
+    if reads is not None:
+        reads.close()
+
+
 def _close_session(_exc: BaseException | None) -> None:
+    _end_reads()
     session = g.pop("db_session", None)
     if session is not None:
         session.close()

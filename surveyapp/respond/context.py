@@ -10,10 +10,9 @@ from functools import partial
 from typing import Any, TypeVar
 
 from flask import current_app, g, request, session, url_for
-from sqlalchemy.orm import Session
 from werkzeug.exceptions import TooManyRequests
 
-from ..db import SAFE_METHODS, begin_write, get_session, read_without_transaction
+from ..db import begin_write, get_session, read_connection
 from ..definitions import Survey
 from ..errors import UnknownLink
 from ..i18n import _, choose_language, use_language
@@ -46,7 +45,7 @@ class TooManyUnknownLinks(TooManyRequests):
         )
 
 
-def resolve_counted(token: str, resolve: Callable[[Session, str], T]) -> T:
+def resolve_counted(token: str, resolve: Callable[[str], T]) -> T:
     """Resolve a token, counting unknown ones per client address (RELIABILITY.md item 3).
 
     Past TOKEN_GUESS_LIMIT unknown tokens in the window, the address gets 429 for every link
@@ -60,7 +59,7 @@ def resolve_counted(token: str, resolve: Callable[[Session, str], T]) -> T:
     if limit and not known and _count(key) >= limit:
         raise TooManyUnknownLinks(retry_after=current_app.config["TOKEN_GUESS_WINDOW_SECONDS"])
     try:
-        found = resolve(get_session(), token)
+        found = resolve(token)
     except UnknownLink:
         if limit:
             _hit(key)
@@ -99,7 +98,7 @@ def _hit(key: str) -> None:
 
 def open_round_or_404(token: str) -> Round:
     """The round of an open link, counted like a personal link."""
-    return resolve_counted(token, responses.resolve_open_link)
+    return resolve_counted(token, partial(responses.resolve_open_link, get_session()))
 
 
 def link_or_404(token: str, *, with_answers: bool = False) -> tuple[Link, Survey]:
@@ -107,18 +106,16 @@ def link_or_404(token: str, *, with_answers: bool = False) -> tuple[Link, Survey
 
     With answers, `link.stored_answers()` holds the response's stored answers.
     """
-    db = get_session()
-    if request.method in SAFE_METHODS:
-        read_without_transaction(db)  # a page only reads, unless ?lang= is written below
-    resolve = partial(responses.resolve_link, with_answers=with_answers)
-    link = resolve_counted(token, resolve)
-    survey = responses.link_survey(db, link)
+    reads = read_connection()  # a page only reads, unless ?lang= is written below
+    link = resolve_counted(token, partial(responses.resolve_link, reads, with_answers=with_answers))
+    survey = responses.link_survey(reads, link)
     use_language(language_for(survey, link, None))
     rounds.require_open(link.round)
     lang = language_for(survey, link, request.args.get("lang"))
     if link.response is not None and request.args.get("lang") == lang != link.response.language:
         # An explicit choice follows the respondent to other devices, written in a
         # transaction of its own (a save's transaction begins later: respond.views.save).
+        db = get_session()
         begin_write(db)
         responses.update_response(db, link.response, language=lang)
         db.commit()

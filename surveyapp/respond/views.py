@@ -96,15 +96,22 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
 
 @bp.route("/s/<token>/review", methods=["GET", "POST"])
 def review(token: str) -> ResponseReturnValue:
-    link, survey = link_or_404(token, with_answers=True)
     db = get_session()
+    if request.method == "POST":
+        read_before_writing(db)  # as a save: the write lock only for the write
+    link, survey = link_or_404(token, with_answers=True)
     stored = link.stored_answers()
     missing = responses.missing_required(survey, stored)
     if request.method == "POST" and PageForm().validate_on_submit() and not missing:
-        response = responses.ensure_response(db, link)
-        responses.submit_response(db, response, survey)
-        db.commit()
-        return redirect(url_for("respond.thanks", token=token))
+        begin_write(db)
+        response = responses.ensure_response(db, link)  # the answers again, under the lock
+        stored = link.stored_answers()
+        missing = responses.missing_required(survey, stored)  # another tab may have saved
+        if not missing:
+            responses.submit_response(db, response, survey)
+            db.commit()
+            return redirect(url_for("respond.thanks", token=token))
+        db.rollback()
     problems = missing if request.method == "POST" else []
     return _render_review(link, survey, stored, problems), (422 if problems else 200)
 

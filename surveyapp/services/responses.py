@@ -9,7 +9,16 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, NoResultFound
 from sqlalchemy.orm import Session
 
@@ -154,12 +163,12 @@ _INSERT_ANSWERS = insert(ANSWERS)
 _DEFINITION_OF = select(ROUNDS.c.definition_yaml).where(ROUNDS.c.id == bindparam("round_id"))
 
 
-def resolve_link(session: Session, token: str, *, with_answers: bool = False) -> Link:
+def resolve_link(db: Session | Connection, token: str, *, with_answers: bool = False) -> Link:
     """Find the personal (or resumed open-link) response a token belongs to; with its
     stored answers in `Link.answers` if asked."""
     if not looks_like_token(token):
         raise UnknownLink("unknown link")
-    connection = session.connection()
+    connection = _connection(db)
     by_invitation, by_response_token = _LINK_QUERIES[with_answers]
     row = connection.execute(by_invitation, {"token": token}).first()
     if row is not None and same_token(row.token, token):
@@ -193,13 +202,18 @@ def _response(row: Any) -> LinkResponse | None:
     return LinkResponse(row.response_id, row.response_status, row.language, row.last_section)
 
 
-def link_survey(session: Session, link: Link) -> Survey:
+def link_survey(db: Session | Connection, link: Link) -> Survey:
     """The link's frozen definition; its text is read only when no worker cache has it."""
     survey = cached_snapshot(link.round.definition_hash)
     if survey is not None:
         return survey
-    text = session.connection().execute(_DEFINITION_OF, {"round_id": link.round.id}).scalar_one()
+    text = _connection(db).execute(_DEFINITION_OF, {"round_id": link.round.id}).scalar_one()
     return load_snapshot(text)
+
+
+def _connection(db: Session | Connection) -> Connection:
+    """A respondent's reads run on a connection (db.read_connection); tests pass a session."""
+    return db.connection() if isinstance(db, Session) else db
 
 
 def resolve_open_link(session: Session, token: str) -> Round:

@@ -1,5 +1,6 @@
 """PostgreSQL connections: a pooled connection the server closed is replaced at checkout
-without a ping, and a page's reads cost no BEGIN and ROLLBACK (surveyapp/db.py)."""
+without a ping, and a page's reads cost no BEGIN and ROLLBACK and hold one connection at a
+time (surveyapp/db.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from surveyapp.db import make_engine, read_without_transaction
+from surveyapp.db import begin_write, get_session, make_engine, read_connection
 
 
 @pytest.fixture
@@ -67,16 +68,26 @@ def test_a_live_pooled_connection_is_reused_without_a_ping(
     assert sent == ["SELECT pg_backend_pid()"]
 
 
-def test_reads_without_a_transaction_send_no_begin_or_rollback(engine: Engine) -> None:
-    with Session(engine) as session:
-        read_without_transaction(session)
-        conn = session.connection()
-        assert conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
-        in_a_transaction = conn.execute(text("SELECT now() <> statement_timestamp()"))
+def test_a_pages_reads_send_no_begin_or_rollback_and_end_when_writing_begins(
+    app: Flask, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's transactions")
+    engine: Engine = app.extensions["engine"]
+    with app.test_request_context("/s/token/p/about", method="POST"):
+        reads = read_connection()
+        assert read_connection() is reads, "one per request"
+        assert reads.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        in_a_transaction = reads.execute(text("SELECT now() <> statement_timestamp()"))
         assert in_a_transaction.scalar_one() is False
-    with Session(engine) as session:  # the pooled connection is back to transactions
-        conn = session.connection()
-        assert not conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        assert engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+        session = get_session()
+        begin_write(session)
+        assert engine.pool.checkedout() == 1, "the reads' connection went back first"  # type: ignore[attr-defined]
         session.execute(text("SELECT pg_sleep(0.01)"))
         in_a_transaction = session.execute(text("SELECT now() <> statement_timestamp()"))
         assert in_a_transaction.scalar_one() is True
+        session.rollback()
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    with engine.connect() as conn:  # pooled connections are back to transactions
+        assert not conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
