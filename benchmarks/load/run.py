@@ -266,10 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--users", type=int, default=50, help="concurrent respondents")
     parser.add_argument("--seconds", type=float, default=60, help="length of the journey run")
+    # Long enough that a busy neighbour on the host averages out: 20 s per kind in 4 slices
+    # moved the ratios by about 5 points from run to run (benchmarks/README.md).
     parser.add_argument(
-        "--compare-seconds", type=float, default=20, help="per kind, for the page/save ratios"
+        "--compare-seconds", type=float, default=60, help="per kind, for the page/save ratios"
     )
-    parser.add_argument("--slices", type=int, default=4, help="alternations of the comparison")
+    parser.add_argument("--slices", type=int, default=6, help="alternations of the comparison")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--keepalive",
