@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Answer, Response
@@ -151,3 +151,49 @@ def test_same_link_saved_and_submitted_at_once_makes_one_response(
         select(func.count()).select_from(Answer).where(Answer.response_id == response.id)
     )
     assert answers == 4
+
+
+def test_a_submit_that_waited_for_a_save_checks_the_required_answers_that_save_left(
+    app: Flask, session: Session, invitation: Any
+) -> None:
+    """Tab A's save empties a required answer while tab B's submit waits for the response:
+    B must not submit a response without it. B checked the answers it had read before the
+    lock; it now checks them again under it."""
+    base = f"/s/{invitation.token}"
+    for section, data in (
+        ("about", {"role": "manager"}),
+        ("why", {"why_clarity": "3"}),
+        ("overall", {"chapters_read": "why", "overall_usefulness": "7"}),
+    ):
+        page = f"{base}/p/{section}"
+        client, fields = _prepared_clients(app, page)[0]
+        assert client.post(page, data={**fields, **data}).status_code == 302, section
+    client, fields = _prepared_clients(app, f"{base}/review")[0]
+    session.rollback()
+    response = session.scalars(
+        select(Response).where(Response.invitation_id == invitation.id)
+    ).one()
+
+    engine: Engine = app.extensions["engine"]
+    tab_a = engine.connect()
+    tab_a.execute(
+        select(Response.id).where(Response.id == response.id).with_for_update()
+    ).scalar_one()
+    tab_a.execute(
+        delete(Answer).where(Answer.response_id == response.id, Answer.question_id == "why_clarity")
+    )
+    statuses: list[int] = []
+    tab_b = threading.Thread(
+        target=lambda: statuses.append(client.post(f"{base}/review", data=fields).status_code)
+    )
+    tab_b.start()
+    try:
+        _wait_until_blocked(engine)
+    finally:
+        tab_a.commit()
+        tab_a.close()
+        tab_b.join(timeout=60)
+    assert statuses == [422], "the review comes back with the missing answer"
+    session.rollback()
+    session.expire_all()
+    assert session.get(Response, response.id).status != "submitted"  # type: ignore[union-attr]
