@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Engine, Executable, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Answer, Response
@@ -68,6 +68,31 @@ def _wait_until_blocked(engine: Engine, seconds: float = 10) -> None:
     raise AssertionError("the second save never waited for the first")
 
 
+def _sent_while_another_save_holds(
+    app: Flask, response_id: int, changes: list[Executable], send: Callable[[], int]
+) -> int:
+    """`send()`'s status, sent while another save holds the response (its row lock; on
+    SQLite the write lock) and makes `changes`, committed once `send` waits for it."""
+    engine: Engine = app.extensions["engine"]
+    other_save = engine.connect()  # SQLite: BEGIN IMMEDIATE, the database's write lock
+    other_save.execute(
+        select(Response.id).where(Response.id == response_id).with_for_update()
+    ).scalar_one()
+    for change in changes:
+        other_save.execute(change)
+    statuses: list[int] = []
+    waiting = threading.Thread(target=lambda: statuses.append(send()))
+    waiting.start()
+    try:
+        _wait_until_blocked(engine)
+    finally:
+        other_save.commit()
+        other_save.close()
+        waiting.join(timeout=60)
+    assert len(statuses) == 1, "the waiting request finished"
+    return statuses[0]
+
+
 def test_a_save_that_waited_for_another_overwrites_what_that_one_wrote(
     app: Flask, session: Session, invitation: Any
 ) -> None:
@@ -87,31 +112,18 @@ def test_a_save_that_waited_for_another_overwrites_what_that_one_wrote(
         select(Response).where(Response.invitation_id == invitation.id)
     ).one()
 
-    engine: Engine = app.extensions["engine"]
-    tab_a = engine.connect()  # SQLite: BEGIN IMMEDIATE, the database's write lock
-    tab_a.execute(
-        select(Response.id).where(Response.id == response.id).with_for_update()
-    ).scalar_one()
-    tab_a.execute(
-        update(Answer)
-        .where(Answer.response_id == response.id, Answer.question_id == "why_clarity")
-        .values(value=5)
+    status = _sent_while_another_save_holds(
+        app,
+        response.id,
+        [
+            update(Answer)
+            .where(Answer.response_id == response.id, Answer.question_id == "why_clarity")
+            .values(value=5),
+            update(Response).where(Response.id == response.id).values(last_section="why"),
+        ],
+        lambda: client.post(page, data={**fields, "why_clarity": "3"}).status_code,
     )
-    tab_a.execute(update(Response).where(Response.id == response.id).values(last_section="why"))
-    statuses: list[int] = []
-    tab_b = threading.Thread(
-        target=lambda: statuses.append(
-            client.post(page, data={**fields, "why_clarity": "3"}).status_code
-        )
-    )
-    tab_b.start()
-    try:
-        _wait_until_blocked(engine)
-    finally:
-        tab_a.commit()
-        tab_a.close()
-        tab_b.join(timeout=60)
-    assert statuses == [302]
+    assert status == 302
     session.rollback()
     stored = session.scalar(
         select(Answer.value).where(
@@ -174,26 +186,17 @@ def test_a_submit_that_waited_for_a_save_checks_the_required_answers_that_save_l
         select(Response).where(Response.invitation_id == invitation.id)
     ).one()
 
-    engine: Engine = app.extensions["engine"]
-    tab_a = engine.connect()
-    tab_a.execute(
-        select(Response.id).where(Response.id == response.id).with_for_update()
-    ).scalar_one()
-    tab_a.execute(
-        delete(Answer).where(Answer.response_id == response.id, Answer.question_id == "why_clarity")
+    status = _sent_while_another_save_holds(
+        app,
+        response.id,
+        [
+            delete(Answer).where(
+                Answer.response_id == response.id, Answer.question_id == "why_clarity"
+            )
+        ],
+        lambda: client.post(f"{base}/review", data=fields).status_code,
     )
-    statuses: list[int] = []
-    tab_b = threading.Thread(
-        target=lambda: statuses.append(client.post(f"{base}/review", data=fields).status_code)
-    )
-    tab_b.start()
-    try:
-        _wait_until_blocked(engine)
-    finally:
-        tab_a.commit()
-        tab_a.close()
-        tab_b.join(timeout=60)
-    assert statuses == [422], "the review comes back with the missing answer"
+    assert status == 422, "the review comes back with the missing answer"
     session.rollback()
     session.expire_all()
     assert session.get(Response, response.id).status != "submitted"  # type: ignore[union-attr]
