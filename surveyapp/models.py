@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from sqlalchemy import (
@@ -41,6 +42,10 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None]
     # Raised at every logout; a session holds the value it logged in with (see auth.access).
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Random, drawn again with every new password; a session holds it (see auth.access).
+    session_stamp: Mapped[str] = mapped_column(
+        String(32), default=lambda: secrets.token_hex(16), server_default=""
+    )
 
 
 class Participant(Base):
@@ -101,6 +106,10 @@ class Invitation(Base):
     )
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # In an anonymous round these are all the invitation knows of its response (reminders);
+    # the response does not point back at it.
+    started_at: Mapped[dt.datetime | None]
+    submitted_at: Mapped[dt.datetime | None]
 
     round: Mapped[Round] = relationship(back_populates="invitations")
     participant: Mapped[Participant] = relationship()
