@@ -41,17 +41,22 @@ test-sqlite:
 	$(BIN)/pytest -q
 
 test-postgres:
-	@if $(PY) -c "import psycopg,sys; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=3).close()" 2>/dev/null; then \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"; \
+	@if $(PY) tools/pg_probe.py '$(PG_TEST_URL)'; then \
+		TEST_DATABASE_URL='$(PG_TEST_URL)' $(BIN)/pytest -q -m "not browser"; \
 	elif [ -n "$$CI" ]; then \
-		echo "PostgreSQL at 127.0.0.1:5432 is not reachable; CI must run the PostgreSQL suite" >&2; exit 1; \
+		echo "PostgreSQL at $(PG_TEST_URL) is not usable (above); CI must run the PostgreSQL suite" >&2; exit 1; \
 	else \
-		echo "NOTE: PostgreSQL at 127.0.0.1:5432 is not reachable: the PostgreSQL run was NOT done."; \
+		echo "NOTE: PostgreSQL at $(PG_TEST_URL) is not usable (above): the PostgreSQL run was NOT done."; \
 	fi
 
 extract-messages:
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --project surveyapp --ignore-dirs '.* __pycache__ node_modules' -o surveyapp/translations/messages.pot .
 	$(BIN)/pybabel -q update -i surveyapp/translations/messages.pot -d surveyapp/translations
 
+# Everything that install, run and test make; the tree is then as git has it.
 clean:
-	rm -rf $(VENV) instance exports/*.xlsx test-results
+	rm -rf $(VENV) node_modules instance test-results build dist *.egg-info \
+		.pytest_cache .mypy_cache .ruff_cache
+	find exports -mindepth 1 ! -name .gitkeep -delete
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find surveyapp/translations -name '*.mo' -delete
