@@ -24,7 +24,7 @@ from ..db import get_session
 from ..i18n import _
 from ..ratelimit import Limiter, LimiterUnavailable, MemoryLimiter
 from ..services import audit, users
-from .access import current_user, end_sessions, password_stamp, safe_next
+from .access import current_user, end_sessions, safe_next, session_claims
 from .sessions import HttpsAwareSessions
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -118,7 +118,7 @@ def login() -> ResponseReturnValue:
         return render_template("auth/login.html", form=form, next=target, error=error), 401
     _forget_failures(keys[0])
     session.clear()  # a fresh session: nothing from before the login carries over
-    session.update(user_id=user.id, pw=password_stamp(user), epoch=user.session_epoch)
+    session.update(session_claims(user))
     session.permanent = True
     audit.record(db, "login", actor=user, address=request.remote_addr or "")
     db.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -195,6 +197,57 @@ def test_a_password_change_ends_the_other_sessions(
     page = client.get("/workspace/")
     assert page.status_code == 302 and page.headers["Location"].startswith("/login")
     assert log_in(client, account.email, "a brand new passphrase").status_code == 302
+
+
+def cookie_data(app: Flask, client: FlaskClient) -> dict[str, Any]:
+    """The session as the browser holds it: signed, not encrypted, so anyone can read it."""
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    data: dict[str, Any] = serializer.loads(session_cookie(client))
+    return data
+
+
+def test_the_session_cookie_holds_nothing_of_the_password_hash(
+    client: FlaskClient, app: Flask, session: Session, account: User
+) -> None:
+    log_in(client, account.email)
+    data = cookie_data(app, client)
+    assert data["user_id"] == account.id
+    readable = json.dumps(data)
+    password_hash = session.get_one(User, account.id).password_hash
+    pieces = {
+        run[i : i + 8]
+        for run in re.findall(r"[0-9a-fA-F]{8,}", password_hash)
+        for i in range(len(run) - 7)
+    }
+    assert pieces and not [piece for piece in pieces if piece in readable]
+
+
+def test_a_cookie_with_a_piece_of_the_password_hash_no_longer_opens_the_workspace(
+    client: FlaskClient, app: Flask, session: Session, account: User
+) -> None:
+    """A session from before the stamps held the last 16 characters of the hash as "pw"."""
+    user = session.get_one(User, account.id)
+    old = {"user_id": user.id, "pw": user.password_hash[-16:], "epoch": user.session_epoch}
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    client.set_cookie("session", serializer.dumps(old))
+    page = client.get("/workspace/")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+
+
+def test_a_new_password_draws_a_new_stamp_and_ends_a_copied_session(
+    client: FlaskClient, app: Flask, session: Session, account: User
+) -> None:
+    log_in(client, account.email)
+    copy = app.test_client()
+    copy.set_cookie("session", session_cookie(client))
+    stamp = cookie_data(app, client)["stamp"]
+    users.set_password(session, account.email, "a brand new passphrase")
+    session.commit()
+    assert session.get_one(User, account.id).session_stamp != stamp
+    for browser in (client, copy):
+        assert browser.get("/workspace/").status_code == 302
 
 
 def test_a_disabled_account_cannot_log_in_or_stay_in(
