@@ -90,7 +90,7 @@ def login() -> ResponseReturnValue:
 def _too_many_attempts(form: LoginForm, target: str, wait: int) -> ResponseReturnValue:
     """429 with the time to wait, in words and in Retry-After."""
     later = format_timedelta(dt.timedelta(seconds=wait), threshold=1)
-    error = _("Too many failed attempts. Try again in %(wait)s.", wait=later)
+    error = _("Too many failed attempts. Wait %(wait)s, then try again.", wait=later)
     page = render_template("auth/login.html", form=form, next=target, error=error)
     return page, 429, {"Retry-After": str(wait)}
 
