@@ -4,9 +4,9 @@ An address gets a few free tries, then is refused for windows that grow (by defa
 15 minutes, 10 per hour, 20 per day). An account is never locked by a few failures: past
 LOGIN_ACCOUNT_FREE failures each further try waits longer (1 s, 2 s, 4 s ... up to
 LOGIN_ACCOUNT_MAX_DELAY), and only LOGIN_LIMIT_PER_ACCOUNT failures (50 an hour) refuse it
-outright. So one address cannot lock the coordinator out; many addresses can slow a guesser
-down, never speed it up. Refused tries are not counted, and every entry expires with its
-window.
+outright. So one address cannot lock the coordinator out, and guesses spread over many
+addresses are slowed down. Refused tries are not counted. Each window starts with its first
+failure, and its entry expires with it.
 """
 
 from __future__ import annotations
