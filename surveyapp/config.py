@@ -87,7 +87,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # send none, so every form over HTTPS would fail; the CSRF token is still checked.
         "WTF_CSRF_SSL_STRICT": False,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,  # workspace logins last a working day
-        "LOGIN_WINDOW_SECONDS": 15 * 60,  # long surveys must not lose answers to an expired token
+        # Failed logins: an address is refused for growing windows after a few; an account
+        # only waits longer and longer past LOGIN_ACCOUNT_FREE (1 s, 2 s, 4 s ... at most
+        # LOGIN_ACCOUNT_MAX_DELAY s) up to a ceiling, so one address cannot lock it out.
+        "LOGIN_LIMITS_PER_ADDRESS": "5 per 15 minutes; 10 per hour; 20 per day",
+        "LOGIN_LIMIT_PER_ACCOUNT": "50 per hour",
+        "LOGIN_ACCOUNT_FREE": 10,
+        "LOGIN_ACCOUNT_MAX_DELAY": 60,
         # Days after a round closes until `surveyapp retention apply` deletes its personal
         # data (None: keep it); read here so that a mistyped value stops the app at start.
         "RETENTION_DAYS": _retention_days(env.get("RETENTION_DAYS", "")),

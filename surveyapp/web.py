@@ -55,9 +55,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(mail_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(results_bp)
-    window = app.config["LOGIN_WINDOW_SECONDS"]
     prefix = app.config["RATELIMIT_PREFIX"]
-    app.extensions["login_limiter"] = make_limiter(app.config["REDIS_URL"], window, prefix)
     guess_window = app.config["TOKEN_GUESS_WINDOW_SECONDS"]
     app.extensions["link_limiter"] = make_limiter(app.config["REDIS_URL"], guess_window, prefix)
     # First of all: nothing (not even the CSRF check) may read a form that cannot be decoded.

@@ -31,7 +31,8 @@ def cut_marker(length: int) -> str:
 
 
 def fit_text(value: str) -> tuple[str, bool]:
-    """The text as a safe cell (leading ' before = + - @ tab CR LF NUL) and whether it was cut.
+    """The text as a safe cell (leading ' before = + - @ tab CR LF NUL, look-alikes too) and
+    whether it was cut.
 
     A text over 32,767 characters keeps its beginning and ends with a visible marker.
     """

@@ -40,13 +40,17 @@ def _session_is_current(user: User) -> bool:
     # A copied cookie must not outlive a logout: the cookie is only signed, so logout raises
     # the account's epoch, ending its sessions on every device. A session from before epochs
     # existed counts as epoch 0, so it ends at the account's next logout.
+    # The stamp is random and drawn again with each new password, so the cookie (signed, not
+    # encrypted) carries nothing of the password hash; a session from before stamps (with
+    # "pw", a piece of the hash) holds none and ends.
+    stamp = session.get("stamp")
     epoch = session.get("epoch", 0)
-    return session.get("pw") == password_stamp(user) and epoch == user.session_epoch
+    return bool(stamp) and stamp == user.session_stamp and epoch == user.session_epoch
 
 
-def password_stamp(user: User) -> str:
-    """Changes when the password changes, so that old sessions end."""
-    return user.password_hash[-16:]
+def session_claims(user: User) -> dict[str, object]:
+    """What a new session of `user` holds: checked on every request by current_user()."""
+    return {"user_id": user.id, "stamp": user.session_stamp, "epoch": user.session_epoch}
 
 
 def end_sessions(user: User) -> None:

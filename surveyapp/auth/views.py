@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import datetime as dt
 
 from flask import (
     Blueprint,
@@ -16,22 +16,20 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from flask_babel import format_timedelta
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from ..db import get_session
 from ..i18n import _
-from ..ratelimit import Limiter, LimiterUnavailable, MemoryLimiter
+from ..ratelimit import make_storage
 from ..services import audit, users
-from .access import current_user, end_sessions, password_stamp, safe_next
+from .access import current_user, end_sessions, safe_next, session_claims
 from .sessions import HttpsAwareSessions
+from .throttle import LoginLimits, LoginThrottle
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-log = logging.getLogger(__name__)
-
-MAX_PER_ACCOUNT = 5  # failed logins per account per window
-MAX_PER_ADDRESS = 20  # failed logins per address per window
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
@@ -44,48 +42,14 @@ def _install(state: BlueprintSetupState) -> None:
     app = state.app
     assert isinstance(app, Flask)
     app.session_interface = HttpsAwareSessions()
-    # Used while the shared counters (Redis) cannot be reached: logins stay limited per process.
-    app.extensions["login_limiter_fallback"] = MemoryLimiter(app.config["LOGIN_WINDOW_SECONDS"])
+    storage = make_storage(app.config["REDIS_URL"], app.config["RATELIMIT_PREFIX"])
+    limits = LoginLimits.from_config(app.config)  # a mistyped limit stops the app at start
+    app.extensions["login_throttle"] = LoginThrottle(limits, storage)
 
 
-def _limiter() -> Limiter:
-    limiter: Limiter = current_app.extensions["login_limiter"]
-    return limiter
-
-
-def _fallback() -> Limiter:
-    limiter: Limiter = current_app.extensions["login_limiter_fallback"]
-    return limiter
-
-
-def _too_many(keys: tuple[str, ...], limits: tuple[int, ...]) -> bool:
-    """True if any key has reached its limit, in Redis or (while it is down) in this process."""
-    try:
-        shared = [_limiter().count(k) for k in keys]
-    except LimiterUnavailable as error:
-        log.warning("login limit checked in this process only: %s", error)
-        shared = [0 for _k in keys]
-    local = [_fallback().count(k) for k in keys]
-    counts = [max(pair) for pair in zip(shared, local, strict=True)]
-    return any(count >= limit for count, limit in zip(counts, limits, strict=True))
-
-
-def _count_failure(keys: tuple[str, ...]) -> None:
-    try:
-        for key in keys:
-            _limiter().hit(key)
-    except LimiterUnavailable as error:
-        log.warning("failed login counted in this process only: %s", error)
-        for key in keys:
-            _fallback().hit(key)
-
-
-def _forget_failures(key: str) -> None:
-    _fallback().reset(key)
-    try:
-        _limiter().reset(key)
-    except LimiterUnavailable as error:
-        log.warning("failed logins not reset in the shared counters: %s", error)
+def _throttle() -> LoginThrottle:
+    throttle: LoginThrottle = current_app.extensions["login_throttle"]
+    return throttle
 
 
 def _audit_name(email: str) -> str:
@@ -102,27 +66,33 @@ def login() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form, next=target, error=None)
     email = users.normalise_email(form.email.data)
-    keys = (f"login:account:{email}", f"login:address:{request.remote_addr}")
-    limits = (MAX_PER_ACCOUNT, MAX_PER_ADDRESS)
-    if _too_many(keys, limits):
-        error = _("Too many failed attempts. Wait 15 minutes and try again.")
-        return render_template("auth/login.html", form=form, next=target, error=error), 429
+    address = request.remote_addr or ""
+    wait = _throttle().wait(email, address)
+    if wait:  # refused before the password is checked, and not counted
+        return _too_many_attempts(form, target, wait)
     db = get_session()
     user = users.authenticate(db, email, form.password.data)
     if user is None:
-        _count_failure(keys)
-        address = request.remote_addr or ""
+        _throttle().failed(email, address)
         audit.record(db, "login_failed", target=_audit_name(email), address=address)
         db.commit()
         error = _("The email address or password is not right.")
         return render_template("auth/login.html", form=form, next=target, error=error), 401
-    _forget_failures(keys[0])
+    _throttle().succeeded(email)
     session.clear()  # a fresh session: nothing from before the login carries over
-    session.update(user_id=user.id, pw=password_stamp(user), epoch=user.session_epoch)
+    session.update(session_claims(user))
     session.permanent = True
     audit.record(db, "login", actor=user, address=request.remote_addr or "")
     db.commit()
     return redirect(target)
+
+
+def _too_many_attempts(form: LoginForm, target: str, wait: int) -> ResponseReturnValue:
+    """429 with the time to wait, in words and in Retry-After."""
+    later = format_timedelta(dt.timedelta(seconds=wait), threshold=1)
+    error = _("Too many failed attempts. Wait %(wait)s, then try again.", wait=later)
+    page = render_template("auth/login.html", form=form, next=target, error=error)
+    return page, 429, {"Retry-After": str(wait)}
 
 
 @bp.post("/logout")

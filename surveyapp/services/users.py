@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -40,11 +42,12 @@ def check_role(role: str) -> None:
 
 
 def set_password(session: Session, email: str, password: str) -> User:
-    """Replace an account's password."""
+    """Replace an account's password; the account's other sessions end (a new stamp)."""
     user = find_user(session, email)
     if user is None:
         raise NotFound(f"there is no account for {normalise_email(email)}")
     user.password_hash = _hash(password)
+    user.session_stamp = secrets.token_hex(16)
     session.flush()
     return user
 

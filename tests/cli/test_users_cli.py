@@ -46,13 +46,15 @@ def test_passwd_changes_the_hash_and_list_shows_accounts(
 ) -> None:
     add = ["user", "add", "e@f.example", "--role", "editor", "--password-stdin"]
     runner.invoke(args=add, input=PASSWORD + "\n")
-    before = session.scalars(select(User.password_hash)).one()
+    before = session.execute(select(User.password_hash, User.session_stamp)).one()
     result = runner.invoke(
         args=["user", "passwd", "E@F.example", "--password-stdin"], input="another long one\n"
     )
     assert result.exit_code == 0, result.output
     session.rollback()
-    assert session.scalars(select(User.password_hash)).one() != before
+    after = session.execute(select(User.password_hash, User.session_stamp)).one()
+    assert after.password_hash != before.password_hash
+    assert after.session_stamp != before.session_stamp, "the account's sessions end"
     assert "editor       e@f.example" in runner.invoke(args=["user", "list"]).output
     missing = runner.invoke(args=["user", "passwd", "x@y.example", "--password-stdin"], input="z\n")
     assert missing.exit_code == 1 and "no account" in missing.output

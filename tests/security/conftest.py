@@ -10,7 +10,7 @@ from security_kit import next_id
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from surveyapp.auth.access import password_stamp
+from surveyapp.auth.access import session_claims
 from surveyapp.models import User
 
 
@@ -30,7 +30,7 @@ def as_user(session: Session) -> Callable[[FlaskClient, str], User]:
         session.add(user)
         session.commit()
         with client.session_transaction() as cookie:
-            cookie.update(user_id=user.id, pw=password_stamp(user))
+            cookie.update(session_claims(user))
         return user
 
     return log_in

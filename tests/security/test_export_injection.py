@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,33 @@ PAYLOADS = [
 # A carriage return that a CSV writer leaves unquoted ends the row in a spreadsheet, and what
 # follows it starts the next row: "=1+1" becomes a live formula. See test_carriage_returns....
 CR_PAYLOADS = ["\r=1+1", "looks harmless\r=1+1"]
+# Look-alike triggers: full-width and small-form = + - @ (NFKC makes them ASCII), and triggers
+# behind zero-width, direction and other invisible characters that a spreadsheet may skip.
+LOOKALIKE_PAYLOADS = [
+    '\uff1dHYPERLINK("http://evil.example","click")',  # full-width =
+    "\u200b=1+1",  # zero-width space
+    "\ufe66cmd|' /C calc'!A0",  # small-form =
+    "\uff0b1+1",  # full-width +
+    "\ufe621+1",  # small-form +
+    "\uff0d1+1",  # full-width -
+    "\ufe631+1",  # small-form -
+    "\uff20SUM(1)",  # full-width @
+    "\ufe6bSUM(1)",  # small-form @
+    "\u207c1+1",  # superscript =
+    "\u202e=1+1",  # right-to-left override
+    "\u2066\u200f+1+1",  # isolate, right-to-left mark
+    "\ufeff@SUM(1)",  # byte order mark
+    "\u2060\u2064-1+1",  # word joiner, invisible plus
+    "\u200d\uff1d1+1",  # zero-width joiner before a full-width =
+]
+INVISIBLE = (
+    "".join(
+        chr(c)
+        for first, last in [(0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069)]
+        for c in range(first, last + 1)
+    )
+    + "\ufeff"
+)
 # Survey YAML texts are stripped when loaded, so only payloads without leading space go there.
 TEXT_PAYLOADS = [p for p in PAYLOADS if p == p.strip()]
 OPTION_VALUE = "@SUM(2)"  # an option's value is written into the Responses sheet and tidy CSV
@@ -181,9 +209,14 @@ EXPORTS = [excel_summary, tidy_csv, links_csv, non_respondents_csv, you_said_we_
 CSV_EXPORTS = EXPORTS[1:]
 
 
+def runs_as_formula(cell: str) -> bool:
+    """A trigger at the start, once invisible characters are skipped and look-alikes made ASCII."""
+    return unicodedata.normalize("NFKC", cell.lstrip(INVISIBLE)).startswith(FORMULA_START)
+
+
 def check_export(export: Callable[..., Exported], *args: object) -> None:
     cells, expected = export(*args)
-    live = [c for c in cells if c.startswith(FORMULA_START)]
+    live = [c for c in cells if runs_as_formula(c)]
     assert not live, f"cells a spreadsheet would run: {live}"
     missing = [p for p in dict.fromkeys(expected) if as_text_cell(p) not in cells]
     assert not missing, f"not found as typed (apart from a leading '): {missing}"
@@ -203,3 +236,21 @@ def test_no_payload_becomes_a_formula_or_link_and_every_text_is_kept(
 ) -> None:
     as_user(client, "coordinator")
     check_export(export, session, data, client, tmp_path)
+
+
+@pytest.mark.parametrize("payloads", [LOOKALIKE_PAYLOADS], ids=["look-alikes"])
+@pytest.mark.parametrize("export", EXPORTS, ids=lambda e: e.__name__)
+def test_look_alike_triggers_are_escaped_and_the_text_kept(
+    export: Callable[..., Exported],
+    session: Session,
+    client: FlaskClient,
+    as_user: Callable[[FlaskClient, str], User],
+    data: Data,
+    tmp_path: Path,
+) -> None:
+    as_user(client, "coordinator")
+    cells, _expected = export(session, data, client, tmp_path)  # a workbook: no formula cell
+    live = [c for c in cells if runs_as_formula(c)]
+    assert not live, f"cells a spreadsheet could run: {live}"
+    missing = [p for p in data.payloads if "'" + p not in cells]
+    assert not missing, f"not found as typed after one apostrophe: {missing}"

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from builders import participant_maker, round_maker
-from surveyapp.auth.access import password_stamp
+from surveyapp.auth.access import session_claims
 from surveyapp.models import AuditEvent, Invitation, MailBatch, MailMessage, Response, Round, User
 from surveyapp.services import mail, rounds, users
 
@@ -44,7 +44,7 @@ def log_in(client: FlaskClient, session: Session, role: str = "coordinator") -> 
     user = users.add_user(session, f"{role}{next(NUMBERS)}@partnership.example.eu", role, "x" * 12)
     session.commit()
     with client.session_transaction() as browser:
-        browser.update(user_id=user.id, pw=password_stamp(user))
+        browser.update(session_claims(user))
     return user
 
 
