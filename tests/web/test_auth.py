@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, log_in, redis_or_skip, workspace_token
+from builders import PASSWORD, SETUP, log_in, redis_or_skip, workspace_token
 from surveyapp import create_app
 from surveyapp.auth.views import MAX_PER_ACCOUNT, MAX_PER_ADDRESS
 from surveyapp.models import AuditEvent, User
@@ -30,7 +30,9 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def account(session: Session) -> User:
-    user = users.add_user(session, "coordinator@partnership.example", "coordinator", PASSWORD)
+    user = users.add_user(
+        session, "coordinator@partnership.example", "coordinator", PASSWORD, actor=SETUP
+    )
     session.commit()
     return user
 
@@ -190,7 +192,7 @@ def test_a_password_change_ends_the_other_sessions(
 ) -> None:
     log_in(client, account.email)
     assert client.get("/workspace/").status_code == 200
-    users.set_password(session, account.email, "a brand new passphrase")
+    users.set_password(session, account.email, "a brand new passphrase", actor=SETUP)
     session.commit()
     page = client.get("/workspace/")
     assert page.status_code == 302 and page.headers["Location"].startswith("/login")
