@@ -39,7 +39,7 @@ def writing_session() -> Session:
     SQLite's write lock up front.
 
     A GET begins a read transaction (the login check reads the account); upgrading it to a
-    write after a respondent's save would fail with "database is locked" (RELIABILITY.md 8).
+    write after a respondent's save would fail with "database is locked".
     """
     db = get_session()
     begin_write(db)
