@@ -102,6 +102,7 @@ def generate(directory: Path, n: int) -> tuple[str, int]:
     from surveyapp.definitions import SurveyRegistry
     from surveyapp.models import Answer, Response
     from surveyapp.services import rounds
+    from surveyapp.services.audit import Actor
 
     (directory / "surveys").mkdir()
     (directory / "surveys" / "bench.yaml").write_text(survey_yaml(), encoding="utf-8")
@@ -109,7 +110,9 @@ def generate(directory: Path, n: int) -> tuple[str, int]:
     engine = make_engine(url)
     migrate.upgrade(engine)
     with Session(engine) as session:
-        round_ = rounds.open_round(session, SurveyRegistry(directory / "surveys"), "bench", "1.0")
+        round_ = rounds.open_round(
+            session, SurveyRegistry(directory / "surveys"), "bench", "1.0", actor=Actor.from_os()
+        )
         now = utcnow()
         base = {"round_id": round_.id, "status": "submitted", "language": "en"}
         stamps = {"started_at": now, "updated_at": now, "submitted_at": now, "submission_count": 1}

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from surveyapp import migrate  # noqa: E402  (after the path is set)
 from surveyapp.db import make_engine  # noqa: E402
+from surveyapp.services.audit import Actor  # noqa: E402
 from surveyapp.services.participants import import_participants  # noqa: E402
 
 SEED = 20261126
@@ -137,7 +138,7 @@ def postgres_url() -> Iterator[str]:
 def timed_import(session: Session, data: bytes) -> tuple[float, float, str]:
     """Wall and CPU seconds of one import with its commit, and what it reported."""
     wall, cpu = time.perf_counter(), time.process_time()
-    report = import_participants(session, data)
+    report = import_participants(session, data, actor=Actor.from_os())
     session.commit()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     counts = f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged"

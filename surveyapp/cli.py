@@ -14,6 +14,7 @@ from flask import Flask, current_app, has_app_context
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app
+from .cli_audit import audit_command
 from .cli_export import export_command
 from .cli_privacy import forget_command, retention_group
 from .config import ConfigError, surveys_dir
@@ -22,7 +23,8 @@ from .db import get_session
 from .definitions import check_paths, schema_text
 from .errors import SurveyAppError
 from .files import write_atomically
-from .services import audit, demo, invitations, monitor, participants, rounds, users
+from .services import demo, downloads, invitations, monitor, participants, rounds, users
+from .services.audit import Actor
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,6 +56,7 @@ def register(app: Flask) -> None:
         user_group,
         export_command,
         retention_group,
+        audit_command,
     ):
         app.cli.add_command(command)
 
@@ -158,6 +161,7 @@ def round_open_command(
         is_anonymous=anonymous,
         open_link=open_link,
         groups=groups,
+        actor=Actor.from_os(),
     )
     db.commit()
     invited = monitor.round_figures(db, [round_.id])[round_.id].invited
@@ -216,7 +220,7 @@ def round_close_command(round_id: str) -> None:
     """Close a round; every answer is kept."""
     db = get_session()
     round_ = rounds.get_round(db, round_id)
-    rounds.close_round(db, round_)
+    rounds.close_round(db, round_, actor=Actor.from_os())
     db.commit()
     click.echo(f"Closed round {round_.id} ({round_.survey_id} {round_.revision}).")
 
@@ -229,7 +233,7 @@ def round_reopen_command(round_id: str) -> None:
     """Reopen a closed round."""
     db = get_session()
     round_ = rounds.get_round(db, round_id)
-    rounds.reopen_round(db, round_)
+    rounds.reopen_round(db, round_, actor=Actor.from_os())
     db.commit()
     click.echo(f"Reopened round {round_.id} ({round_.survey_id} {round_.revision}).")
 
@@ -250,7 +254,10 @@ participants_group.add_command(forget_command)
 def participants_import_command(file: str, group: str | None) -> None:
     """Import or update participants from a CSV file (by email)."""
     db = get_session()
-    report = participants.import_participants(db, Path(file).read_bytes(), group=group)
+    data = Path(file).read_bytes()
+    report = participants.import_participants(
+        db, data, group=group, file_name=file, actor=Actor.from_os()
+    )
     for problem in report.problems:
         click.echo(f"{file}:{problem.line}: {problem.message}")
     for warning in report.warnings:
@@ -271,11 +278,12 @@ def participants_import_command(file: str, group: str | None) -> None:
 @with_appcontext
 @reports_errors
 def links_command(round_id: str, output: str | None) -> None:
-    """Personal links of a round as CSV (name,email,language,link) for mail merge."""
+    """Personal links of a round as CSV (name,email,language,link) for mail merge; the
+    download is recorded in the audit log."""
     db = get_session()
-    rows = invitations.links_for_round(
-        db, rounds.get_round(db, round_id), current_app.config["BASE_URL"]
-    )
+    round_, base_url = rounds.get_round(db, round_id), current_app.config["BASE_URL"]
+    rows = downloads.personal_links(db, round_, base_url, actor=Actor.from_os())
+    db.commit()  # recorded before any link is handed out
     text = csv_text(LINK_HEADER, ([r.name, r.email, r.language, r.link] for r in rows))
     if output:
         # Plain UTF-8, no byte-order mark: mail-merge tools and scripts read the header as
@@ -298,14 +306,14 @@ def demo_command(if_empty: bool) -> None:
         click.echo("Rounds exist already; demo data not added (see: surveyapp round list).")
         try_links = demo.links_to_try(db)
     else:
-        result = demo.build_demo(db, current_app.extensions["surveys"])
+        result = demo.build_demo(db, current_app.extensions["surveys"], actor=Actor.from_os())
         db.commit()
         click.echo(
             f"Demo: {result.participants} participants, rounds {result.round_ids}, "
             f"{result.submitted} submitted and {result.drafts} half-done responses."
         )
         try_links = result.try_links
-    accounts = demo.reset_demo_accounts(db)
+    accounts = demo.reset_demo_accounts(db, actor=Actor.from_os())
     db.commit()
     if try_links:
         click.echo("Links to answer the newest round:")
@@ -338,8 +346,8 @@ def user_add_command(email: str, role: str, password_stdin: bool) -> None:
     """Create an account for EMAIL."""
     users.check_role(role)  # before asking for a password
     db = get_session()
-    user = users.add_user(db, email, role, _read_password(password_stdin))
-    audit.record(db, "user_added", target=f"{user.email} ({role})")
+    password = _read_password(password_stdin)
+    user = users.add_user(db, email, role, password, actor=Actor.from_os())
     db.commit()
     click.echo(f"Added {role} {user.email}. Log in at {current_app.config['BASE_URL']}/login")
 
@@ -352,8 +360,8 @@ def user_add_command(email: str, role: str, password_stdin: bool) -> None:
 def user_passwd_command(email: str, password_stdin: bool) -> None:
     """Set a new password for EMAIL; the account's other sessions end."""
     db = get_session()
-    user = users.set_password(db, email, _read_password(password_stdin))
-    audit.record(db, "password_changed", target=user.email)
+    password = _read_password(password_stdin)
+    user = users.set_password(db, email, password, actor=Actor.from_os())
     db.commit()
     click.echo(f"Changed the password of {user.email}.")
 

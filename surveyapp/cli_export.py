@@ -1,7 +1,8 @@
 """`surveyapp export`: a round's Excel summary and, if asked, its tidy CSV.
 
 It runs in the foreground (a script waits for it) and writes like the dashboard's background
-export: each file beside its final name first, renamed into place only when complete.
+export: each file beside its final name first, renamed into place only when complete. Each
+file written is recorded in the audit log as soon as it is complete.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .db import get_session
+from .db import begin_write, get_session
 from .errors import SurveyAppError
 from .models import Round
-from .services import rounds
+from .services import downloads, rounds
+from .services.audit import Actor
 
 
 def default_path(exports_dir: str | Path, round_id: int, revision: str, lang: str) -> Path:
@@ -54,15 +56,11 @@ def export_command(round_id: str, lang: str, output: str | None, csv_path: str |
 
 
 def _write(round_: Round, path: Path | str, lang: str, csv_path: str | None) -> None:
-    # Imported here (also services.exports): pandas and xlsxwriter would slow the start of
-    # every other command.
-    from .analysis.export_csv import write_tidy_csv
-    from .analysis.export_xlsx import write_summary
-
-    db = get_session()
+    db, actor = get_session(), Actor.from_os()
     target: Path | str = path
     try:
-        result = write_summary(db, round_, path, lang)
+        result = downloads.write_summary_file(db, round_, path, lang, actor=actor)
+        db.commit()
         click.echo(
             f"Wrote {result.path}: {result.submitted} submitted response(s), "
             f"{result.questions} question figure(s), {result.feedback} feedback item(s)."
@@ -71,7 +69,11 @@ def _write(round_: Round, path: Path | str, lang: str, csv_path: str | None) -> 
             click.echo(f"{len(result.cut_cells)} text(s) over 32,767 characters were cut.")
         if csv_path:
             target = csv_path
-            count = write_tidy_csv(db, round_, csv_path)
+            # As the first file was: in a transaction that may write its audit event (on
+            # SQLite a read transaction could not become one after another writer's commit).
+            begin_write(db)
+            count = downloads.write_tidy_file(db, round_, csv_path, actor=actor)
+            db.commit()
             click.echo(f"Wrote {csv_path}: {count} answer row(s).")
     except SurveyAppError as error:
         raise click.ClickException(str(error).splitlines()[0]) from error

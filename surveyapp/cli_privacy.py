@@ -10,6 +10,7 @@ from .db import get_session
 from .errors import SurveyAppError
 from .models import Participant
 from .services import privacy
+from .services.audit import Actor
 
 
 @click.command("forget")
@@ -24,7 +25,7 @@ def forget_command(email: str, yes: bool) -> None:
         person = privacy.find_participant(db, email)
         if not yes:
             _ask(person, privacy.erasure_preview(db, person))
-        erasure = privacy.forget_participant(db, person)
+        erasure = privacy.forget_participant(db, person, actor=Actor.from_os())
     except SurveyAppError as error:
         db.rollback()
         raise click.ClickException(str(error)) from error
@@ -64,13 +65,13 @@ def retention_group() -> None:
 def retention_apply_command(dry_run: bool) -> None:
     """Purge the personal data of every round closed more than RETENTION_DAYS days ago:
     invitations, links, mail records and unsubmitted responses; submitted answers stay,
-    linked to no one. Safe to run daily from cron."""
+    linked to no one. Safe to run daily from cron; each purge is recorded in the audit log."""
     days = current_app.config.get("RETENTION_DAYS")
     if days is None:
         click.echo("RETENTION_DAYS is not set: personal data is kept. Nothing was deleted.")
         return
     db = get_session()
-    report = privacy.apply_retention(db, days)
+    report = privacy.apply_retention(db, days, actor=Actor.from_os())
     if dry_run:
         db.rollback()
     else:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp import migrate
 from surveyapp.db import make_engine
 from surveyapp.definitions import SurveyRegistry
@@ -114,7 +115,7 @@ def respond(
     """A response with these answers (through the invitation of `participant`, if given)."""
     invitation_id = None
     if participant is not None:
-        rounds.invite_participants(session, round_, [participant.id])
+        rounds.invite_participants(session, round_, [participant.id], actor=SETUP)
         invitation_id = session.scalars(
             select(Invitation.id).where(
                 Invitation.round_id == round_.id, Invitation.participant_id == participant.id
@@ -139,16 +140,20 @@ class Dataset:
 def build(session: Session, tmp_path: Path, anonymous: bool = False) -> Dataset:
     """Rounds 0.9 (old definition) and 0.10 of analysis-test, plus decoys that never match."""
     registry = SurveyRegistry(SURVEYS)
-    previous = rounds.open_round(session, old_definition(tmp_path / "old"), "analysis-test", "0.9")
+    previous = rounds.open_round(
+        session, old_definition(tmp_path / "old"), "analysis-test", "0.9", actor=SETUP
+    )
     for values in PREVIOUS:
         respond(session, previous, values)
-    current = rounds.open_round(session, registry, "analysis-test", "0.10", is_anonymous=anonymous)
+    current = rounds.open_round(
+        session, registry, "analysis-test", "0.10", is_anonymous=anonymous, actor=SETUP
+    )
     made = []
     for n, (language, group, values) in enumerate(CURRENT, start=1):
         who = person(session, n, group, "SE" if n == 2 else "FI")
         made.append(respond(session, current, values, who, language))
     respond(session, current, DRAFT, person(session, 9), submit=False)
-    rounds.open_round(session, registry, "analysis-test", "0.11")
-    rounds.open_round(session, registry, "respond-test", "0.5")
+    rounds.open_round(session, registry, "analysis-test", "0.11", actor=SETUP)
+    rounds.open_round(session, registry, "respond-test", "0.5", actor=SETUP)
     session.commit()
     return Dataset(current, previous, made)

@@ -17,9 +17,12 @@ from sqlalchemy.orm import Session
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Invitation, Participant, Response, Round, User
 from surveyapp.services import rounds, users
+from surveyapp.services.audit import Actor
 
 TEST_SURVEYS = Path(__file__).parent / "data" / "surveys"
 test_registry = SurveyRegistry(TEST_SURVEYS)
+# Who arranges a test's data: the services record every change, the test's own too.
+SETUP = Actor(name="test setup")
 
 
 def participant_maker(session: Session) -> Callable[..., Participant]:
@@ -45,7 +48,9 @@ def participant_maker(session: Session) -> Callable[..., Participant]:
 
 def round_maker(session: Session) -> Callable[..., Round]:
     def make(survey_id: str = "respond-test", revision: str = "0.3", **options: Any) -> Round:
-        round_ = rounds.open_round(session, test_registry, survey_id, revision, **options)
+        round_ = rounds.open_round(
+            session, test_registry, survey_id, revision, **options, actor=SETUP
+        )
         session.commit()
         return round_
 
@@ -54,7 +59,7 @@ def round_maker(session: Session) -> Callable[..., Round]:
 
 def invitation_maker(session: Session) -> Callable[[Round, Participant], Invitation]:
     def make(round_: Round, person: Participant) -> Invitation:
-        rounds.invite_participants(session, round_, [person.id])
+        rounds.invite_participants(session, round_, [person.id], actor=SETUP)
         session.commit()
         return session.scalars(
             select(Invitation).where(
@@ -105,7 +110,9 @@ def login_maker(session: Session) -> Callable[[FlaskClient, str], User]:
     counter = iter(range(1, 10_000))
 
     def login(client: FlaskClient, role: str) -> User:
-        user = users.add_user(session, f"{role}{next(counter)}@partnership.example", role, PASSWORD)
+        user = users.add_user(
+            session, f"{role}{next(counter)}@partnership.example", role, PASSWORD, actor=SETUP
+        )
         session.commit()
         response = log_in(client, user.email)
         assert response.status_code == 302, response.get_data(as_text=True)
@@ -194,3 +201,10 @@ def redis_or_skip() -> str:
             raise AssertionError(f"Redis at {REDIS_URL} is required in CI: {error}") from error
         pytest.skip(f"Redis at {REDIS_URL} is not reachable")
     return REDIS_URL
+
+
+def assert_by_account(session: Session, event: Any, role: str) -> None:
+    """The audit event names a logged-in account of `role`, from the test client's address."""
+    user = session.get(User, event.actor_id) if event.actor_id is not None else None
+    assert user is not None, f"{event.action} has no account as its actor"
+    assert (event.actor_email, user.role, event.address) == (user.email, role, "127.0.0.1")

@@ -162,3 +162,21 @@ def login(session: Session) -> Callable[[FlaskClient, str], Any]:
     from builders import login_maker  # imported here so this fixture stays an append
 
     return login_maker(session)
+
+
+@pytest.fixture
+def audit_events(session: Session) -> Callable[..., Any]:
+    """`audit_events(action=None)`: the audit log so far, oldest first, without the events of
+    the test's own set-up (builders.SETUP)."""
+    from sqlalchemy import select
+
+    from builders import SETUP, fresh
+    from surveyapp.models import AuditEvent
+
+    def found(action: str | None = None) -> list[AuditEvent]:
+        query = select(AuditEvent).where(AuditEvent.actor_email != SETUP.name)
+        if action is not None:
+            query = query.where(AuditEvent.action == action)
+        return list(fresh(session).scalars(query.order_by(AuditEvent.id)))
+
+    return found

@@ -66,7 +66,8 @@ def build_world(
     batch.messages.append(_mail(session, named, aino, failed=True))
     batch.messages.append(_mail(session, named, bruno))
     session.add(batch)
-    audit.record(session, "login_failed", target="Aino.Virtanen@Tampere.example")
+    nobody = audit.Actor.from_user(None, "192.0.2.1")
+    audit.record(session, "login_failed", actor=nobody, target="Aino.Virtanen@Tampere.example")
     session.commit()
     return World(aino, bruno, named, anonymous, later)
 

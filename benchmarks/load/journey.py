@@ -64,6 +64,7 @@ from surveyapp.definitions import visible_questions as _visible  # noqa: E402
 from surveyapp.definitions.registry import SurveyRegistry  # noqa: E402
 from surveyapp.models import Answer, Invitation, Participant, Response  # noqa: E402
 from surveyapp.services import demo, rounds  # noqa: E402
+from surveyapp.services.audit import Actor  # noqa: E402
 from surveyapp.services.responses import condition_values, hidden_answer_ids  # noqa: E402
 
 DEMO_SURVEY = demo.DEMO_SURVEY
@@ -250,7 +251,7 @@ def prepare_database(
         registry = SurveyRegistry(str(ROOT / "surveys"))
         with Session(engine) as session:
             if with_demo:
-                demo.build_demo(session, registry)
+                demo.build_demo(session, registry, actor=Actor.from_os())
             tag = uuid.uuid4().hex[:8]
             rng = random.Random(seed)
             people = [
@@ -268,7 +269,12 @@ def prepare_database(
             for start in range(0, len(people), 1000):
                 session.execute(insert(Participant), people[start : start + 1000])
             round_ = rounds.open_round(
-                session, registry, DEMO_SURVEY, f"load-{tag}", groups=[f"{LOAD_GROUP}-{tag}"]
+                session,
+                registry,
+                DEMO_SURVEY,
+                f"load-{tag}",
+                groups=[f"{LOAD_GROUP}-{tag}"],
+                actor=Actor.from_os(),
             )
             tokens = list(
                 session.scalars(

@@ -74,7 +74,8 @@ def login() -> ResponseReturnValue:
     user = users.authenticate(db, email, form.password.data)
     if user is None:
         _throttle().failed(email, address)
-        audit.record(db, "login_failed", target=_audit_name(email), address=address)
+        nobody = audit.Actor.from_user(None, address)
+        audit.record(db, "login_failed", actor=nobody, target=_audit_name(email))
         db.commit()
         error = _("The email address or password is not right.")
         return render_template("auth/login.html", form=form, next=target, error=error), 401
@@ -82,7 +83,7 @@ def login() -> ResponseReturnValue:
     session.clear()  # a fresh session: nothing from before the login carries over
     session.update(session_claims(user))
     session.permanent = True
-    audit.record(db, "login", actor=user, address=request.remote_addr or "")
+    audit.record(db, "login", actor=audit.Actor.from_user(user, request.remote_addr or ""))
     db.commit()
     return redirect(target)
 
@@ -100,7 +101,7 @@ def logout() -> ResponseReturnValue:
     user = current_user()
     if user is not None:
         db = get_session()
-        audit.record(db, "logout", actor=user, address=request.remote_addr or "")
+        audit.record(db, "logout", actor=audit.Actor.from_user(user, request.remote_addr or ""))
         end_sessions(user)  # clearing this cookie alone would leave any copy of it working
         db.commit()
     session.clear()

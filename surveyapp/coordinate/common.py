@@ -1,4 +1,4 @@
-"""Small helpers shared by the workspace views: lookups that 404, audit events, write intent."""
+"""Small helpers shared by the workspace views: lookups that 404, the actor, write intent."""
 
 from __future__ import annotations
 
@@ -28,18 +28,18 @@ def participant_or_404(participant_id: int) -> Participant:
     return found
 
 
-def record(action: str, target: str, detail: str = "") -> None:
-    """Add an audit event for the logged-in user's action (the caller commits)."""
-    address = request.remote_addr or ""
-    user = current_user()
-    audit.record(get_session(), action, actor=user, target=target, detail=detail, address=address)
+def actor() -> audit.Actor:
+    """Who acts in this request, for the services' audit events: the logged-in account and
+    the client's address."""
+    return audit.Actor.from_user(current_user(), request.remote_addr or "")
 
 
 def writing_session() -> Session:
-    """The session of a GET that records an audit event, taking SQLite's write lock up front.
+    """The session of a GET whose service records an audit event (a download), taking
+    SQLite's write lock up front.
 
     A GET begins a read transaction (the login check reads the account); upgrading it to a
-    write after a respondent's save would fail with "database is locked" (RELIABILITY.md 8).
+    write after a respondent's save would fail with "database is locked".
     """
     db = get_session()
     begin_write(db)

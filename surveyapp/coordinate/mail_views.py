@@ -23,11 +23,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..auth.access import current_user, role_required
+from ..auth.access import role_required
 from ..db import get_session
 from ..i18n import _l
 from ..models import MailBatch, Round
 from ..services import mail, rounds
+from ..services.audit import Actor
+from .common import actor
 
 bp = Blueprint(
     "mail",
@@ -163,7 +165,7 @@ def send(round_id: int, kind: str) -> ResponseReturnValue:
     if not _configured():
         return _compose_page(round_, kind, "not_configured"), 409
     try:
-        batch = mail.create_batch(db, round_, kind, current_user())
+        batch = mail.create_batch(db, round_, kind, actor=actor())
     except mail.MailRefused as refused:
         db.rollback()
         return _compose_page(round_, kind, refused.reason), 409
@@ -222,8 +224,7 @@ def resend(round_id: int, batch_id: int) -> ResponseReturnValue:
 def _start_sending(batch_id: int) -> None:
     """Run the batch's send loop in a daemon thread, or in this request with MAIL_SEND_INLINE."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    user = current_user()
-    args = (app, batch_id, user.id if user else None)
+    args = (app, batch_id, actor())  # plain values: the thread outlives the request
     if app.config.get("MAIL_SEND_INLINE"):
         _send(*args)
         return
@@ -231,16 +232,16 @@ def _start_sending(batch_id: int) -> None:
     threading.Thread(target=_send_logged, args=args, name=name, daemon=True).start()
 
 
-def _send(app: Flask, batch_id: int, actor_id: int | None) -> None:
+def _send(app: Flask, batch_id: int, by: Actor) -> None:
     with app.app_context():
         settings = mail.MailSettings.from_config(app.config)
         sessions = app.extensions["sessionmaker"]
-        mail.send_batch(sessions, batch_id, settings, actor_id=actor_id)
+        mail.send_batch(sessions, batch_id, settings, actor=by)
 
 
-def _send_logged(app: Flask, batch_id: int, actor_id: int | None) -> None:
+def _send_logged(app: Flask, batch_id: int, by: Actor) -> None:
     """A background thread's errors reach nobody's page: they go to the log."""
     try:
-        _send(app, batch_id, actor_id)
+        _send(app, batch_id, by)
     except Exception:
         app.logger.exception("the send loop of mail batch %s stopped", batch_id)

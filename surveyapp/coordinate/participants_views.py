@@ -6,13 +6,13 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..auth.access import current_user, role_required
+from ..auth.access import role_required
 from ..db import get_session
 from ..i18n import _
 from ..services import participants as people
 from ..services import privacy
 from .blueprint import bp
-from .common import is_coordinator, participant_or_404, record
+from .common import actor, is_coordinator, participant_or_404
 from .forms import ImportForm, ParticipantForm
 from .import_messages import problem_message
 
@@ -49,12 +49,10 @@ def edit_participant(participant_id: int) -> ResponseReturnValue:
     db = get_session()
     values = people.ParticipantValues(**{name: form[name].data or "" for name in _EDITABLE})
     try:
-        changed = people.update_participant(db, person, values)
+        changed = people.update_participant(db, person, values, actor=actor())
     except people.EmailTaken:
         form.email.errors = [_("Another participant has this email address already.")]
         return render_template("coordinate/participant_edit.html", form=form, person=person), 422
-    if changed:
-        record("participant_edited", f"participant {person.id}", "changed " + ", ".join(changed))
     db.commit()
     flash(_("The participant's details are saved.") if changed else _("Nothing was changed."))
     return redirect(url_for("coordinate.participants"))
@@ -68,9 +66,7 @@ def delete_participant(participant_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         removal = people.removal_summary(db, person)
         return render_template("coordinate/participant_delete.html", person=person, removal=removal)
-    removed = people.remove_participant(db, person)
-    detail = f"{removed.invitations} invitation(s), {removed.responses} response(s) deleted"
-    record("participant_removed", f"participant {participant_id}", detail)
+    people.remove_participant(db, person, actor=actor())
     db.commit()
     flash(_("The participant, their invitations and their responses are removed."))
     return redirect(url_for("coordinate.participants"))
@@ -85,8 +81,7 @@ def forget_participant(participant_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         preview = privacy.erasure_preview(db, person)
         return render_template("coordinate/participant_forget.html", person=person, erasure=preview)
-    address = request.remote_addr or ""
-    privacy.forget_participant(db, person, actor=current_user(), address=address)
+    privacy.forget_participant(db, person, actor=actor())
     db.commit()
     flash(
         _(
@@ -105,16 +100,17 @@ def import_participants() -> ResponseReturnValue:
         status = 422 if form.is_submitted() else 200
         return render_template("coordinate/import.html", form=form, max_mb=_mb()), status
     db = get_session()
-    report = people.import_participants(db, form.file.data.read(), group=form.group.data or None)
+    report = people.import_participants(
+        db,
+        form.file.data.read(),
+        group=form.group.data or None,
+        file_name=_file_name(),
+        actor=actor(),
+    )
     imported = report.created + report.updated + report.unchanged
     if report.is_fatal or not imported:
         db.rollback()  # nothing half-imported: a fatal file stores no row
     else:
-        detail = (
-            f"{_file_name()}: {report.created} new, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.skipped} skipped"
-        )
-        record("participants_imported", "participants", detail)
         db.commit()
     messages = [(p.line, problem_message(p)) for p in report.problems]
     page = render_template(

@@ -15,9 +15,9 @@ from ..definitions.schema import localize
 from ..errors import InvalidRequest
 from ..i18n import _, ngettext
 from ..models import Round
-from ..services import invitations, monitor, participants, rounds
+from ..services import downloads, invitations, monitor, participants, rounds
 from .blueprint import bp
-from .common import is_coordinator, record, round_or_404, writing_session
+from .common import actor, is_coordinator, round_or_404, writing_session
 from .downloads import csv_download
 from .forms import InviteForm, RoundForm
 
@@ -44,13 +44,11 @@ def new_round() -> ResponseReturnValue:
         return render_template("coordinate/round_new.html", form=form), status
     db = get_session()
     try:
-        round_ = rounds.open_round(db, _registry(), **_round_options(form))
+        round_ = rounds.open_round(db, _registry(), **_round_options(form), actor=actor())
     except InvalidRequest as error:
         form.form_errors.append(str(error))
         return render_template("coordinate/round_new.html", form=form), 422
     invited = monitor.round_figures(db, [round_.id])[round_.id].invited
-    detail = f"{round_.survey_id} revision {round_.revision}; {invited} invited"
-    record("round_opened", f"round {round_.id}", detail)
     db.commit()
     flash(
         ngettext(
@@ -110,8 +108,7 @@ def _render_round(round_: Round, invite_form: InviteForm) -> str:
 @role_required("coordinator")
 def close_round(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
-    rounds.close_round(get_session(), round_)
-    record("round_closed", f"round {round_.id}", f"{round_.survey_id} {round_.revision}")
+    rounds.close_round(get_session(), round_, actor=actor())
     get_session().commit()
     flash(_("Round %(id)d is closed. Every answer is kept; you can reopen it.", id=round_.id))
     return redirect(url_for("coordinate.round_detail", round_id=round_.id))
@@ -121,8 +118,7 @@ def close_round(round_id: int) -> ResponseReturnValue:
 @role_required("coordinator")
 def reopen_round(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
-    rounds.reopen_round(get_session(), round_)
-    record("round_reopened", f"round {round_.id}", f"{round_.survey_id} {round_.revision}")
+    rounds.reopen_round(get_session(), round_, actor=actor())
     get_session().commit()
     flash(_("Round %(id)d is open again.", id=round_.id))
     return redirect(url_for("coordinate.round_detail", round_id=round_.id))
@@ -137,9 +133,7 @@ def invite_groups(round_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_round(round_, form), 422
     db = get_session()
-    added = rounds.invite_groups(db, round_, form.groups.data)
-    detail = f"groups {', '.join(form.groups.data)}: {added} invited"
-    record("participants_invited", f"round {round_.id}", detail)
+    added = rounds.invite_groups(db, round_, form.groups.data, actor=actor())
     db.commit()
     flash(ngettext("%(num)d participant invited.", "%(num)d participants invited.", added))
     return redirect(url_for("coordinate.round_detail", round_id=round_.id))
@@ -150,8 +144,7 @@ def invite_groups(round_id: int) -> ResponseReturnValue:
 def links_csv(round_id: int) -> ResponseReturnValue:
     db = writing_session()
     round_ = round_or_404(round_id)
-    rows = invitations.links_for_round(db, round_, current_app.config["BASE_URL"])
-    record("links_downloaded", f"round {round_.id}", f"{len(rows)} personal links")
+    rows = downloads.personal_links(db, round_, current_app.config["BASE_URL"], actor=actor())
     db.commit()
     header = ["name", "email", "language", "link"]
     cells = ([r.name, r.email, r.language, r.link] for r in rows)
@@ -171,8 +164,7 @@ def non_respondents(round_id: int) -> ResponseReturnValue:
 def non_respondents_csv(round_id: int) -> ResponseReturnValue:
     db = writing_session()
     round_ = round_or_404(round_id)
-    people = monitor.non_respondents(db, round_)
-    record("non_respondents_exported", f"round {round_.id}", f"{len(people)} participants")
+    people = downloads.non_respondents(db, round_, actor=actor())
     db.commit()
     header = ["name", "email", "organisation", "group", "country", "language"]
     if not round_.is_anonymous:

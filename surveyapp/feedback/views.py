@@ -8,8 +8,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from ..auth.access import current_user, role_required
-from ..coordinate.common import record, round_or_404, writing_session
+from ..auth.access import role_required
+from ..coordinate.common import actor, round_or_404, writing_session
 from ..coordinate.downloads import csv_download
 from ..db import get_session
 from ..i18n import _
@@ -100,12 +100,10 @@ def update(item_id: int) -> ResponseReturnValue:
 
 
 def _save(item: FeedbackItem, form: FeedbackForm) -> None:
-    """Store the form on the item; a status change goes to the audit log (never the text)."""
-    db, before = get_session(), item.status
+    """Store the form on the item (the service audits a change of status)."""
+    db = get_session()
     data = form.status.data, form.note.data, form.addressed_in_revision.data
-    feedback.update_item(db, item, *data, current_user())
-    if item.status != before:
-        record("feedback_status", f"feedback {item.id}", f"{before} → {item.status}")
+    feedback.update_item(db, item, *data, actor=actor())
     db.commit()
 
 

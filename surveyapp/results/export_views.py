@@ -15,12 +15,12 @@ from pathlib import Path
 from flask import Flask, current_app, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from ..auth.access import current_user, role_required
-from ..coordinate.common import record, round_or_404, writing_session
+from ..auth.access import role_required
+from ..coordinate.common import actor, round_or_404, writing_session
 from ..db import get_session
 from ..i18n import _l
 from ..models import ExportJob, Round
-from ..services import exports
+from ..services import downloads, exports
 from ..services.rounds import round_survey
 from .blueprint import bp, survey_lang
 
@@ -72,10 +72,7 @@ def start_export(round_id: int) -> ResponseReturnValue:
     db = get_session()
     round_ = round_or_404(round_id)
     lang = survey_lang(round_)
-    job, created = exports.start_export(db, round_, lang, current_user())
-    if created:
-        detail = f"xlsx in {lang}: export {job.id} of {job.total} responses"
-        record("export", f"round {round_.id}", detail)
+    job, created = exports.start_export(db, round_, lang, actor=actor())
     db.commit()
     if created:
         _start_building(job.id)
@@ -109,10 +106,9 @@ def export_file(round_id: int, job_id: int) -> ResponseReturnValue:
     db = writing_session()  # the download is audited
     round_ = round_or_404(round_id)
     job = exports.get_job(db, round_, job_id)
-    path = exports.finished_file(job, _exports_dir())
+    path = downloads.export_file(db, job, _exports_dir(), actor=actor())
     if path is None:
         return redirect(url_for(".export_job", round_id=round_.id, job_id=job.id), code=303)
-    record("export_downloaded", f"round {round_.id}", f"export {job.id}: {job.file_name}")
     db.commit()
     response = send_file(path.resolve(), mimetype=XLSX, as_attachment=True, download_name=path.name)
     response.headers["Cache-Control"] = "no-store"

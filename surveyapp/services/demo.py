@@ -14,6 +14,7 @@ from ..definitions import Question, Survey, visible_questions
 from ..definitions.registry import SurveyRegistry
 from ..models import Invitation, Participant, Response
 from . import responses, rounds, users
+from .audit import Actor, record
 
 DEMO_SURVEY = "manual-usability"
 
@@ -73,13 +74,15 @@ class DemoResult:
     try_links: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build_demo(session: Session, registry: SurveyRegistry, seed: int = 3) -> DemoResult:
+def build_demo(
+    session: Session, registry: SurveyRegistry, seed: int = 3, *, actor: Actor
+) -> DemoResult:
     """Create the demo data; participants are upserted by email, rounds are new each time."""
     rng = random.Random(seed)
     result = DemoResult(participants=_upsert_people(session))
     for revision, share in (("0.3", 0.8), ("0.4", 0.4)):
         round_ = rounds.open_round(
-            session, registry, DEMO_SURVEY, revision, groups=["validation-group"]
+            session, registry, DEMO_SURVEY, revision, groups=["validation-group"], actor=actor
         )
         result.round_ids.append(round_.id)
         survey = rounds.round_survey(round_)
@@ -94,6 +97,11 @@ def build_demo(session: Session, registry: SurveyRegistry, seed: int = 3) -> Dem
                 _answer(session, survey, round_.id, invitation.id, rng, submit=False)
                 result.drafts += 1
     result.try_links = links_to_try(session)
+    detail = (
+        f"{result.participants} sample participants; rounds {result.round_ids} with "
+        f"{result.submitted} submitted and {result.drafts} half-done responses"
+    )
+    record(session, "demo_added", actor=actor, target="demo data", detail=detail)
     return result
 
 
@@ -161,15 +169,15 @@ DEMO_ACCOUNTS = (
 )
 
 
-def reset_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+def reset_demo_accounts(session: Session, *, actor: Actor) -> list[tuple[str, str, str]]:
     """Demo accounts with fresh random passwords, so every `make run` can print them."""
     accounts = []
     for email, role in DEMO_ACCOUNTS:
         password = secrets.token_urlsafe(12)
         if users.find_user(session, email) is None:
-            users.add_user(session, email, role, password)
+            users.add_user(session, email, role, password, actor=actor)
         else:
-            users.set_password(session, email, password)
+            users.set_password(session, email, password, actor=actor)
         accounts.append((email, role, password))
     return accounts
 

@@ -29,7 +29,8 @@ from ..analysis.export_xlsx import write_summary
 from ..analysis.tidy import submitted_count
 from ..db import utcnow
 from ..errors import InvalidRequest, NotFound
-from ..models import ExportJob, Round, User
+from ..models import ExportJob, Round
+from .audit import Actor, record
 from .rounds import as_utc, round_survey
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,10 @@ def job_state(job: ExportJob, now: dt.datetime | None = None) -> str:
 
 
 def start_export(
-    session: Session, round_: Round, lang: str, user: User | None
+    session: Session, round_: Round, lang: str, *, actor: Actor
 ) -> tuple[ExportJob, bool]:
-    """A new queued job for the round's summary in `lang`, and True; or, while one for the
-    same round and language is still going on (a double click), that one and False."""
+    """A new queued job for the round's summary in `lang` (audited), and True; or, while one
+    for the same round and language is still going on (a double click), that one and False."""
     if lang not in round_survey(round_).languages:
         raise InvalidRequest(f"the survey has no language {lang!r}")
     # Lock the round so that two clicks make one job (SQLite locks at BEGIN already).
@@ -87,12 +88,14 @@ def start_export(
         language=lang,
         total=submitted_count(session, round_.id),
         file_name=file_name(round_.id, round_.revision, lang),
-        created_by_id=user.id if user else None,
+        created_by_id=actor.user_id,
         created_at=now,
         updated_at=now,
     )
     session.add(job)
     session.flush()
+    detail = f"xlsx in {lang}: export {job.id} of {job.total} responses"
+    record(session, "export", actor=actor, target=f"round {round_.id}", detail=detail)
     return job, True
 
 

@@ -19,8 +19,8 @@ from ..models import (
     Participant,
     Response,
     Round,
-    User,
 )
+from .audit import Actor, record
 from .rounds import previous_revision_round, round_survey
 
 NOTE_MAX = 5000
@@ -104,19 +104,26 @@ def update_item(
     status: str,
     note: str,
     addressed_in_revision: str | None,
-    user: User | None,
+    *,
+    actor: Actor,
 ) -> FeedbackItem:
-    """Mark an item: its status, the editors' note and the revision that addresses it."""
+    """Mark an item: its status, the editors' note and the revision that addresses it.
+
+    A change of status is audited (the note never: it may quote the answer)."""
     if status not in FEEDBACK_STATUSES:
         raise InvalidRequest(f"unknown feedback status: {status}")
     revision = (addressed_in_revision or "").strip() or None
     if len(note) > NOTE_MAX or (revision is not None and len(revision) > REVISION_MAX):
         raise InvalidRequest("the note or the revision is too long")
+    before = item.status
     item.status = status
     item.note = note.strip()
     item.addressed_in_revision = revision
-    item.updated_by_id = user.id if user else None
+    item.updated_by_id = actor.user_id
     session.flush()
+    if status != before:
+        target, detail = f"feedback {item.id}", f"{before} → {status}"
+        record(session, "feedback_status", actor=actor, target=target, detail=detail)
     return item
 
 

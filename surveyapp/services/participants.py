@@ -24,6 +24,7 @@ from sqlalchemy.orm.util import identity_key
 
 from ..errors import InvalidRequest
 from ..models import Invitation, Participant, Response
+from .audit import Actor, record
 from .csv_input import (
     MAX_LENGTHS,
     ParsedCsv,
@@ -95,11 +96,19 @@ class ImportReport:
         return self.total_rows - self.created - self.updated - self.unchanged
 
 
-def import_participants(session: Session, data: bytes, group: str | None = None) -> ImportReport:
+def import_participants(
+    session: Session,
+    data: bytes,
+    group: str | None = None,
+    *,
+    file_name: str = "file",
+    actor: Actor,
+) -> ImportReport:
     """Create or update participants from a CSV file's bytes, matched by email.
 
     Empty cells never blank out what is stored; `group` replaces every row's group.
-    Bad rows are reported and skipped; a fatal problem stores nothing. Writes in the
+    Bad rows are reported and skipped; a fatal problem stores nothing. An import that
+    stores anything is recorded in the audit log under `file_name`. Writes in the
     session's transaction, never commits.
     """
     group = _clean_group(group)
@@ -124,6 +133,12 @@ def import_participants(session: Session, data: bytes, group: str | None = None)
     report.created, report.updated = len(new), len(changes)
     _insert(session, new)
     _update(session, changes)
+    if report.created or report.updated or report.unchanged:
+        detail = (
+            f"{file_name}: {report.created} new, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.skipped} skipped"
+        )
+        record(session, "participants_imported", actor=actor, target="participants", detail=detail)
     return report
 
 
@@ -276,9 +291,10 @@ class ParticipantValues:
 
 
 def update_participant(
-    session: Session, participant: Participant, values: ParticipantValues
+    session: Session, participant: Participant, values: ParticipantValues, *, actor: Actor
 ) -> list[str]:
-    """Store edited values; returns the names of the fields that changed.
+    """Store edited values; returns the names of the fields that changed (audited by name,
+    never by value).
 
     The email is normalised and must stay unique (EmailTaken); the language is stored as its
     code, and an empty one as no language. Flushes, never commits.
@@ -291,6 +307,9 @@ def update_participant(
     for name in changed:
         setattr(participant, name, cleaned[name])
     session.flush()
+    if changed:
+        target, detail = f"participant {participant.id}", "changed " + ", ".join(changed)
+        record(session, "participant_edited", actor=actor, target=target, detail=detail)
     return changed
 
 
@@ -326,11 +345,14 @@ def removal_summary(session: Session, participant: Participant) -> Removal:
     return Removal(session.scalar(count_invitations) or 0, session.scalar(count_responses) or 0)
 
 
-def remove_participant(session: Session, participant: Participant) -> Removal:
+def remove_participant(session: Session, participant: Participant, *, actor: Actor) -> Removal:
     """Delete a participant with their invitations; the database cascades to their
     responses and answers. Returns what was deleted. Flushes, never commits."""
     removed = removal_summary(session, participant)
+    target = f"participant {participant.id}"
     session.execute(delete(Invitation).where(Invitation.participant_id == participant.id))
     session.delete(participant)
     session.flush()
+    detail = f"{removed.invitations} invitation(s), {removed.responses} response(s) deleted"
+    record(session, "participant_removed", actor=actor, target=target, detail=detail)
     return removed

@@ -27,9 +27,9 @@ from ..models import (
     Participant,
     Response,
     Round,
-    User,
 )
 from . import audit
+from .audit import Actor
 from .csv_input import normalise_email
 from .rounds import as_utc
 
@@ -90,9 +90,7 @@ def erasure_preview(session: Session, participant: Participant) -> Erasure:
     return _counts(participant.id, _plan(session, participant))
 
 
-def forget_participant(
-    session: Session, participant: Participant, *, actor: User | None = None, address: str = ""
-) -> Erasure:
+def forget_participant(session: Session, participant: Participant, *, actor: Actor) -> Erasure:
     """Erase a participant and their personal data, and record it in the audit log.
 
     Their submitted answers in anonymous rounds are kept, detached from the invitation (which
@@ -117,7 +115,6 @@ def forget_participant(
         actor=actor,
         target=f"participant {erasure.participant_id}",
         detail=erasure.summary(),
-        address=address,
     )
     return erasure
 
@@ -250,7 +247,12 @@ def rounds_due(
 
 
 def purge_round(
-    session: Session, round_: Round, closed_at: dt.datetime, now: dt.datetime | None = None
+    session: Session,
+    round_: Round,
+    closed_at: dt.datetime,
+    now: dt.datetime | None = None,
+    *,
+    actor: Actor,
 ) -> RoundPurge:
     """Delete what ties a closed round to people: its invitations (the personal links), its
     mail records, its unsubmitted responses, and every submitted response's link to an
@@ -277,18 +279,21 @@ def purge_round(
     session.execute(delete(Invitation).where(Invitation.round_id == round_.id))
     round_.personal_data_purged_at = now or utcnow()
     session.flush()
-    audit.record(session, "retention_purged", target=f"round {round_.id}", detail=purge.summary())
+    target, detail = f"round {round_.id}", purge.summary()
+    audit.record(session, "retention_purged", actor=actor, target=target, detail=detail)
     return purge
 
 
-def apply_retention(session: Session, days: int, now: dt.datetime | None = None) -> RetentionReport:
+def apply_retention(
+    session: Session, days: int, now: dt.datetime | None = None, *, actor: Actor
+) -> RetentionReport:
     """Purge every round that is due (see `rounds_due`); participants themselves stay, as
     the partnership's contact list for the next revision. Flushes, never commits: roll back
     for a dry run."""
     now = now or utcnow()
     report = RetentionReport(days=days, cutoff=now - dt.timedelta(days=days))
     for round_, closed_at in rounds_due(session, days, now):
-        report.purged.append(purge_round(session, round_, closed_at, now))
+        report.purged.append(purge_round(session, round_, closed_at, now, actor=actor))
     report.participants_without_invitations = _count(
         session,
         select(Participant.id).where(~exists().where(Invitation.participant_id == Participant.id)),

@@ -15,6 +15,7 @@ from ..definitions import Survey, cached_snapshot, definition_hash, load_snapsho
 from ..definitions.registry import SurveyRegistry
 from ..errors import InvalidRequest, RoundClosed, RoundNotOpenYet, UnknownRound
 from ..models import Invitation, Participant, Round
+from .audit import Actor, record
 from .tokens import new_token
 
 
@@ -36,8 +37,10 @@ def open_round(
     is_anonymous: bool = False,
     open_link: bool = False,
     groups: Sequence[str] = (),
+    actor: Actor,
 ) -> Round:
-    """Open a round of `survey_id` for a manual revision, freezing today's definition."""
+    """Open a round of `survey_id` for a manual revision, freezing today's definition, and
+    invite the participants of `groups`."""
     survey = registry.get(survey_id)
     text = registry.text(survey.id)
     revision = revision.strip()
@@ -59,19 +62,46 @@ def open_round(
     )
     session.add(round_)
     session.flush()
-    if groups:
-        invite_groups(session, round_, groups)
+    invited = _invite_groups(session, round_, groups) if groups else 0
+    detail = f"{_name(round_)}; {invited} invited"
+    flags = [("anonymous", is_anonymous), ("open link", open_link)]
+    detail += "".join(f"; {flag}" for flag, is_set in flags if is_set)
+    record(session, "round_opened", actor=actor, target=_target(round_), detail=detail)
     return round_
 
 
-def invite_groups(session: Session, round_: Round, groups: Sequence[str]) -> int:
+def _name(round_: Round) -> str:
+    return f"{round_.survey_id} revision {round_.revision}"
+
+
+def _target(round_: Round) -> str:
+    return f"round {round_.id}"
+
+
+def invite_groups(session: Session, round_: Round, groups: Sequence[str], *, actor: Actor) -> int:
     """Invite every participant of `groups` not yet invited; returns how many were added."""
+    added = _invite_groups(session, round_, groups)
+    detail = f"groups {', '.join(groups)}: {added} invited"
+    record(session, "participants_invited", actor=actor, target=_target(round_), detail=detail)
+    return added
+
+
+def _invite_groups(session: Session, round_: Round, groups: Sequence[str]) -> int:
     query = select(Participant.id).where(Participant.group.in_(list(groups)))
-    return invite_participants(session, round_, list(session.scalars(query)))
+    return _invite(session, round_, list(session.scalars(query)))
 
 
-def invite_participants(session: Session, round_: Round, participant_ids: Sequence[int]) -> int:
-    """Give each participant a personal link to the round, once."""
+def invite_participants(
+    session: Session, round_: Round, participant_ids: Sequence[int], *, actor: Actor
+) -> int:
+    """Give each participant a personal link to the round, once; returns how many were new."""
+    added = _invite(session, round_, participant_ids)
+    detail = f"{added} participant(s) invited"
+    record(session, "participants_invited", actor=actor, target=_target(round_), detail=detail)
+    return added
+
+
+def _invite(session: Session, round_: Round, participant_ids: Sequence[int]) -> int:
     already = set(
         session.scalars(select(Invitation.participant_id).where(Invitation.round_id == round_.id))
     )
@@ -98,14 +128,15 @@ def list_rounds(session: Session) -> list[Round]:
     return list(session.scalars(select(Round).order_by(Round.id)))
 
 
-def close_round(session: Session, round_: Round) -> None:
+def close_round(session: Session, round_: Round, *, actor: Actor) -> None:
     """Close the round; every answer is kept."""
     round_.status = "closed"
     round_.closed_at = utcnow()
     session.flush()
+    record(session, "round_closed", actor=actor, target=_target(round_), detail=_name(round_))
 
 
-def reopen_round(session: Session, round_: Round) -> None:
+def reopen_round(session: Session, round_: Round, *, actor: Actor) -> None:
     """Open a closed round again; a closing time already past is cleared."""
     round_.status = "open"
     closes_at = as_utc(round_.closes_at)
@@ -113,6 +144,7 @@ def reopen_round(session: Session, round_: Round) -> None:
         round_.closes_at = None
     round_.closed_at = None
     session.flush()
+    record(session, "round_reopened", actor=actor, target=_target(round_), detail=_name(round_))
 
 
 def round_survey(round_: Round) -> Survey:

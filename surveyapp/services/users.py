@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..db import utcnow
 from ..errors import InvalidRequest, NotFound
 from ..models import ROLES, User
+from .audit import Actor, record
 
 MIN_PASSWORD = 10
 # Checked against when the account does not exist, so timing never tells who has one.
@@ -21,7 +22,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def add_user(session: Session, email: str, role: str, password: str) -> User:
+def add_user(session: Session, email: str, role: str, password: str, *, actor: Actor) -> User:
     """Create an account; the password is stored only as a scrypt hash."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
@@ -32,6 +33,7 @@ def add_user(session: Session, email: str, role: str, password: str) -> User:
     user = User(email=email, role=role, password_hash=_hash(password))
     session.add(user)
     session.flush()
+    record(session, "user_added", actor=actor, target=f"{user.email} ({role})")
     return user
 
 
@@ -41,7 +43,7 @@ def check_role(role: str) -> None:
         raise InvalidRequest(f"'{role}' is not a role; the role is one of {', '.join(ROLES)}")
 
 
-def set_password(session: Session, email: str, password: str) -> User:
+def set_password(session: Session, email: str, password: str, *, actor: Actor) -> User:
     """Replace an account's password; the account's other sessions end (a new stamp)."""
     user = find_user(session, email)
     if user is None:
@@ -49,6 +51,7 @@ def set_password(session: Session, email: str, password: str) -> User:
     user.password_hash = _hash(password)
     user.session_stamp = secrets.token_hex(16)
     session.flush()
+    record(session, "password_changed", actor=actor, target=user.email)
     return user
 
 

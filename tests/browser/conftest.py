@@ -29,6 +29,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from builders import SETUP
 from surveyapp import create_app, migrate
 from surveyapp.db import make_engine
 from surveyapp.definitions import SurveyRegistry
@@ -177,7 +178,9 @@ def make_link(live_engine: Engine, test_registry: SurveyRegistry) -> Callable[..
         **options: Any,
     ) -> PersonalLink:
         with Session(live_engine) as session:
-            round_ = rounds.open_round(session, test_registry, survey_id, "0.3", **options)
+            round_ = rounds.open_round(
+                session, test_registry, survey_id, "0.3", **options, actor=SETUP
+            )
             person = Participant(
                 email=f"{uuid.uuid4().hex[:12]}@city.example",
                 name="Browser Tester",
@@ -187,12 +190,12 @@ def make_link(live_engine: Engine, test_registry: SurveyRegistry) -> Callable[..
             )
             session.add(person)
             session.flush()
-            rounds.invite_participants(session, round_, [person.id])
+            rounds.invite_participants(session, round_, [person.id], actor=SETUP)
             invitation = round_.invitations[0]
             if answers is not None:
                 _store_answers(session, round_, invitation, answers, submitted=submitted)
             if closed:
-                rounds.close_round(session, round_)
+                rounds.close_round(session, round_, actor=SETUP)
             session.commit()
             return PersonalLink(invitation.token, round_.id, invitation.id)
 
@@ -226,7 +229,7 @@ def make_open_link(live_engine: Engine, test_registry: SurveyRegistry) -> Callab
     def make() -> str:
         with Session(live_engine) as session:
             round_ = rounds.open_round(
-                session, test_registry, "respond-test", "0.3", open_link=True
+                session, test_registry, "respond-test", "0.3", open_link=True, actor=SETUP
             )
             session.commit()
             return f"/o/{round_.open_link_token}"
@@ -347,7 +350,7 @@ def make_account(live_engine: Engine) -> Callable[[str], str]:
     def make(role: str = "coordinator") -> str:
         email = f"{role}-{uuid.uuid4().hex[:10]}@partnership.example"
         with Session(live_engine) as session:
-            users.add_user(session, email, role, WORKSPACE_PASSWORD)
+            users.add_user(session, email, role, WORKSPACE_PASSWORD, actor=SETUP)
             session.commit()
         return email
 

@@ -13,6 +13,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp.models import Participant
 from surveyapp.models import Response as SurveyResponse
 from surveyapp.services import rounds
@@ -31,8 +32,10 @@ def _person_in_an_anonymous_round(live_app: Flask, live_engine: Engine) -> tuple
         session.add(person)
         session.flush()
         registry = live_app.extensions["surveys"]
-        round_ = rounds.open_round(session, registry, "manual-usability", "9.9", is_anonymous=True)
-        rounds.invite_participants(session, round_, [person.id])
+        round_ = rounds.open_round(
+            session, registry, "manual-usability", "9.9", is_anonymous=True, actor=SETUP
+        )
+        rounds.invite_participants(session, round_, [person.id], actor=SETUP)
         (invitation,) = round_.invitations
         session.add(
             SurveyResponse(round_id=round_.id, invitation_id=invitation.id, status="submitted")

@@ -22,6 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp.analysis.export_xlsx import SHEETS
 from surveyapp.models import Round
 from surveyapp.services import exports
@@ -240,7 +241,9 @@ def test_an_editor_triages_three_comments_and_downloads_them(
     expect(page.get_by_role("cell", name=ui("ready"))).not_to_have_count(0)
     check_axe(page)
     with Session(live_engine, expire_on_commit=False) as session:
-        job, _ = exports.start_export(session, session.get_one(Round, results.current), "sv", None)
+        job, _ = exports.start_export(
+            session, session.get_one(Round, results.current), "sv", actor=SETUP
+        )
         session.commit()
     page.goto(f"/workspace/rounds/{results.current}/export/{job.id}?refresh=0")
     expect(page.get_by_role("status")).to_contain_text("0 of 4 responses written")

@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, Response
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp.models import Invitation, Participant
 from surveyapp.models import Response as SurveyResponse
 from surveyapp.services import mail, rounds
@@ -296,13 +297,15 @@ def workspace(
         people = _people(tag, group)
         session.add_all(people)
         session.flush()
-        round_ = rounds.open_round(session, registry, SURVEY, "0.5", open_link=True, groups=[group])
+        round_ = rounds.open_round(
+            session, registry, SURVEY, "0.5", open_link=True, groups=[group], actor=SETUP
+        )
         first = session.scalars(
             select(Invitation).where(Invitation.round_id == round_.id).order_by(Invitation.id)
         ).first()
         assert first is not None
         session.add(SurveyResponse(round_id=round_.id, invitation_id=first.id, status="submitted"))
-        failed = mail.create_batch(session, round_, "invitation", None)
+        failed = mail.create_batch(session, round_, "invitation", actor=SETUP)
         mail.queue_batch(session, failed)
         session.commit()
         round_id, failed_id, edit_id = round_.id, failed.id, people[1].id
@@ -311,7 +314,10 @@ def workspace(
     live_mail.refused.add(refused)
     try:
         with live_app.app_context():
-            assert mail.send_batch(sessions, failed_id, settings) == {"sent": 2, "failed": 1}
+            assert mail.send_batch(sessions, failed_id, settings, actor=SETUP) == {
+                "sent": 2,
+                "failed": 1,
+            }
     finally:
         live_mail.refused.discard(refused)
 
@@ -320,13 +326,13 @@ def workspace(
         session.add(late)
         session.flush()
         round_ = rounds.get_round(session, round_id)
-        rounds.invite_participants(session, round_, [late.id])
-        sent = mail.create_batch(session, round_, "invitation", None)
+        rounds.invite_participants(session, round_, [late.id], actor=SETUP)
+        sent = mail.create_batch(session, round_, "invitation", actor=SETUP)
         mail.queue_batch(session, sent)
         session.commit()
         sent_id = sent.id
     with live_app.app_context():
-        assert mail.send_batch(sessions, sent_id, settings) == {"sent": 2, "failed": 0}
+        assert mail.send_batch(sessions, sent_id, settings, actor=SETUP) == {"sent": 2, "failed": 0}
 
     context = browser.new_context(base_url=live_server)
     log_in(context.new_page(), email, en(ui_text))

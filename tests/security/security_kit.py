@@ -16,6 +16,7 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Invitation, Participant, Response, Round
 from surveyapp.services import responses, rounds
@@ -91,7 +92,7 @@ def invite(session: Session, round_: Round, **fields: Any) -> Invitation:
     person = Participant(**values)
     session.add(person)
     session.flush()
-    rounds.invite_participants(session, round_, [person.id])
+    rounds.invite_participants(session, round_, [person.id], actor=SETUP)
     return session.scalars(
         select(Invitation).where(
             Invitation.round_id == round_.id, Invitation.participant_id == person.id

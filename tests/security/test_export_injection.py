@@ -23,6 +23,7 @@ from security_kit import answer, invite
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp.analysis.export_csv import write_tidy_csv
 from surveyapp.analysis.export_xlsx import write_summary
 from surveyapp.csv_output import FORMULA_START, as_text_cell
@@ -124,7 +125,7 @@ def data(session: Session, tmp_path: Path, payloads: list[str]) -> Data:
     (tmp_path / "surveys").mkdir()
     (tmp_path / "surveys" / "formula-test.yaml").write_text(survey_yaml(), encoding="utf-8")
     registry = SurveyRegistry(tmp_path / "surveys")
-    round_ = rounds.open_round(session, registry, "formula-test", "0.1")
+    round_ = rounds.open_round(session, registry, "formula-test", "0.1", actor=SETUP)
     for payload in payloads:
         fields = {"name": payload, "organisation": payload, "country": payload, "group": payload}
         person = invite(session, round_, **fields)
@@ -135,8 +136,8 @@ def data(session: Session, tmp_path: Path, payloads: list[str]) -> Data:
     feedback.sync_feedback(session, round_)
     items = session.scalars(select(FeedbackItem).order_by(FeedbackItem.id)).all()
     for item, payload in zip(items, payloads * 2, strict=False):
-        feedback.update_item(session, item, "accepted", payload, None, None)
-    later = rounds.open_round(session, registry, "formula-test", "0.2")
+        feedback.update_item(session, item, "accepted", payload, None, actor=SETUP)
+    later = rounds.open_round(session, registry, "formula-test", "0.2", actor=SETUP)
     session.commit()
     return Data(round_, later, payloads)
 

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from security_kit import answer, get_routes, invite, route_url
 from sqlalchemy.orm import Session
 
-from builders import TEST_SURVEYS, post_page
+from builders import SETUP, TEST_SURVEYS, post_page
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import User
 from surveyapp.services import rounds, tokens
@@ -52,7 +52,7 @@ def pages(
 ) -> Iterator[list[tuple[str, str]]]:
     """(endpoint, URL) of every GET route, with ids and tokens of real things."""
     round_ = rounds.open_round(
-        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", open_link=True
+        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", open_link=True, actor=SETUP
     )
     invitation = invite(session, round_)
     answer(session, round_, {"role": "officer", "overall_usefulness": 7}, invitation, submit=False)
@@ -96,7 +96,7 @@ def test_every_page_of_the_url_map(coordinator: FlaskClient, pages: list[tuple[s
 
 def test_token_pages_in_every_state(app: Flask, client: FlaskClient, session: Session) -> None:
     round_ = rounds.open_round(
-        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.4", open_link=True
+        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.4", open_link=True, actor=SETUP
     )
     invitation = invite(session, round_)
     session.commit()

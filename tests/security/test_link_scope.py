@@ -13,7 +13,7 @@ from security_kit import answer, invite
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from builders import TEST_SURVEYS, csrf_token, fresh, post_page
+from builders import SETUP, TEST_SURVEYS, csrf_token, fresh, post_page
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Answer, Invitation, Response, Round
 from surveyapp.services import rounds
@@ -21,7 +21,7 @@ from surveyapp.services import rounds
 
 def open_round(session: Session, revision: str = "0.3", **options: Any) -> Round:
     registry = SurveyRegistry(TEST_SURVEYS)
-    round_ = rounds.open_round(session, registry, "respond-test", revision, **options)
+    round_ = rounds.open_round(session, registry, "respond-test", revision, **options, actor=SETUP)
     session.commit()
     return round_
 
@@ -91,7 +91,7 @@ def test_a_link_of_a_closed_round_stays_closed_while_another_round_is_open(
     old, new = open_round(session, "0.3"), open_round(session, "0.4")
     old_invitation = invite(session, old)
     session.commit()
-    rounds.invite_participants(session, new, [old_invitation.participant_id])
+    rounds.invite_participants(session, new, [old_invitation.participant_id], actor=SETUP)
     new_invitation = session.scalars(select(Invitation).where(Invitation.round_id == new.id)).one()
     old.status = "closed"
     session.commit()

@@ -16,7 +16,7 @@ from security_kit import invite, route_url
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from builders import TEST_SURVEYS, csrf_token, fresh, post_page
+from builders import SETUP, TEST_SURVEYS, csrf_token, fresh, post_page
 from surveyapp import create_app
 from surveyapp.auth.access import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS
 from surveyapp.definitions import SurveyRegistry
@@ -53,7 +53,7 @@ def test_a_respondent_reaches_no_workspace_page(
     app: Flask, client: FlaskClient, session: Session, method: str, kind: str
 ) -> None:
     round_ = rounds.open_round(
-        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", open_link=True
+        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", open_link=True, actor=SETUP
     )
     invitation = invite(session, round_)
     session.commit()

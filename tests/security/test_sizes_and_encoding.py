@@ -22,7 +22,7 @@ from security_kit import invite
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from builders import TEST_SURVEYS, csrf_token, fresh, post_page, workspace_token
+from builders import SETUP, TEST_SURVEYS, csrf_token, fresh, post_page, workspace_token
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Answer, Invitation, Participant, Round, User
 from surveyapp.services import rounds
@@ -33,7 +33,9 @@ LogIn = Callable[[FlaskClient, str], User]
 
 @pytest.fixture
 def invitation(session: Session) -> Invitation:
-    round_ = rounds.open_round(session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3")
+    round_ = rounds.open_round(
+        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", actor=SETUP
+    )
     found = invite(session, round_, language="en")
     session.commit()
     return found

@@ -17,7 +17,7 @@ from security_kit import invite
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from builders import TEST_SURVEYS, csrf_token, post_page, redis_or_skip
+from builders import SETUP, TEST_SURVEYS, csrf_token, post_page, redis_or_skip
 from surveyapp import create_app
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.errors import UnknownLink
@@ -29,7 +29,7 @@ LIMIT = 5
 
 def open_round(session: Session, **options: Any) -> Round:
     registry = SurveyRegistry(TEST_SURVEYS)
-    round_ = rounds.open_round(session, registry, "respond-test", "0.3", **options)
+    round_ = rounds.open_round(session, registry, "respond-test", "0.3", **options, actor=SETUP)
     session.commit()
     return round_
 
@@ -41,7 +41,7 @@ def many_links(session: Session) -> Round:
     people = [{"email": f"p{n}@city.example", "name": f"P {n}"} for n in range(500)]
     session.execute(insert(Participant), people)
     ids = list(session.scalars(select(Participant.id)))
-    rounds.invite_participants(session, round_, ids)
+    rounds.invite_participants(session, round_, ids, actor=SETUP)
     for _ in range(20):
         responses.start_open_response(session, round_, "en")
     session.commit()

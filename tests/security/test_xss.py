@@ -23,7 +23,7 @@ from security_kit import (
 )
 from sqlalchemy.orm import Session
 
-from builders import TEST_SURVEYS, fresh, post_page, workspace_token
+from builders import SETUP, TEST_SURVEYS, fresh, post_page, workspace_token
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import FeedbackItem, Invitation, Round, User
 from surveyapp.services import rounds
@@ -36,7 +36,7 @@ def open_round(
     session: Session, survey_id: str = "respond-test", revision: str = "0.3", **options: Any
 ) -> Round:
     registry = SurveyRegistry(TEST_SURVEYS)
-    round_ = rounds.open_round(session, registry, survey_id, revision, **options)
+    round_ = rounds.open_round(session, registry, survey_id, revision, **options, actor=SETUP)
     session.commit()
     return round_
 
@@ -206,7 +206,9 @@ def test_survey_text_in_preview_respondent_pages_and_results(
         assert_inert(
             page(client, f"/preview/{PAYLOAD_SURVEY_ID}?page={n}"), payload, f"preview {n}"
         )
-    round_ = rounds.open_round(session, payload_surveys, PAYLOAD_SURVEY_ID, "0.3", open_link=True)
+    round_ = rounds.open_round(
+        session, payload_surveys, PAYLOAD_SURVEY_ID, "0.3", open_link=True, actor=SETUP
+    )
     invitation = invite(session, round_)
     session.commit()
     assert_inert(page(client, f"/o/{round_.open_link_token}"), payload, "open link")

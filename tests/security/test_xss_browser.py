@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from builders import SETUP
 from surveyapp import create_app, migrate
 from surveyapp.db import make_engine
 from surveyapp.models import User
@@ -85,7 +86,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         }
     )
     with Session(app.extensions["engine"]) as session:
-        round_ = rounds.open_round(session, registry, PAYLOAD_SURVEY_ID, "0.3")
+        round_ = rounds.open_round(session, registry, PAYLOAD_SURVEY_ID, "0.3", actor=SETUP)
         fields = dict(zip(("name", "organisation", "city", "group"), XSS_PAYLOADS, strict=False))
         invitation = invite(session, round_, **fields)
         values = {"pick": "other", "pick.other": XSS_PAYLOADS[1], "score": 4}

@@ -17,7 +17,7 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import PASSWORD, log_in, redis_or_skip, workspace_token
+from builders import PASSWORD, SETUP, log_in, redis_or_skip, workspace_token
 from surveyapp import create_app
 from surveyapp.models import AuditEvent, User
 from surveyapp.services import users
@@ -34,7 +34,9 @@ def app_config(app_config: dict[str, Any], request: pytest.FixtureRequest) -> di
 
 @pytest.fixture
 def account(session: Session) -> User:
-    user = users.add_user(session, "coordinator@partnership.example", "coordinator", PASSWORD)
+    user = users.add_user(
+        session, "coordinator@partnership.example", "coordinator", PASSWORD, actor=SETUP
+    )
     session.commit()
     return user
 
@@ -216,7 +218,7 @@ def test_a_password_change_ends_the_other_sessions(
 ) -> None:
     log_in(client, account.email)
     assert client.get("/workspace/").status_code == 200
-    users.set_password(session, account.email, "a brand new passphrase")
+    users.set_password(session, account.email, "a brand new passphrase", actor=SETUP)
     session.commit()
     page = client.get("/workspace/")
     assert page.status_code == 302 and page.headers["Location"].startswith("/login")
@@ -267,7 +269,7 @@ def test_a_new_password_draws_a_new_stamp_and_ends_a_copied_session(
     copy = app.test_client()
     copy.set_cookie("session", session_cookie(client))
     stamp = cookie_data(app, client)["stamp"]
-    users.set_password(session, account.email, "a brand new passphrase")
+    users.set_password(session, account.email, "a brand new passphrase", actor=SETUP)
     session.commit()
     assert session.get_one(User, account.id).session_stamp != stamp
     for browser in (client, copy):

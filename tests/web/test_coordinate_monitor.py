@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from builders import fresh, table_rows
+from builders import assert_by_account, fresh, table_rows
 from builders import respond_as as respond
 from surveyapp.models import AuditEvent, Invitation, Response, Round
 from surveyapp.services import monitor
@@ -199,6 +199,8 @@ def test_downloads_are_audited_without_any_token(
     assert links.actor_email.startswith("coordinator") and links.address == "127.0.0.1"
     (exported,) = audit_events(session, "non_respondents_exported")
     assert exported.detail == "3 participants"
+    for event_ in (links, exported):
+        assert_by_account(session, event_, "coordinator")
     tokens = set(fresh(session).scalars(select(Invitation.token)))
     tokens |= {monitored.open_link_token, *fresh(session).scalars(select(Response.token))}
     text = " ".join(f"{e.target} {e.detail}" for e in audit_events(session))

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from builders import fresh, table_rows, workspace_token
+from builders import assert_by_account, fresh, table_rows, workspace_token
 from surveyapp.models import Answer, AuditEvent, Invitation, Participant, Response
 
 CSV_DIR = Path(__file__).parent.parent / "data" / "csv"
@@ -162,6 +162,7 @@ def test_editing_saves_normalised_values_and_is_audited(
     (event_,) = audit_events(session, "participant_edited")
     assert event_.target == f"participant {person.id}"
     assert event_.detail == "changed email, city, language"
+    assert_by_account(session, event_, "coordinator")
     assert "anna@espoo.example" not in event_.detail
 
 
@@ -257,6 +258,7 @@ def test_removing_deletes_invitations_responses_and_answers_and_is_audited(
     (event_,) = audit_events(session, "participant_removed")
     assert event_.target == f"participant {person_id}"
     assert event_.detail == "1 invitation(s), 1 response(s) deleted"
+    assert_by_account(session, event_, "coordinator")
 
 
 # --- importing ---------------------------------------------------------------------------------
@@ -288,6 +290,7 @@ def test_import_reports_problems_by_line_and_keeps_the_good_rows(
     assert emails == {"good1@espoo.fi", "good2@oulu.fi", "good3@lahti.fi"}
     (event_,) = audit_events(session, "participants_imported")
     assert event_.detail == "people.csv: 3 new, 0 updated, 0 unchanged, 4 skipped"
+    assert_by_account(session, event_, "coordinator")
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import fresh, workspace_token
+from builders import SETUP, assert_by_account, fresh, workspace_token
 from builders import respond_as as respond
 from surveyapp.models import AuditEvent, Invitation, Participant, Response, Round
 
@@ -20,7 +20,8 @@ Maker = Callable[..., Any]
 
 
 def audit_events(session: Session, action: str | None = None) -> list[AuditEvent]:
-    query = select(AuditEvent).order_by(AuditEvent.id)
+    """The events of the workspace's users (not of the test's own set-up)."""
+    query = select(AuditEvent).where(AuditEvent.actor_email != SETUP.name).order_by(AuditEvent.id)
     if action:
         query = query.where(AuditEvent.action == action)
     return list(fresh(session).scalars(query))
@@ -105,6 +106,8 @@ def test_opening_a_round_invites_the_groups_and_is_audited(
     assert len(round_.invitations) == 2
     (event_,) = audit_events(session, "round_opened")
     assert event_.target == f"round {round_.id}" and "2 invited" in event_.detail
+    assert event_.detail.endswith("; anonymous; open link")
+    assert_by_account(session, event_, "coordinator")
     page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Round {round_.id} is open; 2 participants invited." in page
 
@@ -187,8 +190,10 @@ def test_close_and_reopen_are_posts_that_keep_answers_and_are_audited(
     assert coordinator.post(f"{url}/reopen", data={"csrf_token": token}).status_code == 302
     assert fresh(session).get_one(Round, running.id).status == "open"
     assert len(fresh(session).scalars(select(Response)).all()) == 1, "no answer lost"
-    actions = [e.action for e in audit_events(session) if e.action.startswith("round_")]
-    assert actions == ["round_closed", "round_reopened"]
+    found = [e for e in audit_events(session) if e.action.startswith("round_")]
+    assert [e.action for e in found] == ["round_closed", "round_reopened"]
+    for event_ in found:
+        assert_by_account(session, event_, "coordinator")
 
 
 def test_inviting_more_groups_adds_only_new_people(
@@ -210,6 +215,7 @@ def test_inviting_more_groups_adds_only_new_people(
     assert "Gustav" in set(invited)
     (event_,) = audit_events(session, "participants_invited")
     assert "2 invited" in event_.detail
+    assert_by_account(session, event_, "coordinator")
 
 
 def test_inviting_without_a_group_is_an_error_on_the_round_page(

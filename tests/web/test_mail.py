@@ -15,10 +15,11 @@ from mailserver import MAIL_FROM, MailServer, closed_port
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from builders import participant_maker, round_maker
+from builders import SETUP, assert_by_account, participant_maker, round_maker
 from surveyapp.auth.access import session_claims
 from surveyapp.models import AuditEvent, Invitation, MailBatch, MailMessage, Response, Round, User
 from surveyapp.services import mail, rounds, users
+from surveyapp.services.audit import Actor
 
 BASE_URL = "https://survey.partnership.example.eu"
 NUMBERS = itertools.count(1)
@@ -41,7 +42,9 @@ def app_config(app_config: dict[str, Any], smtp_server: MailServer) -> dict[str,
 
 
 def log_in(client: FlaskClient, session: Session, role: str = "coordinator") -> User:
-    user = users.add_user(session, f"{role}{next(NUMBERS)}@partnership.example.eu", role, "x" * 12)
+    user = users.add_user(
+        session, f"{role}{next(NUMBERS)}@partnership.example.eu", role, "x" * 12, actor=SETUP
+    )
     session.commit()
     with client.session_transaction() as browser:
         browser.update(session_claims(user))
@@ -53,7 +56,7 @@ def invited_round(session: Session, languages: list[str | None]) -> Round:
     round_ = round_maker(session)()
     make = participant_maker(session)
     people = [make(email=f"p{next(NUMBERS)}@city.example", language=lang) for lang in languages]
-    rounds.invite_participants(session, round_, [p.id for p in people])
+    rounds.invite_participants(session, round_, [p.id for p in people], actor=SETUP)
     session.commit()
     return round_
 
@@ -244,7 +247,7 @@ def test_a_closed_round_offers_no_sending(
 ) -> None:
     log_in(client, session)
     round_ = invited_round(session, ["en"])
-    rounds.close_round(session, round_)
+    rounds.close_round(session, round_, actor=SETUP)
     session.commit()
     page = client.get(compose_url(round_, "reminder")).get_data(as_text=True)
     assert "This round is closed" in page
@@ -275,7 +278,7 @@ def test_the_progress_page_refreshes_while_messages_are_pending(
 ) -> None:
     coordinator = log_in(client, session)
     round_ = invited_round(session, ["en", "fi"])
-    batch = mail.create_batch(session, round_, "invitation", coordinator)
+    batch = mail.create_batch(session, round_, "invitation", actor=Actor.from_user(coordinator, ""))
     session.commit()
     page = client.get(f"/workspace/rounds/{round_.id}/mail/batches/{batch.id}").get_data(
         as_text=True
@@ -314,6 +317,9 @@ def test_each_send_run_is_audited_with_counts_and_no_link(
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "mail_sent")).all()
     details = [e.detail.split(": ")[1] for e in events]
     assert details == ["1 sent, 1 failed", "0 sent, 1 failed"]
+    created = session.scalars(select(AuditEvent).where(AuditEvent.action == "mail_batch_created"))
+    for event_ in [*created, *events]:  # also from the send loop, after its request
+        assert_by_account(session, event_, "coordinator")
     logged = " ".join(f"{e.target} {e.detail}" for e in session.scalars(select(AuditEvent)))
     assert not any(inv.token in logged for inv in invitations(session, round_))
     assert "/s/" not in logged
@@ -354,8 +360,10 @@ def test_the_round_panel_shows_links_and_history_to_coordinators_only(
 ) -> None:
     round_ = invited_round(session, ["en"])
     session.add(MailBatch(round_id=round_.id, kind="reminder"))
-    coordinator = users.add_user(session, "c@partnership.example.eu", "coordinator", "x" * 12)
-    editor = users.add_user(session, "e@partnership.example.eu", "editor", "x" * 12)
+    coordinator = users.add_user(
+        session, "c@partnership.example.eu", "coordinator", "x" * 12, actor=SETUP
+    )
+    editor = users.add_user(session, "e@partnership.example.eu", "editor", "x" * 12, actor=SETUP)
     session.commit()
     counts = {"invited": 1, "started": 0, "submitted": 0}
     panel = '{% include "mail/_round_panel.html" %}'
@@ -379,7 +387,7 @@ def test_a_batch_stopped_by_a_restart_can_be_finished_without_sending_twice(
     """A worker ended mid-batch: one message was going out, one was still waiting."""
     coordinator = log_in(client, session)
     round_ = invited_round(session, ["en", "en"])
-    batch = mail.create_batch(session, round_, "invitation", coordinator)
+    batch = mail.create_batch(session, round_, "invitation", actor=Actor.from_user(coordinator, ""))
     long_ago = batch.created_at - dt.timedelta(hours=1)
     batch.created_at = batch.started_at = long_ago
     caught, waiting = batch.messages

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from builders import TEST_SURVEYS, app_registry, test_registry
+from builders import SETUP, TEST_SURVEYS, app_registry, test_registry
 from surveyapp.definitions import Survey, SurveyRegistry
 from surveyapp.models import Invitation, Participant, Response, Round
 from surveyapp.respond import page_shell, question_html
@@ -110,7 +110,7 @@ def test_pages_from_the_caches_are_the_pages_rendered_whole(
     case: str,
 ) -> None:
     registry, survey_id = _registry(app, case, tmp_path)
-    round_ = rounds.open_round(session, registry, survey_id, "1.0")
+    round_ = rounds.open_round(session, registry, survey_id, "1.0", actor=SETUP)
     session.commit()
     survey = rounds.round_survey(round_)
     # Two respondents share a language (the second is served what the first's pages

@@ -13,7 +13,7 @@ from privacy_world import AINO, BRUNO, World, build_world, database_rows, traces
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import fresh, workspace_token
+from builders import SETUP, fresh, workspace_token
 from surveyapp.models import AuditEvent, Invitation, Participant, Round
 from surveyapp.services import privacy
 
@@ -115,7 +115,7 @@ def test_the_round_page_says_when_retention_deleted_personal_data(
     round_ = fresh(session).get_one(Round, world.named.id)
     round_.status, round_.closed_at = "closed", dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
     session.commit()
-    privacy.apply_retention(session, 30, dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC))
+    privacy.apply_retention(session, 30, dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC), actor=SETUP)
     session.commit()
     html = coordinator.get(url).get_data(as_text=True)
     assert "<dt>Personal data deleted</dt><dd>2026-03-01 08:30 UTC" in html

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from builders import TEST_SURVEYS, csrf_token, post_page
+from builders import SETUP, TEST_SURVEYS, csrf_token, post_page
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Answer, Invitation, Response, Round
 from surveyapp.services import rounds
@@ -360,7 +360,7 @@ def _round_of_copy(
     surveys.mkdir()
     source = (TEST_SURVEYS / "respond-test.yaml").read_text(encoding="utf-8")
     (surveys / "respond-test.yaml").write_text(edit(source), encoding="utf-8")
-    round_ = rounds.open_round(session, SurveyRegistry(surveys), "respond-test", "0.3")
+    round_ = rounds.open_round(session, SurveyRegistry(surveys), "respond-test", "0.3", actor=SETUP)
     session.commit()
     return round_, source
 

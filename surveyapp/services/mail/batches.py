@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ...db import utcnow
 from ...errors import InvalidRequest, NotFound
-from ...models import Invitation, MailBatch, MailMessage, Response, Round, User
+from ...models import Invitation, MailBatch, MailMessage, Response, Round
 from .. import audit
+from ..audit import Actor
 from ..rounds import as_utc, round_state, round_survey
 
 KINDS = ("invitation", "reminder")
@@ -100,7 +101,7 @@ def refusal(session: Session, round_: Round, kind: str) -> str | None:
     return None
 
 
-def create_batch(session: Session, round_: Round, kind: str, user: User | None) -> MailBatch:
+def create_batch(session: Session, round_: Round, kind: str, *, actor: Actor) -> MailBatch:
     """A batch with one pending message per recipient, language and address frozen."""
     # Lock the round so that two clicks on Send make one batch (SQLite locks at BEGIN).
     session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
@@ -108,7 +109,7 @@ def create_batch(session: Session, round_: Round, kind: str, user: User | None) 
     if reason:
         raise MailRefused(reason)
     languages = round_survey(round_).languages
-    batch = MailBatch(round_id=round_.id, kind=kind, created_by_id=user.id if user else None)
+    batch = MailBatch(round_id=round_.id, kind=kind, created_by_id=actor.user_id)
     for inv in recipients(session, round_, kind):
         language = message_language(languages, inv.participant.language)
         batch.messages.append(
@@ -118,7 +119,7 @@ def create_batch(session: Session, round_: Round, kind: str, user: User | None) 
     session.flush()
     detail = f"{kind} batch {batch.id}: {len(batch.messages)} recipients"
     audit.record(
-        session, "mail_batch_created", actor=user, target=f"round {round_.id}", detail=detail
+        session, "mail_batch_created", actor=actor, target=f"round {round_.id}", detail=detail
     )
     return batch
 

@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
 from ...db import utcnow
-from ...models import Invitation, MailBatch, MailMessage, Participant, Round, User
+from ...models import Invitation, MailBatch, MailMessage, Participant, Round
 from .. import audit
+from ..audit import Actor
 from ..invitations import personal_link
 from ..rounds import round_state
 from .texts import MailText, build_message, contact_address, message_context, render
@@ -77,7 +78,7 @@ def send_batch(
     batch_id: int,
     settings: MailSettings,
     *,
-    actor_id: int | None = None,
+    actor: Actor,
 ) -> dict[str, int]:
     """Send every pending or failed message of the batch over one SMTP connection.
 
@@ -88,7 +89,7 @@ def send_batch(
     failed and committed right after. A re-run, or a second loop at the same time, takes only
     messages still pending or failed: nobody gets a message twice, and a message caught
     mid-send by a crash stays 'sending' ("delivery unknown") rather than being sent again.
-    Returns how many were sent and failed in this run.
+    Returns how many were sent and failed in this run; the run is recorded for `actor`.
     """
     outcome: Counter[str] = Counter()
     try:
@@ -96,7 +97,7 @@ def send_batch(
         if jobs:
             _send_all(sessions, jobs, settings, outcome)
     finally:
-        _finish(sessions, batch_id, actor_id, outcome)
+        _finish(sessions, batch_id, actor, outcome)
     return {"sent": outcome["sent"], "failed": outcome["failed"]}
 
 
@@ -294,13 +295,12 @@ def _reason(settings: MailSettings, error: Exception, *, connected: bool) -> str
 
 
 def _finish(
-    sessions: Callable[[], Session], batch_id: int, actor_id: int | None, outcome: Counter[str]
+    sessions: Callable[[], Session], batch_id: int, actor: Actor, outcome: Counter[str]
 ) -> None:
     """Mark the run finished and record it in the audit log (counts only, never a link)."""
     with _writing(sessions) as session:
         batch = session.get_one(MailBatch, batch_id)
         batch.finished_at = utcnow()
-        actor = session.get(User, actor_id) if actor_id is not None else None
         sent, failed = outcome["sent"], outcome["failed"]
         detail = f"{batch.kind} batch {batch.id}: {sent} sent, {failed} failed"
         target = f"round {batch.round_id}"

@@ -18,11 +18,13 @@ from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
+from builders import SETUP
 from surveyapp.analysis import export_rows
 from surveyapp.analysis.export_xlsx import write_summary
 from surveyapp.errors import InvalidRequest, NotFound
 from surveyapp.models import ExportJob, Round, User
 from surveyapp.services import exports
+from surveyapp.services.audit import Actor
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def exports_dir(tmp_path: Path) -> Path:
 
 
 def new_job(session: Session, round_: Round, lang: str = "en") -> ExportJob:
-    job, created = exports.start_export(session, round_, lang, None)
+    job, created = exports.start_export(session, round_, lang, actor=SETUP)
     session.commit()
     assert created
     return job
@@ -80,7 +82,9 @@ def test_a_new_job_is_queued_with_the_number_of_responses_to_write(
     user = User(email="e@partnership.example", password_hash="x", role="editor")
     session.add(user)
     session.flush()
-    job, created = exports.start_export(session, data.current, "fi", user)
+    job, created = exports.start_export(
+        session, data.current, "fi", actor=Actor.from_user(user, "")
+    )
     session.commit()
     assert created
     assert (job.status, job.total, job.written, job.language) == ("queued", 3, 0, "fi")
@@ -93,16 +97,16 @@ def test_a_language_the_survey_lacks_is_refused(
     session: Session, data: analysis_dataset.Dataset
 ) -> None:
     with pytest.raises(InvalidRequest, match="no language 'de'"):
-        exports.start_export(session, data.current, "de", None)
+        exports.start_export(session, data.current, "de", actor=SETUP)
 
 
 def test_while_a_job_goes_on_starting_again_returns_it(
     session: Session, data: analysis_dataset.Dataset
 ) -> None:
     job = new_job(session, data.current, "fi")
-    again, created = exports.start_export(session, data.current, "fi", None)
+    again, created = exports.start_export(session, data.current, "fi", actor=SETUP)
     assert (again.id, created) == (job.id, False)
-    other, created = exports.start_export(session, data.current, "en", None)
+    other, created = exports.start_export(session, data.current, "en", actor=SETUP)
     assert created and other.id != job.id
 
 
@@ -117,7 +121,7 @@ def test_a_silent_job_is_stopped_and_a_new_start_replaces_it(
     job.updated_at = ago(exports.STALE_AFTER.total_seconds() + 1)
     assert exports.job_state(job) == "stopped"
     session.commit()
-    fresh, created = exports.start_export(session, data.current, "en", None)
+    fresh, created = exports.start_export(session, data.current, "en", actor=SETUP)
     session.commit()
     assert created and fresh.id != job.id
     old = reread(session, job)

@@ -14,10 +14,12 @@ from analysis_dataset import Dataset, build, make_session, respond
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp.errors import InvalidRequest
 from surveyapp.feedback.forms import STATUS_NAMES
 from surveyapp.models import FEEDBACK_STATUSES, FeedbackItem, Round, User
 from surveyapp.services import feedback, users
+from surveyapp.services.audit import Actor
 
 
 @pytest.fixture
@@ -35,7 +37,9 @@ def data(db: Session, tmp_path: Path) -> Dataset:
 
 @pytest.fixture
 def editor(db: Session) -> User:
-    return users.add_user(db, "editor@partnership.example", "editor", "a long password here")
+    return users.add_user(
+        db, "editor@partnership.example", "editor", "a long password here", actor=SETUP
+    )
 
 
 def items(db: Session, round_: Round) -> list[tuple[int, str, str]]:
@@ -74,7 +78,9 @@ def test_update_persists_with_the_user(db: Session, data: Dataset, editor: User)
     feedback.sync_feedback(db, data.current)
     item = db.scalars(select(FeedbackItem)).first()
     assert item is not None
-    feedback.update_item(db, item, "accepted", "  Shortened.  ", " 0.11 ", editor)
+    feedback.update_item(
+        db, item, "accepted", "  Shortened.  ", " 0.11 ", actor=Actor.from_user(editor, "")
+    )
     db.commit()
     db.expire_all()
     assert (item.status, item.note, item.addressed_in_revision) == (
@@ -90,7 +96,7 @@ def test_update_refuses_an_unknown_status(db: Session, data: Dataset, editor: Us
     item = db.scalars(select(FeedbackItem)).first()
     assert item is not None
     with pytest.raises(InvalidRequest):
-        feedback.update_item(db, item, "ignored", "", None, editor)
+        feedback.update_item(db, item, "ignored", "", None, actor=Actor.from_user(editor, ""))
     assert item.status == "new"
 
 
@@ -115,7 +121,7 @@ def test_list_items_filters_by_status_and_chapter(db: Session, data: Dataset, ed
     rows = feedback.list_items(db, data.current)
     item = db.get(FeedbackItem, rows[1].id)
     assert item is not None
-    feedback.update_item(db, item, "rejected", "", None, editor)
+    feedback.update_item(db, item, "rejected", "", None, actor=Actor.from_user(editor, ""))
     assert [r.answer for r in feedback.list_items(db, data.current, status="rejected")] == ["=1+1"]
     assert [r.answer for r in feedback.list_items(db, data.current, status="new")] == ["Too long"]
     assert len(feedback.list_items(db, data.current, chapter="why")) == 2
@@ -137,7 +143,9 @@ def test_you_said_we_did_reports_the_previous_revisions_round(
     for row in feedback.list_items(db, data.current):
         item = db.get(FeedbackItem, row.id)
         assert item is not None
-        feedback.update_item(db, item, "done", f"Handled {row.answer}", "0.11", editor)
+        feedback.update_item(
+            db, item, "done", f"Handled {row.answer}", "0.11", actor=Actor.from_user(editor, "")
+        )
     report = feedback.you_said_we_did(db, "analysis-test", "0.11")
     assert report is not None
     assert report.round.id == data.current.id  # 0.10, not the decoy of another survey

@@ -14,7 +14,7 @@ from mailserver import MAIL_FROM, MailServer, closed_port, running_server
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from builders import participant_maker, round_maker
+from builders import SETUP, participant_maker, round_maker
 from surveyapp import migrate
 from surveyapp.db import Base, make_engine
 from surveyapp.models import (
@@ -26,6 +26,7 @@ from surveyapp.models import (
     Round,
 )
 from surveyapp.services import mail, rounds
+from surveyapp.services.audit import Actor
 from surveyapp.services.mail import sending, texts
 
 BASE_URL = "https://survey.partnership.example.eu"
@@ -68,7 +69,7 @@ def invited_round(db: Session, languages: list[str | None], **options: Any) -> R
     """A round of the en/fi/sv test survey with one invited participant per language."""
     round_ = round_maker(db)(**options)
     people = [new_person(db, lang) for lang in languages]
-    rounds.invite_participants(db, round_, [p.id for p in people])
+    rounds.invite_participants(db, round_, [p.id for p in people], actor=SETUP)
     db.commit()
     return round_
 
@@ -78,7 +79,7 @@ def new_person(db: Session, language: str | None = "en") -> Participant:
 
 
 def batch_of(db: Session, round_: Round, kind: str = "invitation") -> MailBatch:
-    batch = mail.create_batch(db, round_, kind, None)
+    batch = mail.create_batch(db, round_, kind, actor=SETUP)
     db.commit()
     return batch
 
@@ -191,7 +192,7 @@ def test_an_invitation_batch_leaves_out_those_already_invited(db: Session) -> No
     first.finished_at = dt.datetime.now(dt.UTC)
     db.commit()
     assert mail.refusal(db, round_, "invitation") == "nobody"
-    rounds.invite_participants(db, round_, [new_person(db).id])
+    rounds.invite_participants(db, round_, [new_person(db).id], actor=SETUP)
     db.commit()
     assert len(batch_of(db, round_).messages) == 1
 
@@ -213,8 +214,14 @@ def test_send_batch_sends_each_message_once_and_a_rerun_sends_nothing(
 ) -> None:
     round_ = invited_round(db, ["en", "fi"])
     batch = batch_of(db, round_)
-    assert mail.send_batch(sessions, batch.id, settings_for(server)) == {"sent": 2, "failed": 0}
-    assert mail.send_batch(sessions, batch.id, settings_for(server)) == {"sent": 0, "failed": 0}
+    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+        "sent": 2,
+        "failed": 0,
+    }
+    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+        "sent": 0,
+        "failed": 0,
+    }
     assert len(server.received) == 2
     assert set(statuses(db, batch).values()) == {"sent"}
 
@@ -225,7 +232,11 @@ def test_two_loops_on_one_batch_never_send_twice(
     round_ = invited_round(db, ["en"] * 12)
     batch = batch_of(db, round_)
     loops = [
-        threading.Thread(target=mail.send_batch, args=(sessions, batch.id, settings_for(server)))
+        threading.Thread(
+            target=mail.send_batch,
+            args=(sessions, batch.id, settings_for(server)),
+            kwargs={"actor": SETUP},
+        )
         for _ in range(3)
     ]
     for loop in loops:
@@ -249,11 +260,14 @@ def test_a_message_taken_by_another_loop_meanwhile_is_skipped(
     def prepare_then_race(*args: Any) -> list[Any]:
         jobs = prepare(*args)
         monkeypatch.setattr(sending, "_prepare", prepare)
-        mail.send_batch(sessions, batch.id, settings_for(server))  # the other loop
+        mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP)  # the other loop
         return jobs
 
     monkeypatch.setattr(sending, "_prepare", prepare_then_race)
-    assert mail.send_batch(sessions, batch.id, settings_for(server)) == {"sent": 0, "failed": 0}
+    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+        "sent": 0,
+        "failed": 0,
+    }
     assert len(server.received) == 2
 
 
@@ -266,7 +280,7 @@ def test_a_message_caught_mid_send_by_a_crash_is_never_sent_again(
         text("UPDATE mail_messages SET status = 'sending' WHERE id = :id"), {"id": caught.id}
     )
     db.commit()
-    mail.send_batch(sessions, batch.id, settings_for(server))
+    mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP)
     assert [r.rcpt_tos for r in server.received] == [(batch.messages[1].email,)]
     assert statuses(db, batch)[caught.email] == "sending"
 
@@ -277,12 +291,18 @@ def test_a_refused_address_fails_alone_and_a_rerun_sends_only_it(
     batch = batch_of(db, invited_round(db, ["en", "en", "en"]))
     refused = batch.messages[1].email
     server.refused.add(refused)
-    assert mail.send_batch(sessions, batch.id, settings_for(server)) == {"sent": 2, "failed": 1}
+    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+        "sent": 2,
+        "failed": 1,
+    }
     not_reached = failed(db, batch)
     assert [m.email for m in not_reached] == [refused]
     assert not_reached[0].error.startswith("refused by the mail server: 550")
     server.refused.clear()
-    assert mail.send_batch(sessions, batch.id, settings_for(server)) == {"sent": 1, "failed": 0}
+    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+        "sent": 1,
+        "failed": 0,
+    }
     assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(statuses(db, batch))
 
 
@@ -292,12 +312,18 @@ def test_an_invitation_sent_by_a_later_batch_is_not_sent_again_by_the_first(
     round_ = invited_round(db, ["en"])
     first = batch_of(db, round_)
     server.refused.add(first.messages[0].email)
-    mail.send_batch(sessions, first.id, settings_for(server))
+    mail.send_batch(sessions, first.id, settings_for(server), actor=SETUP)
     server.refused.clear()
     refresh(db)
     second = batch_of(db, round_)  # the one who failed is invited again by a new batch
-    assert mail.send_batch(sessions, second.id, settings_for(server)) == {"sent": 1, "failed": 0}
-    assert mail.send_batch(sessions, first.id, settings_for(server)) == {"sent": 0, "failed": 0}
+    assert mail.send_batch(sessions, second.id, settings_for(server), actor=SETUP) == {
+        "sent": 1,
+        "failed": 0,
+    }
+    assert mail.send_batch(sessions, first.id, settings_for(server), actor=SETUP) == {
+        "sent": 0,
+        "failed": 0,
+    }
     assert len(server.received) == 1
     assert failed(db, first)[0].error == "not sent: already invited by another batch"
 
@@ -309,12 +335,18 @@ def test_a_lost_connection_fails_the_rest_with_the_reason_and_a_rerun_reaches_th
     first, closing, later = (m.email for m in batch.messages)
     # smtplib drops the connection on a 421, as a server going down would.
     server.replies[closing] = "421 4.3.2 Service shutting down"
-    assert mail.send_batch(sessions, batch.id, settings_for(server)) == {"sent": 1, "failed": 2}
+    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+        "sent": 1,
+        "failed": 2,
+    }
     reasons = {m.email: m.error for m in failed(db, batch)}
     assert reasons[closing] == "refused by the mail server: 421 4.3.2 Service shutting down"
     assert reasons[later].startswith(f"the connection to the mail server 127.0.0.1:{server.port}")
     server.replies.clear()
-    assert mail.send_batch(sessions, batch.id, settings_for(server)) == {"sent": 2, "failed": 0}
+    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+        "sent": 2,
+        "failed": 0,
+    }
     assert [r.rcpt_tos[0] for r in server.received] == [first, closing, later]
 
 
@@ -324,7 +356,7 @@ def test_no_server_fails_every_message_with_the_reason(
     port = closed_port()
     batch = batch_of(db, invited_round(db, ["en", "fi"]))
     settings = mail.MailSettings("127.0.0.1", port, MAIL_FROM, BASE_URL, timeout=5.0)
-    assert mail.send_batch(sessions, batch.id, settings) == {"sent": 0, "failed": 2}
+    assert mail.send_batch(sessions, batch.id, settings, actor=SETUP) == {"sent": 0, "failed": 2}
     errors = {m.error for m in failed(db, batch)}
     assert errors == {
         f"could not connect to the mail server 127.0.0.1:{port}: [Errno 111] Connection refused"
@@ -337,11 +369,15 @@ def test_login_when_smtp_user_is_set_and_a_refused_login_fails_the_batch(
     round_ = invited_round(db, ["en"])
     with running_server(credentials=("mailer", "s3cret")) as server:
         wrong = batch_of(db, round_)
-        mail.send_batch(sessions, wrong.id, settings_for(server, user="mailer", password="nope"))
+        mail.send_batch(
+            sessions, wrong.id, settings_for(server, user="mailer", password="nope"), actor=SETUP
+        )
         [refused] = failed(db, wrong)
         assert "refused the login of SMTP_USER: 535" in refused.error
         assert "nope" not in refused.error
-        mail.send_batch(sessions, wrong.id, settings_for(server, user="mailer", password="s3cret"))
+        mail.send_batch(
+            sessions, wrong.id, settings_for(server, user="mailer", password="s3cret"), actor=SETUP
+        )
         assert (server.logins, len(server.received)) == (["mailer"], 1)
 
 
@@ -350,12 +386,15 @@ def test_a_closed_round_gets_no_new_batch_and_its_old_one_sends_nothing(
 ) -> None:
     round_ = invited_round(db, ["en"])
     batch = batch_of(db, round_)
-    rounds.close_round(db, round_)
+    rounds.close_round(db, round_, actor=SETUP)
     db.commit()
     with pytest.raises(mail.MailRefused) as refused:
-        mail.create_batch(db, round_, "reminder", None)
+        mail.create_batch(db, round_, "reminder", actor=SETUP)
     assert refused.value.reason == "closed"
-    assert mail.send_batch(sessions, batch.id, settings_for(server)) == {"sent": 0, "failed": 1}
+    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+        "sent": 0,
+        "failed": 1,
+    }
     assert server.received == []
     assert failed(db, batch)[0].error == "not sent: the round has closed"
 
@@ -366,12 +405,15 @@ def test_each_run_is_audited_with_counts_and_no_link(
     round_ = invited_round(db, ["en", "en"])
     batch = batch_of(db, round_)
     server.refused.add(batch.messages[0].email)
-    mail.send_batch(sessions, batch.id, settings_for(server))
-    events = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    sender = Actor(name="coordinator@partnership.example.eu", address="192.0.2.9")
+    mail.send_batch(sessions, batch.id, settings_for(server), actor=sender)
+    query = select(AuditEvent).where(AuditEvent.action.startswith("mail_")).order_by(AuditEvent.id)
+    events = db.scalars(query).all()
     assert [(e.action, e.target, e.detail) for e in events] == [
         ("mail_batch_created", f"round {round_.id}", f"invitation batch {batch.id}: 2 recipients"),
         ("mail_sent", f"round {round_.id}", f"invitation batch {batch.id}: 1 sent, 1 failed"),
     ]
+    assert (events[1].actor_email, events[1].address) == (sender.name, "192.0.2.9")
 
 
 # --- Migration 0003 ------------------------------------------------------------------------

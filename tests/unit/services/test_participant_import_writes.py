@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp.models import Participant
 from surveyapp.services.participants import import_participants
 
@@ -16,7 +17,7 @@ HEADER = "email,name,organisation,city,country,group,language\n"
 
 
 def imported(session: Session, text: str, group: str | None = None) -> tuple[int, int, int]:
-    report = import_participants(session, text.encode("utf-8"), group=group)
+    report = import_participants(session, text.encode("utf-8"), group=group, actor=SETUP)
     session.commit()
     return report.created, report.updated, report.unchanged
 
@@ -80,7 +81,9 @@ def test_each_updated_row_gets_only_its_own_changes(session: Session) -> None:
 def test_a_repeated_email_in_another_case_is_skipped_and_the_first_row_kept(
     session: Session,
 ) -> None:
-    report = import_participants(session, b"email,name\nAnna@Hel.fi,First\nanna@HEL.FI,Second\n")
+    report = import_participants(
+        session, b"email,name\nAnna@Hel.fi,First\nanna@HEL.FI,Second\n", actor=SETUP
+    )
     session.commit()
     assert (report.created, report.skipped) == (1, 1)
     assert [(p.line, p.code) for p in report.problems] == [(3, "duplicate_email")]

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import String, event, func, select
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp import migrate
 from surveyapp.db import make_engine
 from surveyapp.errors import InvalidRequest
@@ -296,7 +297,7 @@ def test_length_limits_match_the_participant_columns() -> None:
 
 
 def test_import_stores_the_good_rows(db_session: Session) -> None:
-    report = import_participants(db_session, data("finnish_excel_semicolon_bom.csv"))
+    report = import_participants(db_session, data("finnish_excel_semicolon_bom.csv"), actor=SETUP)
     db_session.commit()
     assert (report.created, report.updated, report.unchanged, report.total_rows) == (3, 0, 0, 3)
     asa = stored(db_session)["asa.oberg@vasa.fi"]
@@ -313,7 +314,7 @@ def test_import_stores_the_good_rows(db_session: Session) -> None:
 def test_a_file_with_bad_rows_imports_the_good_ones_and_reports_the_rest(
     db_session: Session,
 ) -> None:
-    report = import_participants(db_session, data("bad_rows.csv"))
+    report = import_participants(db_session, data("bad_rows.csv"), actor=SETUP)
     db_session.commit()
     assert sorted(stored(db_session)) == ["good1@espoo.fi", "good2@oulu.fi", "good3@lahti.fi"]
     assert (report.created, report.skipped) == (3, 4)
@@ -322,9 +323,9 @@ def test_a_file_with_bad_rows_imports_the_good_ones_and_reports_the_rest(
 
 
 def test_reimport_updates_by_email_without_duplicating(db_session: Session) -> None:
-    import_participants(db_session, data("finnish_excel_semicolon_bom.csv"))
+    import_participants(db_session, data("finnish_excel_semicolon_bom.csv"), actor=SETUP)
     db_session.commit()
-    report = import_participants(db_session, data("finnish_excel_update.csv"))
+    report = import_participants(db_session, data("finnish_excel_update.csv"), actor=SETUP)
     db_session.commit()
     assert (report.created, report.updated, report.unchanged) == (1, 1, 1)
     assert count(db_session) == 4
@@ -341,17 +342,19 @@ def test_reimport_updates_by_email_without_duplicating(db_session: Session) -> N
 
 
 def test_importing_the_same_file_twice_changes_nothing(db_session: Session) -> None:
-    import_participants(db_session, data("windows1252_comma.csv"))
+    import_participants(db_session, data("windows1252_comma.csv"), actor=SETUP)
     db_session.commit()
-    report = import_participants(db_session, data("windows1252_comma.csv"))
+    report = import_participants(db_session, data("windows1252_comma.csv"), actor=SETUP)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
     assert count(db_session) == 3
 
 
 def test_the_group_option_sets_the_group_of_every_row(db_session: Session) -> None:
-    import_participants(db_session, data("finnish_excel_semicolon_bom.csv"))
+    import_participants(db_session, data("finnish_excel_semicolon_bom.csv"), actor=SETUP)
     db_session.commit()
-    report = import_participants(db_session, data("finnish_excel_update.csv"), group=" pilot-2 ")
+    report = import_participants(
+        db_session, data("finnish_excel_update.csv"), group=" pilot-2 ", actor=SETUP
+    )
     db_session.commit()
     assert (report.created, report.updated, report.unchanged) == (1, 2, 0)
     groups = {email: p.group for email, p in stored(db_session).items()}
@@ -365,7 +368,7 @@ def test_the_group_option_sets_the_group_of_every_row(db_session: Session) -> No
 
 def test_a_group_name_too_long_for_its_column_is_refused(db_session: Session) -> None:
     with pytest.raises(InvalidRequest):
-        import_participants(db_session, data("bad_rows.csv"), group="g" * 101)
+        import_participants(db_session, data("bad_rows.csv"), group="g" * 101, actor=SETUP)
     assert count(db_session) == 0
 
 
@@ -377,7 +380,7 @@ def test_a_group_name_too_long_for_its_column_is_refused(db_session: Session) ->
     ],
 )
 def test_a_fatal_problem_stores_nothing(db_session: Session, content: bytes) -> None:
-    report = import_participants(db_session, content)
+    report = import_participants(db_session, content, actor=SETUP)
     db_session.commit()
     assert report.is_fatal and report.problems[0].fatal
     assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
@@ -385,7 +388,7 @@ def test_a_fatal_problem_stores_nothing(db_session: Session, content: bytes) -> 
 
 
 def test_import_flushes_but_leaves_the_commit_to_the_caller(db_session: Session) -> None:
-    import_participants(db_session, data("windows1252_comma.csv"))
+    import_participants(db_session, data("windows1252_comma.csv"), actor=SETUP)
     assert all(p.id is not None for p in stored(db_session).values())
     db_session.rollback()
     assert count(db_session) == 0
@@ -394,7 +397,7 @@ def test_import_flushes_but_leaves_the_commit_to_the_caller(db_session: Session)
 def test_thousands_of_rows_are_matched_in_chunked_queries(db_session: Session) -> None:
     rows = "".join(f"person{i}@city{i % 7}.eu,Person {i},,,,,en\n" for i in range(1234))
     content = (HEADER + rows).encode()
-    assert import_participants(db_session, content).created == 1234
+    assert import_participants(db_session, content, actor=SETUP).created == 1234
     db_session.commit()
     selects: list[str] = []
 
@@ -403,22 +406,22 @@ def test_thousands_of_rows_are_matched_in_chunked_queries(db_session: Session) -
             selects.append(statement)
 
     event.listen(db_session.get_bind(), "before_cursor_execute", remember)
-    report = import_participants(db_session, content.replace(b",en\n", b",fi\n"))
+    report = import_participants(db_session, content.replace(b",en\n", b",fi\n"), actor=SETUP)
     assert (report.created, report.updated) == (0, 1234)
     assert len(selects) == 3  # 1,234 addresses in IN lists of at most 500
     assert count(db_session) == 1234
 
 
 def test_get_participant_by_email_ignores_case_and_spaces(db_session: Session) -> None:
-    import_participants(db_session, data("finnish_excel_semicolon_bom.csv"))
+    import_participants(db_session, data("finnish_excel_semicolon_bom.csv"), actor=SETUP)
     found = get_participant_by_email(db_session, "  Anna.VIRTANEN@hel.fi ")
     assert found is not None and found.name == "Anna Virtanen"
     assert get_participant_by_email(db_session, "nobody@hel.fi") is None
 
 
 def test_list_participants_by_group_and_search(db_session: Session) -> None:
-    import_participants(db_session, data("quoted_fields.csv"))
-    import_participants(db_session, data("windows1252_comma.csv"))
+    import_participants(db_session, data("quoted_fields.csv"), actor=SETUP)
+    import_participants(db_session, data("windows1252_comma.csv"), actor=SETUP)
     assert names(list_participants(db_session, group="city-pilot")) == [
         "José Núñez",
         "Nowak, Piotr",

@@ -22,6 +22,7 @@ from privacy_world import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp.models import (
     Answer,
     AuditEvent,
@@ -49,7 +50,9 @@ def world(
 
 
 def forget(session: Session, email: str) -> privacy.Erasure:
-    erasure = privacy.forget_participant(session, privacy.find_participant(session, email))
+    erasure = privacy.forget_participant(
+        session, privacy.find_participant(session, email), actor=SETUP
+    )
     session.commit()
     return erasure
 
@@ -215,10 +218,10 @@ def test_a_purged_round_is_due_again_only_after_it_is_reopened_and_closed(
 ) -> None:
     round_ = make_round()
     _close(session, round_, NOW - dt.timedelta(days=100))
-    privacy.apply_retention(session, 30, NOW)
+    privacy.apply_retention(session, 30, NOW, actor=SETUP)
     session.commit()
     assert privacy.rounds_due(session, 30, NOW) == []
-    rounds.reopen_round(session, round_)
+    rounds.reopen_round(session, round_, actor=SETUP)
     _close(session, round_, NOW + dt.timedelta(days=1))
     later = NOW + dt.timedelta(days=40)
     assert [r.id for r, _ in privacy.rounds_due(session, 30, later)] == [round_.id]
@@ -227,7 +230,7 @@ def test_a_purged_round_is_due_again_only_after_it_is_reopened_and_closed(
 def test_purging_keeps_submitted_answers_linked_to_no_one(session: Session, world: World) -> None:
     before = responses_of(session, world.named)
     _close(session, world.named, NOW - dt.timedelta(days=31))
-    report = privacy.apply_retention(session, 30, NOW)
+    report = privacy.apply_retention(session, 30, NOW, actor=SETUP)
     session.commit()
     assert [p.round_id for p in report.purged] == [world.named.id]
     (purge,) = report.purged
@@ -250,7 +253,7 @@ def test_purging_deletes_unsubmitted_responses_and_is_audited(
     session: Session, world: World
 ) -> None:
     _close(session, world.later, NOW - dt.timedelta(days=31))
-    (purge,) = privacy.apply_retention(session, 30, NOW).purged
+    (purge,) = privacy.apply_retention(session, 30, NOW, actor=SETUP).purged
     session.commit()
     assert (purge.drafts_deleted, purge.responses_kept) == (1, 0)
     assert responses_of(session, world.later) == []
@@ -265,7 +268,7 @@ def test_after_every_round_is_purged_only_the_participant_list_names_people(
 ) -> None:
     for round_ in (world.named, world.anonymous, world.later):
         closed_days_ago(session, round_, 400)
-    report = privacy.apply_retention(session, 365)
+    report = privacy.apply_retention(session, 365, actor=SETUP)
     session.commit()
     assert len(report.purged) == 3
     assert report.participants_without_invitations == 2
@@ -277,9 +280,11 @@ def test_after_every_round_is_purged_only_the_participant_list_names_people(
 
 def test_purging_twice_does_nothing_the_second_time(session: Session, world: World) -> None:
     _close(session, world.named, NOW - dt.timedelta(days=31))
-    privacy.apply_retention(session, 30, NOW)
+    privacy.apply_retention(session, 30, NOW, actor=SETUP)
     session.commit()
     rows = database_rows(session)
-    assert privacy.apply_retention(session, 30, NOW + dt.timedelta(days=1)).purged == []
+    assert (
+        privacy.apply_retention(session, 30, NOW + dt.timedelta(days=1), actor=SETUP).purged == []
+    )
     session.commit()
     assert database_rows(session) == rows

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from builders import SETUP
 from surveyapp import migrate
 from surveyapp.db import make_engine
 from surveyapp.definitions import SurveyRegistry
@@ -60,7 +61,7 @@ def test_require_open_raises_the_respondents_errors() -> None:
 
 def test_open_round_freezes_the_text_and_its_hash(db: Session) -> None:
     registry = SurveyRegistry(TEST_SURVEYS)
-    round_ = rounds.open_round(db, registry, "respond-test", "0.3")
+    round_ = rounds.open_round(db, registry, "respond-test", "0.3", actor=SETUP)
     assert round_.definition_yaml == registry.text("respond-test")
     assert len(round_.definition_hash) == 64
     assert rounds.round_survey(round_).id == "respond-test"
@@ -69,16 +70,18 @@ def test_open_round_freezes_the_text_and_its_hash(db: Session) -> None:
 def test_open_round_refuses_closing_before_opening_and_empty_revision(db: Session) -> None:
     registry = SurveyRegistry(TEST_SURVEYS)
     with pytest.raises(InvalidRequest, match="closing time"):
-        rounds.open_round(db, registry, "respond-test", "1", opens_at=NOW, closes_at=NOW - DAY)
+        rounds.open_round(
+            db, registry, "respond-test", "1", opens_at=NOW, closes_at=NOW - DAY, actor=SETUP
+        )
     with pytest.raises(InvalidRequest, match="revision"):
-        rounds.open_round(db, registry, "respond-test", "  ")
+        rounds.open_round(db, registry, "respond-test", "  ", actor=SETUP)
 
 
 def test_reopen_clears_a_past_closing_time(db: Session) -> None:
     round_ = rounds.open_round(
-        db, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", closes_at=NOW - DAY
+        db, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", closes_at=NOW - DAY, actor=SETUP
     )
-    rounds.close_round(db, round_)
-    rounds.reopen_round(db, round_)
+    rounds.close_round(db, round_, actor=SETUP)
+    rounds.reopen_round(db, round_, actor=SETUP)
     assert round_.status == "open" and round_.closes_at is None
     assert rounds.round_state(round_) == "open"

@@ -1,0 +1,79 @@
+"""Personal data handed out as files: each download is recorded as it is handed out.
+
+Personal links, the non-respondents' list and the exports leave the application here, from
+the workspace and the command line alike; none of the events holds a link or a token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from ..models import ExportJob, Round
+from .audit import Actor, record
+from .invitations import LinkRow, links_for_round
+from .monitor import NonRespondent
+from .monitor import non_respondents as _non_respondents
+
+if TYPE_CHECKING:  # the analysis modules bring pandas: imported only where a file is written
+    from ..analysis.export_xlsx import ExportResult
+
+
+def _target(round_: Round) -> str:
+    return f"round {round_.id}"
+
+
+def personal_links(
+    session: Session, round_: Round, base_url: str, *, actor: Actor
+) -> list[LinkRow]:
+    """The round's personal links (name, email, language, link), for a mail merge."""
+    rows = links_for_round(session, round_, base_url)
+    detail = f"{len(rows)} personal links"
+    record(session, "links_downloaded", actor=actor, target=_target(round_), detail=detail)
+    return rows
+
+
+def non_respondents(session: Session, round_: Round, *, actor: Actor) -> list[NonRespondent]:
+    """The invited participants without a submitted response, as a list to take away."""
+    people = _non_respondents(session, round_)
+    detail = f"{len(people)} participants"
+    record(session, "non_respondents_exported", actor=actor, target=_target(round_), detail=detail)
+    return people
+
+
+def export_file(
+    session: Session, job: ExportJob, exports_dir: Path | str, *, actor: Actor
+) -> Path | None:
+    """The file of a finished export job, recorded as downloaded; None while there is none."""
+    from .exports import finished_file  # with pandas, as above
+
+    path = finished_file(job, exports_dir)
+    if path is not None:
+        detail = f"export {job.id}: {job.file_name}"
+        target = f"round {job.round_id}"
+        record(session, "export_downloaded", actor=actor, target=target, detail=detail)
+    return path
+
+
+def write_summary_file(
+    session: Session, round_: Round, path: Path | str, lang: str, *, actor: Actor
+) -> ExportResult:
+    """Write the round's Excel summary to `path` (see analysis.export_xlsx) and record it."""
+    from ..analysis.export_xlsx import write_summary
+
+    result = write_summary(session, round_, path, lang)
+    detail = f"xlsx in {lang} to {result.path}: {result.submitted} submitted responses"
+    record(session, "export_written", actor=actor, target=_target(round_), detail=detail)
+    return result
+
+
+def write_tidy_file(session: Session, round_: Round, path: Path | str, *, actor: Actor) -> int:
+    """Write the round's tidy CSV of answers to `path` and record it; returns the rows."""
+    from ..analysis.export_csv import write_tidy_csv
+
+    count = write_tidy_csv(session, round_, path)
+    detail = f"tidy CSV to {path}: {count} answer rows"
+    record(session, "export_written", actor=actor, target=_target(round_), detail=detail)
+    return count
