@@ -58,11 +58,14 @@ def _write(round_: Round, path: Path | str, lang: str, csv_path: str | None) -> 
     # every other command.
     from .analysis.export_csv import write_tidy_csv
     from .analysis.export_xlsx import write_summary
+    from .analysis.shuffled import ResponseNumbers
 
     db = get_session()
     target: Path | str = path
+    # An anonymous round's files share one drawn numbering, so their rows can be joined.
+    numbers = ResponseNumbers.draw(db, round_.id) if round_.is_anonymous else None
     try:
-        result = write_summary(db, round_, path, lang)
+        result = write_summary(db, round_, path, lang, numbers=numbers)
         click.echo(
             f"Wrote {result.path}: {result.submitted} submitted response(s), "
             f"{result.questions} question figure(s), {result.feedback} feedback item(s)."
@@ -71,7 +74,7 @@ def _write(round_: Round, path: Path | str, lang: str, csv_path: str | None) -> 
             click.echo(f"{len(result.cut_cells)} text(s) over 32,767 characters were cut.")
         if csv_path:
             target = csv_path
-            count = write_tidy_csv(db, round_, csv_path)
+            count = write_tidy_csv(db, round_, csv_path, numbers)
             click.echo(f"Wrote {csv_path}: {count} answer row(s).")
     except SurveyAppError as error:
         raise click.ClickException(str(error).splitlines()[0]) from error
