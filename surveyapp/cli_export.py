@@ -56,10 +56,15 @@ def export_command(round_id: str, lang: str, output: str | None, csv_path: str |
 
 
 def _write(round_: Round, path: Path | str, lang: str, csv_path: str | None) -> None:
+    # Imported here: pandas would slow the start of every other command.
+    from .analysis.shuffled import ResponseNumbers
+
     db, actor = get_session(), Actor.from_os()
     target: Path | str = path
+    # An anonymous round's files share one drawn numbering, so their rows can be joined.
+    numbers = ResponseNumbers.draw(db, round_.id) if round_.is_anonymous else None
     try:
-        result = downloads.write_summary_file(db, round_, path, lang, actor=actor)
+        result = downloads.write_summary_file(db, round_, path, lang, actor=actor, numbers=numbers)
         db.commit()
         click.echo(
             f"Wrote {result.path}: {result.submitted} submitted response(s), "
@@ -72,7 +77,7 @@ def _write(round_: Round, path: Path | str, lang: str, csv_path: str | None) -> 
             # As the first file was: in a transaction that may write its audit event (on
             # SQLite a read transaction could not become one after another writer's commit).
             begin_write(db)
-            count = downloads.write_tidy_file(db, round_, csv_path, actor=actor)
+            count = downloads.write_tidy_file(db, round_, csv_path, actor=actor, numbers=numbers)
             db.commit()
             click.echo(f"Wrote {csv_path}: {count} answer row(s).")
     except SurveyAppError as error:

@@ -44,6 +44,17 @@ def _retention_days(value: str) -> int | None:
     return days
 
 
+def _min_count(value: str) -> int:
+    """ANONYMITY_MIN_COUNT as a whole number of at least 1 (default 5)."""
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ConfigError(f"ANONYMITY_MIN_COUNT must be a whole number of 1 or more, not {value!r}")
+    return count
+
+
 def surveys_dir() -> str:
     """SURVEYS_DIR from the environment (default `surveys`), absolute."""
     return _path(os.environ.get("SURVEYS_DIR", "surveys"))
@@ -57,6 +68,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY"),
         "SURVEYS_DIR": surveys_dir(),
         "EXPORTS_DIR": _path(env.get("EXPORTS_DIR", "exports")),
+        # In an anonymous round, smaller counts in a breakdown show as "fewer than N", and
+        # filters that would select fewer responses are refused.
+        "ANONYMITY_MIN_COUNT": _min_count(env.get("ANONYMITY_MIN_COUNT", "").strip() or "5"),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SMTP_HOST": env.get("SMTP_HOST") or None,
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 from ..csv_output import as_text_cell
 from ..models import Response, Round
 from .cells import replacing
-from .tidy import iter_tidy_rows
+from .shuffled import ResponseNumbers, numbered_responses
+from .tidy import TidyRow, explode, iter_tidy_rows
 
 CSV_HEADER = ("response_id", "question_id", "row", "value", "is_na", "language")
 
@@ -24,18 +26,33 @@ def response_languages(session: Session, round_id: int) -> dict[int, str]:
     return {rid: language or "" for rid, language in session.execute(query)}
 
 
-def write_tidy_csv(session: Session, round_: Round, path: Path | str) -> int:
+def _numbered_tidy_rows(session: Session, numbers: ResponseNumbers) -> Iterator[TidyRow]:
+    """Tidy rows of an anonymous round: by drawn number, which stands for the id."""
+    for response in numbered_responses(session, numbers):
+        for qid, value in response.answers:
+            yield from explode(response.number, qid, value)
+
+
+def write_tidy_csv(
+    session: Session, round_: Round, path: Path | str, numbers: ResponseNumbers | None = None
+) -> int:
     """Stream the round's submitted answers to UTF-8 CSV; returns the number of rows.
 
     Text is written whole (never cut) and formula-safe; "not applicable" has is_na 1 and
-    an empty value.
+    an empty value. An anonymous round's rows carry the drawn numbers of `numbers` (drawn
+    if not given) for response ids, in their order, and no language.
     """
-    languages = response_languages(session, round_.id)
+    if round_.is_anonymous:
+        languages: dict[int, str] = {}
+        rows = _numbered_tidy_rows(session, numbers or ResponseNumbers.draw(session, round_.id))
+    else:
+        languages = response_languages(session, round_.id)
+        rows = iter_tidy_rows(session, round_.id)
     count = 0
     with replacing(Path(path)) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(CSV_HEADER)
-        for rid, qid, row, value, is_na in iter_tidy_rows(session, round_.id):
+        for rid, qid, row, value, is_na in rows:
             cell = "" if value is None else as_text_cell(str(value))
             language = languages.get(rid, "")
             writer.writerow([rid, as_text_cell(qid), as_text_cell(row), cell, int(is_na), language])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, null, select
 from sqlalchemy.orm import Session
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
@@ -22,6 +22,7 @@ from ..models import (
     Round,
 )
 from .cells import Cells
+from .shuffled import ResponseNumbers, numbered_responses
 from .tidy import stream, submitted_answers
 
 NA_CELL = "NA"  # "not applicable" in the Responses sheet, as R reads it
@@ -41,13 +42,14 @@ def _people_columns(round_: Round) -> list[Any]:
 
 
 def feedback_query(round_: Round, question_ids: list[str]) -> Any:
-    """Free-text answers of submitted responses with their triage state, by response."""
+    """Free-text answers of submitted responses with their triage state, by response; no
+    language in an anonymous round (a text is never shown beside it)."""
     return (
         select(
             Response.id,
             Answer.question_id,
             Answer.value,
-            Response.language,
+            null() if round_.is_anonymous else Response.language,
             FeedbackItem.status,
             FeedbackItem.note,
             FeedbackItem.addressed_in_revision,
@@ -69,13 +71,33 @@ def feedback_query(round_: Round, question_ids: list[str]) -> Any:
     )
 
 
+def _feedback_rows(
+    session: Session, round_: Round, question_ids: list[str], numbers: ResponseNumbers | None
+) -> Iterator[Any]:
+    """feedback_query's rows; in an anonymous round by drawn number, which replaces the id."""
+    query = feedback_query(round_, question_ids)
+    if not round_.is_anonymous:
+        yield from stream(session, query)
+        return
+    for batch in (numbers or ResponseNumbers.draw(session, round_.id)).batches():
+        found = session.execute(query.where(Response.id.in_(list(batch))))
+        yield from sorted(((batch[row[0]], *row[1:]) for row in found), key=itemgetter(0, 1))
+
+
 def write_feedback(
-    session: Session, round_: Round, survey: Survey, sheet: Worksheet, cells: Cells, lang: str
+    session: Session,
+    round_: Round,
+    survey: Survey,
+    sheet: Worksheet,
+    cells: Cells,
+    lang: str,
+    numbers: ResponseNumbers | None = None,
 ) -> int:
     """One row per free-text answer (text questions); returns how many were written.
 
-    The group column stays empty in an anonymous round, and name and organisation
-    columns exist only in rounds that are not anonymous.
+    In an anonymous round the language and group columns stay empty, the response column
+    holds the drawn number of `numbers` (the Responses sheet's), rows follow that number,
+    and name and organisation columns exist only in rounds that are not anonymous.
     """
     chapters = {q.id: s.chapter or "" for s in survey.sections for q in s.questions}
     texts = {q.id: localize(q.text, lang) for q in survey.iter_questions() if q.type == "text"}
@@ -83,7 +105,7 @@ def write_feedback(
     header = [*FEEDBACK_HEADER, "group", *people, *TRIAGE_HEADER]
     cells.row(sheet, 0, header)
     count = 0
-    result = stream(session, feedback_query(round_, list(texts)))
+    result = _feedback_rows(session, round_, list(texts), numbers)
     for count, item in enumerate(result, start=1):
         rid, qid, value, language, status, note, revision, *who = item
         group = who[:1] if who else [""]
@@ -134,10 +156,15 @@ def answer_cells(
 
 
 def responses_query(round_: Round) -> Any:
-    """Submitted responses with who gave them (unless anonymous), ordered by response."""
-    people = [] if round_.is_anonymous else [Participant.group, Participant.country]
+    """Submitted responses of a round that is not anonymous with who gave them, by id."""
     return (
-        select(Response.id, Response.language, Response.submitted_at, *people)
+        select(
+            Response.id,
+            Response.language,
+            Response.submitted_at,
+            Participant.group,
+            Participant.country,
+        )
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
         .outerjoin(Participant, Participant.id == Invitation.participant_id)
         .where(Response.round_id == round_.id, Response.status == "submitted")
@@ -151,6 +178,33 @@ def _plain_columns(survey: Survey, index: dict[str, int]) -> dict[str, int]:
     return {name: col for name, col in index.items() if name not in split}
 
 
+def _named_rows(session: Session, round_: Round) -> Iterator[tuple[list[Any], Iterable[Any]]]:
+    """(response cells, its (question_id, value) answers) of each response, by id.
+
+    The responses and their answers are read side by side, both in response order, so
+    a response's attributes are read once rather than with each of its answers.
+    """
+    answers = stream(session, submitted_answers(round_.id))
+    by_response = groupby(answers, key=itemgetter(0))
+    pending = next(by_response, None)
+    for head in stream(session, responses_query(round_)):
+        row = list(head)
+        row[2] = row[2].strftime("%Y-%m-%d %H:%M") if row[2] else None
+        if pending is None or pending[0] != head[0]:
+            yield row, ()
+            continue
+        yield row, ((qid, value) for _rid, qid, value in pending[1])
+        pending = next(by_response, None)  # once the writer has taken this response's answers
+
+
+def _numbered_rows(
+    session: Session, numbers: ResponseNumbers
+) -> Iterator[tuple[list[Any], Iterable[Any]]]:
+    """Like _named_rows for an anonymous round: drawn number and date, in number order."""
+    for response in numbered_responses(session, numbers):
+        yield [response.number, response.submitted_on], response.answers
+
+
 def write_responses(
     session: Session,
     round_: Round,
@@ -158,41 +212,38 @@ def write_responses(
     sheet: Worksheet,
     cells: Cells,
     progress: Callable[[int], None] | None = None,
+    numbers: ResponseNumbers | None = None,
 ) -> int:
     """One row per submitted response, written in order (constant memory).
 
-    The responses and their answers are read side by side, both in response order, so
-    a response's attributes are read once rather than with each of its answers.
+    An anonymous round's rows carry the drawn number of `numbers` for an id, the date
+    without the time and no language, in the order of the numbers (see shuffled.py).
     `progress(count)` is called every PROGRESS_EVERY responses and once at the end.
     """
-    attributes = ["response_id", "language", "submitted_at"]
-    if not round_.is_anonymous:
-        attributes += ["group", "country"]
+    if round_.is_anonymous:
+        attributes = ["response_id", "submitted_at"]
+        numbers = numbers or ResponseNumbers.draw(session, round_.id)
+        rows = _numbered_rows(session, numbers)
+    else:
+        attributes = ["response_id", "language", "submitted_at", "group", "country"]
+        rows = _named_rows(session, round_)
     header = attributes + response_columns(survey)
     cells.row(sheet, 0, header)
     index = {name: i for i, name in enumerate(header)}
     plain, questions = _plain_columns(survey, index), {q.id: q for q in survey.iter_questions()}
-    answers = stream(session, submitted_answers(round_.id))
-    by_response = groupby(answers, key=itemgetter(0))
-    pending = next(by_response, None)
     count = 0
-    heads = stream(session, responses_query(round_))
-    for count, head in enumerate(heads, start=1):
-        if pending is not None and pending[0] == head[0]:
-            for _rid, qid, value in pending[1]:
-                column = plain.get(qid)
-                if column is not None and type(value) in (int, float):
-                    sheet.write_number(count, column, value)  # most answers: a scale point
-                elif column is not None:
-                    cells.value(sheet, count, column, NA_CELL if value is None else value)
-                else:
-                    for name, cell in answer_cells(questions.get(qid), qid, value):
-                        if name in index:
-                            cells.value(sheet, count, index[name], cell)
-            pending = next(by_response, None)
-        row = list(head)
-        row[2] = row[2].strftime("%Y-%m-%d %H:%M") if row[2] else None
-        cells.row(sheet, count, row)
+    for count, (head, answers) in enumerate(rows, start=1):
+        for qid, value in answers:
+            column = plain.get(qid)
+            if column is not None and type(value) in (int, float):
+                sheet.write_number(count, column, value)  # most answers: a scale point
+            elif column is not None:
+                cells.value(sheet, count, column, NA_CELL if value is None else value)
+            else:
+                for name, cell in answer_cells(questions.get(qid), qid, value):
+                    if name in index:
+                        cells.value(sheet, count, index[name], cell)
+        cells.row(sheet, count, head)
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
     if progress is not None:

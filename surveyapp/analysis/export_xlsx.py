@@ -28,6 +28,7 @@ from .aggregate import QuestionStats, RoundSummary, summarise
 from .cells import WORKBOOK_OPTIONS, Cells, replacing, scratch_directory
 from .compare import Comparison, compare_rounds
 from .export_rows import write_feedback, write_responses
+from .shuffled import ResponseNumbers
 
 SHEETS = ("Summary", "Chapters", "Feedback", "Responses", "Codebook")
 STATS_HEADER = ["question_id", "row", "question", "type", "n", "mean", "median", "sd"]
@@ -71,6 +72,19 @@ def _round_rows(
         ["Submitted through personal links", figures.submitted if figures else 0],
         ["Response rate (personal links)", figures.rate if figures else None],
         ["Language", lang],
+        *_anonymous_rows(round_),
+    ]
+
+
+def _anonymous_rows(round_: Round) -> list[list[Any]]:
+    """What an anonymous round's sheets leave out, said where analysts look first."""
+    if not round_.is_anonymous:
+        return []
+    numbers = "drawn at random for this file, in a random order; not stored anywhere"
+    return [
+        ["Response numbers", numbers],
+        ["Dates", "submission dates without times"],
+        ["Left out", "language, group and country of each response"],
     ]
 
 
@@ -200,11 +214,13 @@ def write_summary(
     lang: str = "en",
     *,
     progress: Progress | None = None,
+    numbers: ResponseNumbers | None = None,
 ) -> ExportResult:
     """Write the round's Excel summary to `path` in `lang`; never leaves a partial file.
 
     `progress(written, total)` follows the Responses sheet, the longest part; a failure
-    to write (a full disk, say) is raised as the OSError it is.
+    to write (a full disk, say) is raised as the OSError it is. An anonymous round's
+    Feedback and Responses sheets number its responses by `numbers`, drawn if not given.
     """
     survey = round_survey(round_)
     if lang not in survey.languages:
@@ -223,9 +239,12 @@ def write_summary(
         rows = _round_rows(session, round_, survey, total, lang)
         end = write_summary_sheet(book, sheets["Summary"], cells, rows, summary, survey, lang)
         write_chapters_sheet(sheets["Chapters"], cells, summary, comparison)
-        feedback = write_feedback(session, round_, survey, sheets["Feedback"], cells, lang)
+        if round_.is_anonymous and numbers is None:
+            numbers = ResponseNumbers.draw(session, round_.id)
+        feedback_sheet, responses_sheet = sheets["Feedback"], sheets["Responses"]
+        feedback = write_feedback(session, round_, survey, feedback_sheet, cells, lang, numbers)
         written = None if progress is None else (lambda count: progress(count, total))
-        write_responses(session, round_, survey, sheets["Responses"], cells, written)
+        write_responses(session, round_, survey, responses_sheet, cells, written, numbers)
         write_codebook(sheets["Codebook"], cells, survey, lang)
         _list_cut_cells(sheets["Summary"], cells, end)
         _close(book)

@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
+from ..analysis import anonymity
 from ..auth.access import role_required
 from ..db import get_session
 from ..definitions.registry import SurveyRegistry
@@ -88,6 +89,7 @@ def round_detail(round_id: int) -> ResponseReturnValue:
 
 def _render_round(round_: Round, invite_form: InviteForm) -> str:
     figures = monitor.round_monitor(get_session(), round_)
+    by_group, by_country = _breakdowns(round_, figures)
     link = None
     if round_.open_link_token and is_coordinator():
         link = invitations.open_link(current_app.config["BASE_URL"], round_.open_link_token)
@@ -97,10 +99,24 @@ def _render_round(round_: Round, invite_form: InviteForm) -> str:
         survey=rounds.round_survey(round_),
         state=rounds.round_state(round_),
         monitor=figures,
+        by_group=by_group,
+        by_country=by_country,
+        anonymity_limit=anonymity.min_count(current_app.config),
         counts=figures.total.as_dict(),
         open_link=link,
         invite_form=invite_form,
         is_coordinator=is_coordinator(),
+    )
+
+
+def _breakdowns(round_: Round, figures: monitor.RoundMonitor) -> tuple[Any, Any]:
+    """The monitor's rows by group and by country; small counts hidden if anonymous."""
+    if not round_.is_anonymous:
+        return figures.by_group, figures.by_country
+    limit = anonymity.min_count(current_app.config)
+    return (
+        anonymity.shown_breakdown(figures.by_group, limit),
+        anonymity.shown_breakdown(figures.by_country, limit),
     )
 
 

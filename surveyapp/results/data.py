@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..analysis import anonymity
 from ..analysis.aggregate import QuestionStats, RoundSummary, summarise
+from ..analysis.anonymity import Count, FewerThan
 from ..analysis.compare import Comparison, compare_rounds
 from ..analysis.filters import CHOICE_TYPES, Filters, filter_choices, matching_responses
 from ..analysis.tidy import ResponseIds
@@ -29,20 +31,41 @@ LABEL_CHARS = 32
 class Bar:
     label: str
     short_label: str
-    count: int
+    count: Count
     share: float | None
     y: int
     width: float  # percent of the chart's width
 
 
+def bar_text(label: str, bar: Bar) -> str:
+    """The bar's line: "label: count (share)", or "label: fewer than N" when hidden."""
+    if isinstance(bar.count, FewerThan):
+        return _("%(label)s: fewer than %(limit)d", label=label, limit=bar.count.limit)
+    return _(
+        "%(label)s: %(count)d (%(share)s)", label=label, count=bar.count, share=percent(bar.share)
+    )
+
+
 @dataclass
 class QuestionView:
-    """One question (or matrix row) with its figures and chart bars."""
+    """One question (or matrix row) with its figures and chart bars, as the page shows them:
+    with counts below the threshold hidden in a filtered anonymous round."""
 
     key: str
     text: str
     stats: QuestionStats
     bars: list[Bar]
+    n: Count
+    not_applicable: Count
+    no_answer: Count
+
+    @property
+    def mean(self) -> float | None:
+        return None if anonymity.is_hidden(self.n) else self.stats.mean
+
+    @property
+    def median(self) -> float | None:
+        return None if anonymity.is_hidden(self.n) else self.stats.median
 
     @property
     def height(self) -> int:
@@ -51,24 +74,15 @@ class QuestionView:
     @property
     def chart_label(self) -> str:
         """The chart's text alternative: the question and every bar's figures."""
-        parts = [
-            _(
-                "%(label)s: %(count)d (%(share)s)",
-                label=b.label,
-                count=b.count,
-                share=percent(b.share),
-            )
-            for b in self.bars
-        ]
-        return f"{self.text}. " + "; ".join(parts)
+        return f"{self.text}. " + "; ".join(bar_text(b.label, b) for b in self.bars)
 
 
 @dataclass(frozen=True)
 class FreeText:
     question: str
     answer: str
-    language: str
-    group: str
+    language: str  # empty in anonymous rounds
+    group: str  # empty in anonymous rounds
 
 
 @dataclass
@@ -84,32 +98,49 @@ class Dashboard:
     choices: dict[str, list[str]]
     answer_choices: list[tuple[str, str]] = field(default_factory=list)
     question_texts: dict[str, str] = field(default_factory=dict)
+    refused: bool = False  # the asked filters would single out too few responses
 
 
 def percent(share: float | None) -> str:
     return f"{round(100 * share)} %" if share is not None else "–"
 
 
-def _bars(q: Question, stats: QuestionStats) -> list[Bar]:
+def _bars(q: Question, stats: QuestionStats, limit: int) -> list[Bar]:
     bars = []
     for i, c in enumerate(stats.counts):
         label = _("Other") if q.other and c.value == OTHER_VALUE else c.label
         short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
-        width = 100 * (c.share or 0.0)
-        bars.append(Bar(label, short, c.count, c.share, i * ROW_HEIGHT, width))
+        count = anonymity.shown(c.count, limit)
+        share = None if anonymity.is_hidden(count) else c.share
+        bars.append(Bar(label, short, count, share, i * ROW_HEIGHT, 100 * (share or 0.0)))
     return bars
 
 
-def question_views(survey: Survey, summary: RoundSummary, lang: str) -> list[QuestionView]:
-    """The summary's questions in survey order, each with its text in `lang` and its bars."""
+def question_views(
+    survey: Survey, summary: RoundSummary, lang: str, limit: int = 0
+) -> list[QuestionView]:
+    """The summary's questions in survey order, each with its text in `lang` and its bars;
+    counts from 1 to `limit` - 1 hidden (0: none hidden)."""
     questions = {q.id: q for q in survey.iter_questions()}
     views = []
     for s in summary.questions:
         q = questions[s.question_id]
         text = localize(q.text, lang) + (f" — {s.row_label}" if s.row else "")
         key = f"{s.question_id}.{s.row}" if s.row else s.question_id
-        views.append(QuestionView(key, text, s, _bars(q, s)))
+        counts = [anonymity.shown(n, limit) for n in (s.n, s.not_applicable, s.no_answer)]
+        views.append(QuestionView(key, text, s, _bars(q, s, limit), *counts))
     return views
+
+
+def _free_text_questions(survey: Survey, lang: str) -> dict[str, tuple[str, str]]:
+    """Chapter and text (in `lang`) of every free-text answer's id, in survey order."""
+    found: dict[str, tuple[str, str]] = {}
+    for section in survey.sections:
+        for q in section.questions:
+            ids = [q.id] if q.type == "text" else [f"{q.id}.other"] if q.other else []
+            for qid in ids:
+                found[qid] = (section.chapter or "", localize(q.text, lang))
+    return found
 
 
 def free_texts(
@@ -118,35 +149,52 @@ def free_texts(
     """Every free-text answer (text questions and "other" texts), grouped by chapter.
 
     The group is read only when the round is not anonymous; nothing else about a person is.
+    An anonymous round's texts are all shown, never beside a language or group nor under a
+    filter, sorted by question and text: their order tells nothing of who wrote them.
     """
-    chapters: dict[str, str] = {}
-    texts: dict[str, str] = {}
-    for section in survey.sections:
-        for q in section.questions:
-            ids = [q.id] if q.type == "text" else [f"{q.id}.other"] if q.other else []
-            for qid in ids:
-                chapters[qid] = section.chapter or ""
-                texts[qid] = localize(q.text, lang)
-    columns: list[Any] = [Answer.question_id, Answer.value, Response.language]
-    if not round_.is_anonymous:
-        columns.append(Participant.group)
+    questions = _free_text_questions(survey, lang)
+    if round_.is_anonymous:
+        return _anonymous_free_texts(session, round_, questions)
+    columns: list[Any] = [Answer.question_id, Answer.value, Response.language, Participant.group]
     query = (
-        select(*columns)
-        .join(Response, Response.id == Answer.response_id)
+        _free_text_query(round_, list(questions), columns)
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
         .outerjoin(Participant, Participant.id == Invitation.participant_id)
-        .where(Response.round_id == round_.id, Response.status == "submitted")
-        .where(Answer.question_id.in_(list(chapters)), Answer.value.is_not(None))
         .order_by(Response.id, Answer.question_id)
     )
     if responses is not None:
         query = query.where(Response.id.in_(responses))
     grouped: dict[str, list[FreeText]] = {}
-    for row in session.execute(query):
-        qid, value, language = row[0], row[1], row[2]
-        group = row[3] if len(row) > 3 else ""
-        item = FreeText(texts[qid], str(value), language or "", group or "")
-        grouped.setdefault(chapters[qid], []).append(item)
+    for qid, value, language, group in session.execute(query):
+        chapter, text = questions[qid]
+        grouped.setdefault(chapter, []).append(
+            FreeText(text, str(value), language or "", group or "")
+        )
+    return grouped
+
+
+def _free_text_query(round_: Round, question_ids: list[str], columns: list[Any]) -> Any:
+    return (
+        select(*columns)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.round_id == round_.id, Response.status == "submitted")
+        .where(Answer.question_id.in_(question_ids), Answer.value.is_not(None))
+    )
+
+
+def _anonymous_free_texts(
+    session: Session, round_: Round, questions: dict[str, tuple[str, str]]
+) -> dict[str, list[FreeText]]:
+    query = _free_text_query(round_, list(questions), [Answer.question_id, Answer.value])
+    order = {qid: n for n, qid in enumerate(questions)}
+    found = sorted(
+        ((qid, str(value)) for qid, value in session.execute(query)),
+        key=lambda item: (order[item[0]], item[1].casefold(), item[1]),
+    )
+    grouped: dict[str, list[FreeText]] = {}
+    for qid, answer in found:
+        chapter, text = questions[qid]
+        grouped.setdefault(chapter, []).append(FreeText(text, answer, "", ""))
     return grouped
 
 
@@ -163,26 +211,41 @@ def answer_choices(survey: Survey, lang: str) -> list[tuple[str, str]]:
     return found
 
 
-def dashboard(session: Session, round_: Round, lang: str, filters: Filters) -> Dashboard:
+def dashboard(
+    session: Session, round_: Round, lang: str, filters: Filters, limit: int
+) -> Dashboard:
     """Everything the dashboard of `round_` shows in `lang`, for the responses `filters` pass.
 
-    The comparison with the previous revision is always of all responses: the earlier round
+    In an anonymous round, filters that would single out fewer than `limit` responses are
+    refused (all responses are shown), and a filtered view hides counts below `limit`. The
+    comparison with the previous revision is always of all responses: the earlier round
     cannot be filtered the same way (its questions may differ).
     """
     survey = round_survey(round_)
+    checked = anonymity.check_filters(session, round_, filters, limit)
+    filters = checked.filters
     responses = matching_responses(round_, filters)
     summary = summarise(session, round_, lang, responses=responses)
     comparison = compare_rounds(session, round_, summary if responses is None else None)
+    hide_below = limit if round_.is_anonymous and responses is not None else 0
     return Dashboard(
         survey=survey,
         lang=lang,
         filters=filters,
         figures=round_figures(session, [round_.id]).get(round_.id) or Figures(),
         summary=summary,
-        questions=question_views(survey, summary, lang),
+        questions=question_views(survey, summary, lang, hide_below),
         texts=free_texts(session, round_, survey, lang, responses),
         comparison=comparison,
-        choices=filter_choices(session, round_),
+        choices=_choices(session, round_, limit),
         answer_choices=answer_choices(survey, lang),
         question_texts={q.id: localize(q.text, lang) for q in survey.iter_questions()},
+        refused=checked.refused,
     )
+
+
+def _choices(session: Session, round_: Round, limit: int) -> dict[str, list[str]]:
+    """The filters' values; an anonymous round offers only languages a filter may select."""
+    choices = filter_choices(session, round_)
+    choices["language"] = anonymity.usable_languages(session, round_, choices["language"], limit)
+    return choices

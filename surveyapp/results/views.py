@@ -6,9 +6,10 @@ here.
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
+from ..analysis.anonymity import min_count
 from ..analysis.filters import parse_filters
 from ..auth.access import role_required
 from ..coordinate.common import round_or_404
@@ -26,5 +27,15 @@ def dashboard(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
     survey = round_survey(round_)
     filters = parse_filters(survey, round_.is_anonymous, request.args, list(survey.languages))
-    found = data.dashboard(get_session(), round_, survey_lang(round_), filters)
-    return render_template("results/dashboard.html", round=round_, d=found, chart=data)
+    limit = min_count(current_app.config)
+    found = data.dashboard(get_session(), round_, survey_lang(round_), filters, limit)
+    # parse_filters drops them: an anonymous round's answers are tied to no participant.
+    by_person = round_.is_anonymous and any(request.args.get(k) for k in ("group", "country"))
+    return render_template(
+        "results/dashboard.html",
+        round=round_,
+        d=found,
+        chart=data,
+        limit=limit,
+        person_filter_refused=by_person,
+    )

@@ -19,6 +19,7 @@ from .monitor import non_respondents as _non_respondents
 
 if TYPE_CHECKING:  # the analysis modules bring pandas: imported only where a file is written
     from ..analysis.export_xlsx import ExportResult
+    from ..analysis.shuffled import ResponseNumbers
 
 
 def _target(round_: Round) -> str:
@@ -58,22 +59,36 @@ def export_file(
 
 
 def write_summary_file(
-    session: Session, round_: Round, path: Path | str, lang: str, *, actor: Actor
+    session: Session,
+    round_: Round,
+    path: Path | str,
+    lang: str,
+    *,
+    actor: Actor,
+    numbers: ResponseNumbers | None = None,
 ) -> ExportResult:
-    """Write the round's Excel summary to `path` (see analysis.export_xlsx) and record it."""
+    """Write the round's Excel summary to `path` (see analysis.export_xlsx) and record it;
+    `numbers`: an anonymous round's drawn response numbers, shared with its other files."""
     from ..analysis.export_xlsx import write_summary
 
-    result = write_summary(session, round_, path, lang)
+    result = write_summary(session, round_, path, lang, numbers=numbers)
     detail = f"xlsx in {lang} to {result.path}: {result.submitted} submitted responses"
     record(session, "export_written", actor=actor, target=_target(round_), detail=detail)
     return result
 
 
-def write_tidy_file(session: Session, round_: Round, path: Path | str, *, actor: Actor) -> int:
+def write_tidy_file(
+    session: Session,
+    round_: Round,
+    path: Path | str,
+    *,
+    actor: Actor,
+    numbers: ResponseNumbers | None = None,
+) -> int:
     """Write the round's tidy CSV of answers to `path` and record it; returns the rows."""
     from ..analysis.export_csv import write_tidy_csv
 
-    count = write_tidy_csv(session, round_, path)
+    count = write_tidy_csv(session, round_, path, numbers)
     detail = f"tidy CSV to {path}: {count} answer rows"
     record(session, "export_written", actor=actor, target=_target(round_), detail=detail)
     return count

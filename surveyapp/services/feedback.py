@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +84,9 @@ def sync_feedback(session: Session, round_: Round) -> int:
         for rid, qid, value in session.execute(query)
         if isinstance(value, str) and value.strip()
     ]
+    if round_.is_anonymous:
+        # Item ids are shown; in response order they would follow the order people began.
+        secrets.SystemRandom().shuffle(new)
     if new:
         session.execute(_insert_skipping_existing(session), new)
     session.flush()
@@ -135,13 +139,16 @@ def list_items(
     lang: str = "en",
 ) -> list[FeedbackRow]:
     """The round's items in survey order, optionally only of one status or chapter; the
-    question in `lang`. Nothing ties an item to a person in an anonymous round."""
+    question in `lang`. Nothing ties an item to a person in an anonymous round: no group,
+    no language, and within a question the items are in the order of their texts."""
     questions = text_questions(round_survey(round_))
     if chapter is not None:
         questions = {k: v for k, v in questions.items() if v[0].chapter == chapter}
-    group: Any = null() if round_.is_anonymous else Participant.group
+    anonymous = round_.is_anonymous
+    group: Any = null() if anonymous else Participant.group
+    language: Any = null() if anonymous else Response.language
     query = (
-        select(FeedbackItem, Answer.value, Response.language, group)
+        select(FeedbackItem, Answer.value, language, group)
         .join(Response, Response.id == FeedbackItem.response_id)
         .outerjoin(Answer, _same_answer())
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
@@ -153,9 +160,11 @@ def list_items(
         query = query.where(FeedbackItem.status == status)
     order = {qid: n for n, qid in enumerate(questions)}
     rows = [
-        _row(item, questions[item.question_id], value, language, group_name, lang)
-        for item, value, language, group_name in session.execute(query)
+        _row(item, questions[item.question_id], value, language_code, group_name, lang)
+        for item, value, language_code, group_name in session.execute(query)
     ]
+    if anonymous:
+        return sorted(rows, key=lambda r: (order[r.question_id], r.answer.casefold(), r.answer))
     return sorted(rows, key=lambda r: order[r.question_id])
 
 

@@ -295,3 +295,18 @@ def test_the_build_runs_in_the_background_and_any_worker_shows_its_progress(
         assert codebook["role"] == "Din roll"
     finally:
         other.extensions["engine"].dispose()
+
+
+def test_the_downloaded_summary_of_an_anonymous_round_has_drawn_numbers_and_dates_only(
+    editor: FlaskClient, session: Session, tmp_path: Path
+) -> None:
+    anonymous = analysis_dataset.build(session, tmp_path, anonymous=True).current
+    link = download_link(job_page(editor, start(editor, anonymous.id).headers["Location"]))
+    assert link
+    book = load_workbook(io.BytesIO(editor.get(link).get_data()), read_only=True)
+    head, *rows = list(book["Responses"].iter_rows(values_only=True))
+    assert head[:2] == ("response_id", "submitted_at") and "language" not in head
+    assert sorted(row[0] for row in rows) == [1, 2, 3]
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[1]) for row in rows)
+    feedback = list(book["Feedback"].iter_rows(min_row=2, values_only=True))
+    assert len(feedback) == 2 and all(row[5] in (None, "") for row in feedback), "no language"
