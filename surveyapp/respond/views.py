@@ -17,9 +17,9 @@ from ..db import begin_write, get_session, read_before_writing, utcnow
 from ..definitions import Question, Section, Survey, visible_questions
 from ..forms.dynamic import PageForm, TokenField, display_values, parse_section
 from ..i18n import _, use_language
-from ..services import responses, rounds
+from ..services import anonymous, responses, rounds
 from ..services.responses import Link
-from . import page_shell
+from . import page_shell, private_links
 from .context import language_for, link_or_404, open_round_or_404, page_context
 from .pages import (
     answer_text,
@@ -36,13 +36,46 @@ bp = Blueprint("respond", __name__, template_folder="templates")
 @bp.get("/s/<token>")
 def start(token: str) -> ResponseReturnValue:
     link, survey = link_or_404(token, with_answers=True)
-    resume = _resume_section(link, survey, link.stored_answers())
-    return render_template("respond/start.html", **page_context(link, survey), resume=resume)
+    if anonymous.is_used(link):
+        return _used_invitation(link, survey)
+    begins = anonymous.only_begins(link)
+    resume = None if begins else _resume_section(link, survey, link.stored_answers())
+    return render_template(
+        "respond/start.html",
+        **page_context(link, survey),
+        resume=resume,
+        begins=begins,
+        private_link=private_links.address(link),
+        form=TokenField(),
+    )
+
+
+@bp.post("/s/<token>/begin")
+def begin(token: str) -> ResponseReturnValue:
+    """An anonymous round's invitation begins a response of its own, at a private link."""
+    db = get_session()
+    read_before_writing(db)
+    link, survey = link_or_404(token)
+    if not anonymous.only_begins(link):
+        return redirect(url_for("respond.start", token=token), 303)
+    private = None
+    if not anonymous.is_used(link):
+        begin_write(db)
+        private = anonymous.begin_response(db, link, g.page_lang)
+    if private is None:  # used before, or by another tab a moment ago
+        db.rollback()
+        return _used_invitation(link, survey)
+    db.commit()
+    assert link.invitation_id is not None
+    private_links.remember(link.invitation_id, private)
+    return redirect(url_for("respond.start", token=private), 303)
 
 
 @bp.get("/s/<token>/p/<section_id>")
 def page(token: str, section_id: str) -> ResponseReturnValue:
     link, survey = link_or_404(token, with_answers=True)
+    if anonymous.only_begins(link):
+        return _invitation_only_begins(link, survey)
     stored = link.stored_answers()
     shown = visible_questions(survey, responses.condition_values(stored))
     section = _section_or_404(survey, section_id)
@@ -59,11 +92,14 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
     # lock, which every worker's saves queue for, is held only for the write itself.
     read_before_writing(db)
     link, survey = link_or_404(token)
+    if anonymous.only_begins(link):
+        return _invitation_only_begins(link, survey)
     section = _section_or_404(survey, section_id)
     action = request.form.get("action", "next")
     parsed = parse_section(section, request.form)
     begin_write(db)
-    response = responses.ensure_response(db, link)  # and the answers, under the lock
+    # Created on the first save, in the language its page was shown in.
+    response = responses.ensure_response(db, link, g.page_lang)  # and the answers, locked
     check_required = action != "back"
     result = save_page(
         db, response, link.stored_answers(), survey, section, parsed, check_required=check_required
@@ -100,15 +136,21 @@ def review(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         read_before_writing(db)  # as a save: the write lock only for the write
     link, survey = link_or_404(token, with_answers=True)
+    if anonymous.only_begins(link):
+        return _invitation_only_begins(link, survey)
     stored = link.stored_answers()
     missing = responses.missing_required(survey, stored)
     if request.method == "POST" and PageForm().validate_on_submit() and not missing:
         begin_write(db)
-        response = responses.ensure_response(db, link)  # the answers again, under the lock
+        response = responses.ensure_response(db, link, g.page_lang)  # answers again, locked
         stored = link.stored_answers()
         missing = responses.missing_required(survey, stored)  # another tab may have saved
         if not missing:
             responses.submit_response(db, response, survey)
+            # An anonymous response knows no invitation: only the browser that began it does.
+            invitation_id = link.invitation_id or private_links.invitation_of(token)
+            if invitation_id is not None:
+                responses.mark_invitation_submitted(db, invitation_id, link.round.id)
             db.commit()
             return redirect(url_for("respond.thanks", token=token))
         db.rollback()
@@ -139,9 +181,35 @@ def _render_review(
 @bp.get("/s/<token>/thanks")
 def thanks(token: str) -> ResponseReturnValue:
     link, survey = link_or_404(token)
+    if anonymous.only_begins(link):
+        return _invitation_only_begins(link, survey)
     if link.response is None or link.response.status != "submitted":
         return redirect(url_for("respond.start", token=token))
-    return render_template("respond/thanks.html", **page_context(link, survey))
+    private_link = private_links.address(link)
+    return render_template(
+        "respond/thanks.html", **page_context(link, survey), private_link=private_link
+    )
+
+
+def _invitation_only_begins(link: Link, survey: Survey) -> ResponseReturnValue:
+    """An anonymous round's invitation link opens no answers: once used it says so (and a
+    POST writes nothing); before that, its start page is where it begins."""
+    if anonymous.is_used(link):
+        return _used_invitation(link, survey)
+    return redirect(url_for("respond.start", token=link.token), 303)
+
+
+def _used_invitation(link: Link, survey: Survey) -> ResponseReturnValue:
+    """The page of a used invitation; a continue button only where this browser began it."""
+    assert link.invitation_id is not None
+    context = page_context(link, survey)
+    # The switcher leads to the start page: /begin and the POST-only pages have no GET.
+    context["lang_url"] = lambda code: url_for("respond.start", token=link.token, lang=code)
+    html = render_template(
+        "respond/used.html", **context, private_token=private_links.token_of(link.invitation_id)
+    )
+    # A POST changed nothing: the invitation is no longer in the state it asks for.
+    return html, (409 if request.method == "POST" else 200)
 
 
 @bp.route("/o/<token>", methods=["GET", "POST"])
@@ -177,6 +245,8 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     token = request.view_args["token"]  # type: ignore[index]
     try:
         link, survey = link_or_404(token, with_answers=True)
+        if anonymous.only_begins(link):  # it has no answers to keep, and shows none
+            return _invitation_only_begins(link, survey)
         stored = link.stored_answers()
         if request.endpoint == "respond.review":
             return _expired_review(link, survey, stored)

@@ -12,6 +12,17 @@ from sqlalchemy.orm import Session
 from ..models import Invitation, Participant, Response, Round
 
 _SUBMITTED = case((Response.status == "submitted", 1), else_=0)
+# Per invitation: its own record, or a response still tied to it. An anonymous round's
+# response never is (services.anonymous); earlier rounds' invitations have no record.
+_INVITATION_STARTED = or_(Invitation.started_at.is_not(None), Response.id.is_not(None))
+_INVITATION_SUBMITTED = or_(Invitation.submitted_at.is_not(None), Response.status == "submitted")
+# Spelled out, not ~_INVITATION_SUBMITTED: without a response its status is NULL, and so
+# would the negation be.
+_NOT_SUBMITTED = and_(
+    Invitation.submitted_at.is_(None), or_(Response.id.is_(None), Response.status != "submitted")
+)
+_STARTED_COUNT = func.count(case((_INVITATION_STARTED, 1)))
+_SUBMITTED_COUNT = func.coalesce(func.sum(case((_INVITATION_SUBMITTED, 1), else_=0)), 0)
 
 
 @dataclass
@@ -89,8 +100,8 @@ def round_monitor(session: Session, round_: Round) -> RoundMonitor:
             Participant.group,
             Participant.country,
             func.count(Invitation.id),
-            func.count(Response.id),
-            func.coalesce(func.sum(_SUBMITTED), 0),
+            _STARTED_COUNT,
+            _SUBMITTED_COUNT,
         )
         .where(Invitation.round_id == round_.id)
         .group_by(Participant.group, Participant.country)
@@ -122,8 +133,8 @@ def round_figures(session: Session, round_ids: Sequence[int]) -> dict[int, Figur
         _invitation_join(
             Invitation.round_id,
             func.count(Invitation.id),
-            func.count(Response.id),
-            func.coalesce(func.sum(_SUBMITTED), 0),
+            _STARTED_COUNT,
+            _SUBMITTED_COUNT,
         )
         .where(Invitation.round_id.in_(list(round_ids)))
         .group_by(Invitation.round_id)
@@ -133,26 +144,54 @@ def round_figures(session: Session, round_ids: Sequence[int]) -> dict[int, Figur
 
 
 def open_link_figures(session: Session, round_ids: Sequence[int]) -> dict[int, OpenLinkFigures]:
-    """Started and submitted open-link responses of many rounds, in one grouped query."""
+    """Started and submitted open-link responses of many rounds, in one grouped query.
+
+    An anonymous round's responses begun through invitations point at none either: the
+    invitations' own started and submitted counts are taken off theirs. (A response
+    submitted in another browser than the one that began it is not known to its invitation,
+    so it is counted here.)
+    """
     if not round_ids:
         return {}
     query = (
-        select(Response.round_id, func.count(Response.id), func.coalesce(func.sum(_SUBMITTED), 0))
+        select(
+            Response.round_id,
+            func.count(Response.id),
+            func.coalesce(func.sum(_SUBMITTED), 0),
+            _begun_through_invitations(Invitation.started_at),
+            _begun_through_invitations(Invitation.submitted_at),
+        )
         .where(Response.round_id.in_(list(round_ids)), Response.invitation_id.is_(None))
         .group_by(Response.round_id)
     )
-    rows = session.execute(query)
-    return {round_id: OpenLinkFigures(started, submitted) for round_id, started, submitted in rows}
+    found: dict[int, OpenLinkFigures] = {}
+    for round_id, started, submitted, by_invitation, submitted_by_invitation in session.execute(
+        query
+    ):
+        started, submitted = started - by_invitation, submitted - submitted_by_invitation
+        if started > 0 or submitted > 0:  # none when every response came by invitation
+            found[round_id] = OpenLinkFigures(max(started, 0), max(submitted, 0))
+    return found
+
+
+def _begun_through_invitations(column: Any) -> Any:
+    """How many of the response's round's invitations have `column` set, if it is
+    anonymous (0 otherwise): a correlated subquery of the grouped open-link query."""
+    return (
+        select(func.count(column))
+        .select_from(Invitation)
+        .join(Round, Round.id == Invitation.round_id)
+        .where(Invitation.round_id == Response.round_id, Round.is_anonymous)
+        .correlate(Response)
+        .scalar_subquery()
+    )
 
 
 def non_respondents(session: Session, round_: Round) -> list[NonRespondent]:
     """Invited participants of a round without a submitted response, by name."""
     query = (
-        _invitation_join(Participant, Response.id)
-        .where(
-            Invitation.round_id == round_.id,
-            or_(Response.id.is_(None), Response.status != "submitted"),
-        )
+        _invitation_join(Participant, _INVITATION_STARTED)
+        .where(Invitation.round_id == round_.id, _NOT_SUBMITTED)
         .order_by(Participant.name, Participant.email)
     )
     return [_non_respondent(row) for row in session.execute(query)]
@@ -160,7 +199,6 @@ def non_respondents(session: Session, round_: Round) -> list[NonRespondent]:
 
 def _non_respondent(row: Row[*tuple[Any, ...]]) -> NonRespondent:
     person: Participant = row[0]
-    response_id: int | None = row[1]
     return NonRespondent(
         participant_id=person.id,
         name=person.name,
@@ -169,5 +207,5 @@ def _non_respondent(row: Row[*tuple[Any, ...]]) -> NonRespondent:
         group=person.group,
         country=person.country,
         language=person.language or "",
-        has_started=response_id is not None,
+        has_started=bool(row[1]),
     )

@@ -48,7 +48,9 @@ class Erasure:
     participant_id: int
     invitations: int
     responses_deleted: int
-    responses_kept: int  # submitted answers of anonymous rounds, no longer tied to anyone
+    # Answers of anonymous rounds, tied to nobody: submitted ones detached here, and those
+    # begun through an invitation (detached from the start, so not found to delete).
+    responses_kept: int
     feedback_items: int
     mail_messages: int
     audit_events_cleaned: int = 0
@@ -73,6 +75,9 @@ class _Plan:
     kept_response_ids: list[int]
     mail_message_ids: list[int]
     feedback_items: int
+    # Responses begun through their invitations in anonymous rounds: they point at no
+    # invitation, so forgetting finds them not and they stay as they are, answers and all.
+    detached_responses: int = 0
 
 
 def find_participant(session: Session, email: str) -> Participant:
@@ -138,7 +143,23 @@ def _plan(session: Session, participant: Participant) -> _Plan:
     )
     feedback = select(func.count(FeedbackItem.id)).where(FeedbackItem.response_id.in_(deleted))
     return _Plan(
-        invitation_ids, deleted, kept, list(session.scalars(mail)), session.scalar(feedback) or 0
+        invitation_ids,
+        deleted,
+        kept,
+        list(session.scalars(mail)),
+        session.scalar(feedback) or 0,
+        _count(session, _detached_responses(invitation_ids)),
+    )
+
+
+def _detached_responses(invitation_ids: list[int]) -> Select[int]:
+    """The invitations, among these, that began a response detached from them (anonymous)."""
+    return (
+        select(Invitation.id)
+        .join(Round, Round.id == Invitation.round_id)
+        .where(Invitation.id.in_(invitation_ids), Round.is_anonymous)
+        .where(Invitation.started_at.is_not(None))
+        .where(~exists().where(Response.invitation_id == Invitation.id))
     )
 
 
@@ -147,7 +168,7 @@ def _counts(participant_id: int, plan: _Plan, cleaned: int = 0) -> Erasure:
         participant_id=participant_id,
         invitations=len(plan.invitation_ids),
         responses_deleted=len(plan.deleted_response_ids),
-        responses_kept=len(plan.kept_response_ids),
+        responses_kept=len(plan.kept_response_ids) + plan.detached_responses,
         feedback_items=plan.feedback_items,
         mail_messages=len(plan.mail_message_ids),
         audit_events_cleaned=cleaned,

@@ -31,7 +31,7 @@ from ..definitions import (
     load_snapshot,
     visible_questions,
 )
-from ..errors import UnknownLink
+from ..errors import InvalidRequest, UnknownLink
 from ..models import Answer, Invitation, Participant, Response, Round
 from .rounds import require_open
 from .tokens import looks_like_token, new_token, same_token
@@ -80,6 +80,8 @@ class Link:
     response: LinkResponse | None = None
     # Stored answers by question id, when read with the link (resolve_link with_answers).
     answers: dict[str, Any] | None = None
+    # When the invitation's response was begun: all an anonymous round's invitation knows.
+    invitation_started_at: dt.datetime | None = None
 
     def stored_answers(self) -> dict[str, Any]:
         assert self.answers is not None, "read the link with_answers"
@@ -107,6 +109,7 @@ _RESPONSE_COLUMNS = (
 _LINK_COLUMNS = (
     INVITATIONS.c.token,
     INVITATIONS.c.id.label("invitation_id"),
+    INVITATIONS.c.started_at.label("invitation_started_at"),
     PARTICIPANTS.c.language.label("participant_language"),
     *_ROUND_COLUMNS,
     *_RESPONSE_COLUMNS,
@@ -161,6 +164,22 @@ _DELETE_ANSWERS = delete(ANSWERS).where(
 )
 _INSERT_ANSWERS = insert(ANSWERS)
 _DEFINITION_OF = select(ROUNDS.c.definition_yaml).where(ROUNDS.c.id == bindparam("round_id"))
+# An invitation keeps when its response began and was first submitted (reminders and the
+# monitor read them); in an anonymous round that is all it keeps of its response.
+_INVITATION_STARTED = (
+    update(INVITATIONS)
+    .where(INVITATIONS.c.id == bindparam("invitation_id"), INVITATIONS.c.started_at.is_(None))
+    .values(started_at=bindparam("now"))
+)
+_INVITATION_SUBMITTED = (
+    update(INVITATIONS)
+    .where(
+        INVITATIONS.c.id == bindparam("b_invitation_id"),
+        INVITATIONS.c.round_id == bindparam("b_round_id"),
+        INVITATIONS.c.submitted_at.is_(None),
+    )
+    .values(submitted_at=bindparam("now"))
+)
 
 
 def resolve_link(db: Session | Connection, token: str, *, with_answers: bool = False) -> Link:
@@ -175,6 +194,7 @@ def resolve_link(db: Session | Connection, token: str, *, with_answers: bool = F
         link = Link(
             token, _link_round(row), row.invitation_id, row.participant_language, _response(row)
         )
+        link.invitation_started_at = row.invitation_started_at
     else:
         row = connection.execute(by_response_token, {"token": token}).first()
         if row is None or not same_token(row.token, token):
@@ -234,9 +254,10 @@ def start_open_response(session: Session, round_: Round, language: str | None) -
     return response
 
 
-def ensure_response(session: Session, link: Link) -> LinkResponse:
+def ensure_response(session: Session, link: Link, language: str | None = None) -> LinkResponse:
     """The link's response, read again under a row lock, then its answers (into
-    `link.answers`); the response is created on first save.
+    `link.answers`); the response is created on first save, in `language` (the one its
+    page was shown in), and its invitation marked started.
 
     The lock serialises concurrent saves of one response (a row lock on PostgreSQL; SQLite
     has locked the database at BEGIN IMMEDIATE), and the row is read again under it, so
@@ -245,16 +266,20 @@ def ensure_response(session: Session, link: Link) -> LinkResponse:
     connection = session.connection()
     if link.response is None:
         assert link.invitation_id is not None
+        if link.round.is_anonymous:
+            # Such a response would point at its invitation (services.anonymous begins one).
+            raise InvalidRequest("an anonymous round's invitation link only begins a response")
         try:
             # Through the session, which emits the SAVEPOINT before the INSERT.
             with session.begin_nested():
                 session.execute(  # the model's column defaults fill in the rest
                     insert(RESPONSES).values(
-                        round_id=link.round.id, invitation_id=link.invitation_id
+                        round_id=link.round.id, invitation_id=link.invitation_id, language=language
                     )
                 )
         except IntegrityError:
             pass  # the other tab's response, read below
+        mark_invitation_started(session, link.invitation_id)
         rows = connection.execute(
             _RESPONSE_OF_INVITATION_LOCKED, {"invitation_id": link.invitation_id}
         ).all()
@@ -403,6 +428,22 @@ def hidden_answer_ids(survey: Survey, answers: Mapping[str, Any]) -> set[str]:
     """Stored answers to questions the conditions now hide; they are not kept."""
     shown = visible_questions(survey, condition_values(answers))
     return {qid for qid in answers if qid.split(".", 1)[0] not in shown}
+
+
+def mark_invitation_started(session: Session, invitation_id: int) -> None:
+    """The invitation's response has begun (kept from the first time only)."""
+    session.connection().execute(
+        _INVITATION_STARTED, {"invitation_id": invitation_id, "now": utcnow()}
+    )
+
+
+def mark_invitation_submitted(session: Session, invitation_id: int, round_id: int) -> None:
+    """A response was submitted through this invitation of this round (the first time is
+    kept): what reminders and the monitor go by in an anonymous round."""
+    session.connection().execute(
+        _INVITATION_SUBMITTED,
+        {"b_invitation_id": invitation_id, "b_round_id": round_id, "now": utcnow()},
+    )
 
 
 def submit_response(session: Session, response: Response | LinkResponse, survey: Survey) -> None:

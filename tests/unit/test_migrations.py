@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -10,11 +11,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from surveyapp import migrate
 from surveyapp.db import Base, make_engine
+from surveyapp.services import responses
 
 TABLES = {
     "audit_events",
@@ -94,3 +96,107 @@ def test_session_epoch_starts_at_zero_for_existing_users_and_rolls_back(
     assert "session_epoch" not in columns
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == 1
+
+
+def _insert(conn: Connection, table: str, **values: object) -> int:
+    """A row written with plain SQL, as the database held it at an older revision; its id."""
+    names = ", ".join(values)
+    marks = ", ".join(f":{name}" for name in values)
+    conn.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
+    found = conn.execute(text(f"SELECT max(id) FROM {table}")).scalar_one()
+    return int(found)
+
+
+def _round_with_responses(conn: Connection, *, anonymous: bool) -> list[tuple[int, int]]:
+    """A round at revision 0006 with a submitted and a draft response, each tied to its
+    invitation as they were then; (invitation id, response id) of each."""
+    now = dt.datetime(2026, 11, 2, 9, 30)
+    round_id = _insert(
+        conn,
+        "rounds",
+        survey_id="respond-test",
+        revision="0.3",
+        definition_yaml="id: respond-test",
+        definition_hash="x" * 64,
+        status="open",
+        is_anonymous=anonymous,
+        created_at=now,
+    )
+    made = []
+    for status in ("submitted", "draft"):
+        person = _insert(
+            conn,
+            "participants",
+            email=f"{uuid.uuid4().hex[:10]}@city.example",
+            name="Old Respondent",
+            organisation="",
+            city="",
+            country="FI",
+            group_name="g",
+            created_at=now,
+            updated_at=now,
+        )
+        invitation = _insert(
+            conn,
+            "invitations",
+            round_id=round_id,
+            participant_id=person,
+            token=uuid.uuid4().hex,
+            created_at=now,
+        )
+        response = _insert(
+            conn,
+            "responses",
+            round_id=round_id,
+            invitation_id=invitation,
+            status=status,
+            started_at=now,
+            updated_at=now + dt.timedelta(hours=1),
+            submitted_at=now + dt.timedelta(hours=1) if status == "submitted" else None,
+            submission_count=1 if status == "submitted" else 0,
+        )
+        made.append((invitation, response))
+    return made
+
+
+_AFTER_0007 = text(
+    "SELECT r.invitation_id, r.token, r.started_at, r.submitted_at, i.started_at, "
+    "i.submitted_at, i.token FROM responses r, invitations i WHERE r.id = :response "
+    "AND i.id = :invitation"
+)
+
+
+def test_0007_detaches_anonymous_responses_and_keeps_started_and_submitted(
+    empty_engine: Engine,
+) -> None:
+    migrate.upgrade(empty_engine, "0006")
+    with empty_engine.begin() as conn:
+        anonymous = _round_with_responses(conn, anonymous=True)
+        named = _round_with_responses(conn, anonymous=False)
+    migrate.upgrade(empty_engine, "0007")
+    with empty_engine.connect() as conn:
+        tokens = set()
+        for invitation, response in anonymous:  # the submitted one, then the draft
+            row = conn.execute(_AFTER_0007, {"response": response, "invitation": invitation})
+            linked, token, started, submitted, *on_invitation, invitation_token = row.one()
+            assert linked is None, "an anonymous response no longer points at its invitation"
+            assert on_invitation == [started, submitted], "the draft's submitted_at is None"
+            tokens.add(token)
+            resumed = responses.resolve_link(conn, token)  # its private link opens it
+            assert resumed.response is not None and resumed.response.id == response
+            assert responses.resolve_link(conn, invitation_token).response is None
+        assert len(tokens) == 2 and None not in tokens
+        assert [submitted is None for *_, submitted in _invitation_times(conn, anonymous)] == [
+            False,
+            True,
+        ]
+        for invitation, response in named:
+            row = conn.execute(_AFTER_0007, {"response": response, "invitation": invitation})
+            linked, token, _started, _submitted, *on_invitation, _ = row.one()
+            assert (linked, token) == (invitation, None), "named rounds' responses stay tied"
+            assert on_invitation == [None, None], "and are not back-filled"
+
+
+def _invitation_times(conn: Connection, made: list[tuple[int, int]]) -> list[tuple[object, ...]]:
+    query = text("SELECT started_at, submitted_at FROM invitations WHERE id = :id")
+    return [tuple(conn.execute(query, {"id": invitation}).one()) for invitation, _ in made]

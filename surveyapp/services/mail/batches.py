@@ -48,7 +48,9 @@ def _recipient_query(round_: Round, kind: str) -> Select[Invitation]:
         .order_by(Invitation.id)
     )
     if kind == "reminder":
+        # The invitation's own record first: an anonymous round's response points at none.
         submitted = and_(Response.invitation_id == Invitation.id, Response.status == "submitted")
+        query = query.where(Invitation.submitted_at.is_(None))
         return query.outerjoin(Response, submitted).where(Response.id.is_(None))
     # Someone already invited, or being invited, by another batch is not invited twice.
     earlier = (

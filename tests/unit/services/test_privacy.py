@@ -34,7 +34,7 @@ from surveyapp.models import (
     Response,
     Round,
 )
-from surveyapp.services import privacy, rounds
+from surveyapp.services import anonymous, privacy, responses, rounds
 
 NOW = dt.datetime(2027, 6, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -288,3 +288,58 @@ def test_purging_twice_does_nothing_the_second_time(session: Session, world: Wor
     )
     session.commit()
     assert database_rows(session) == rows
+
+
+# --- anonymous responses begun through a private link -------------------------------------------
+
+
+def _begun(session: Session, invitation: Invitation, *, submit: bool) -> str:
+    """The invitation's anonymous response, begun (and submitted if asked) as the respondent
+    pages do: detached from the invitation from the start; returns its private token."""
+    token = anonymous.begin_response(
+        session, responses.resolve_link(session, invitation.token), "fi"
+    )
+    assert token is not None
+    if submit:
+        link = responses.resolve_link(session, token)
+        response = responses.ensure_response(session, link)
+        survey = rounds.round_survey(session.get_one(Round, invitation.round_id))
+        responses.submit_response(session, response, survey)
+        responses.mark_invitation_submitted(session, invitation.id, invitation.round_id)
+    session.commit()
+    return token
+
+
+def test_forgetting_counts_and_keeps_an_anonymous_response_it_cannot_find(
+    session: Session,
+    make_round: Callable[..., Round],
+    make_participant: Callable[..., Participant],
+    make_invitation: Callable[..., Invitation],
+) -> None:
+    round_ = make_round(is_anonymous=True)
+    carla = make_participant(email="carla.rossi@bologna.example")
+    token = _begun(session, make_invitation(round_, carla), submit=True)
+    preview = privacy.erasure_preview(session, carla)
+    assert (preview.responses_deleted, preview.responses_kept) == (0, 1)
+    erasure = forget(session, "carla.rossi@bologna.example")
+    assert (erasure.invitations, erasure.responses_deleted, erasure.responses_kept) == (1, 0, 1)
+    (kept,) = responses_of(session, round_)
+    assert (kept.invitation_id, kept.token, kept.status) == (None, token, "submitted")
+    assert count(session, select(Invitation).where(Invitation.round_id == round_.id)) == 0
+
+
+def test_purging_an_anonymous_round_deletes_drafts_and_private_links(
+    session: Session,
+    make_round: Callable[..., Round],
+    make_participant: Callable[..., Participant],
+    make_invitation: Callable[..., Invitation],
+) -> None:
+    round_ = make_round(is_anonymous=True)
+    _begun(session, make_invitation(round_, make_participant()), submit=True)
+    _begun(session, make_invitation(round_, make_participant()), submit=False)
+    _close(session, round_, NOW - dt.timedelta(days=31))
+    (purge,) = privacy.apply_retention(session, 30, NOW, actor=SETUP).purged
+    session.commit()
+    assert (purge.invitations, purge.drafts_deleted, purge.responses_kept) == (2, 1, 1)
+    (kept,) = responses_of(session, round_)
+    assert (kept.status, kept.invitation_id, kept.token) == ("submitted", None, None)
