@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from .responses import INVITATIONS, RESPONSES, Link
+from .responses import INVITATIONS, RESPONSES, Link, day_of
 from .tokens import new_token
 
 # Claims the invitation: of two tabs (or browsers) beginning at once, one changes the row.
@@ -48,7 +48,8 @@ def begin_response(session: Session, link: Link, language: str | None) -> str | 
     """
     assert only_begins(link) and link.invitation_id is not None
     connection = session.connection()
-    claimed = connection.execute(_CLAIM, {"invitation_id": link.invitation_id, "now": utcnow()})
+    today = day_of(utcnow())  # no time of day that the response's started_at would match
+    claimed = connection.execute(_CLAIM, {"invitation_id": link.invitation_id, "now": today})
     if claimed.rowcount != 1:
         return None
     token = new_token()

@@ -438,12 +438,18 @@ def mark_invitation_started(session: Session, invitation_id: int) -> None:
 
 
 def mark_invitation_submitted(session: Session, invitation_id: int, round_id: int) -> None:
-    """A response was submitted through this invitation of this round (the first time is
+    """A response was submitted through this invitation of this round (the first day is
     kept): what reminders and the monitor go by in an anonymous round."""
     session.connection().execute(
         _INVITATION_SUBMITTED,
-        {"b_invitation_id": invitation_id, "b_round_id": round_id, "now": utcnow()},
+        {"b_invitation_id": invitation_id, "b_round_id": round_id, "now": day_of(utcnow())},
     )
+
+
+def day_of(moment: dt.datetime) -> dt.datetime:
+    """The start of `moment`'s day: an invitation keeps no time of day, which could be
+    matched with its anonymous response's own times."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def submit_response(session: Session, response: Response | LinkResponse, survey: Survey) -> None:
