@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..db import utcnow
 from ..definitions import Question, Survey, visible_questions
 from ..definitions.registry import SurveyRegistry
 from ..models import Invitation, Participant, Response
@@ -91,10 +92,10 @@ def build_demo(
             if index < 3:
                 continue  # left unanswered, to try
             if rng.random() < share:
-                _answer(session, survey, round_.id, invitation.id, rng, submit=True)
+                _answer(session, survey, invitation, rng, submit=True)
                 result.submitted += 1
             elif rng.random() < 0.5:
-                _answer(session, survey, round_.id, invitation.id, rng, submit=False)
+                _answer(session, survey, invitation, rng, submit=False)
                 result.drafts += 1
     result.try_links = links_to_try(session)
     detail = (
@@ -118,16 +119,17 @@ def _upsert_people(session: Session) -> int:
 
 
 def _answer(
-    session: Session,
-    survey: Survey,
-    round_id: int,
-    invitation_id: int,
-    rng: random.Random,
-    *,
-    submit: bool,
+    session: Session, survey: Survey, invitation: Invitation, rng: random.Random, *, submit: bool
 ) -> None:
-    response = Response(round_id=round_id, invitation_id=invitation_id)
+    """A response as a respondent would leave it: in their language, with the invitation
+    marked started (and submitted)."""
+    preferred = invitation.participant.language
+    language = preferred if preferred in survey.languages else survey.languages[0]
+    response = Response(
+        round_id=invitation.round_id, invitation_id=invitation.id, language=language
+    )
     session.add(response)
+    invitation.started_at = utcnow()
     session.flush()
     values: dict[str, Any] = {}
     sections = survey.sections if submit else survey.sections[: max(1, len(survey.sections) // 2)]
@@ -139,6 +141,7 @@ def _answer(
         responses.write_answers(session, response, values, section_id=section.id)
     if submit:
         responses.submit_response(session, response, survey)
+        invitation.submitted_at = utcnow()
 
 
 def demo_value(q: Question, rng: random.Random) -> Any:

@@ -133,6 +133,13 @@ def test_demo_builds_rounds_and_answers_then_stays_quiet_with_if_empty(
     assert revisions == ["0.3", "0.4"]
     statuses = {r.status for r in session.scalars(select(Response))}
     assert statuses == {"draft", "submitted"}
+    # Each response in its respondent's language, as answering would store it.
+    invitations = {i.id: i for i in session.scalars(select(Invitation))}
+    for response in session.scalars(select(Response)):
+        invitation = invitations[response.invitation_id]
+        assert response.language == (invitation.participant.language or "en")
+        assert invitation.started_at is not None
+        assert (invitation.submitted_at is not None) == (response.status == "submitted")
     login = re.search(r"coordinator: (\S+)  password: (\S+)", result.output)
     assert login, "the demo prints where and how to log in"
     assert users.authenticate(session, login[1], login[2]) is not None
