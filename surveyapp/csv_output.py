@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 LINK_HEADER = ("name", "email", "language", "link")
-# Invisible characters a spreadsheet may skip before a formula: zero-width spaces and joiners,
-# direction marks and embeddings, word joiner and invisible operators, isolates, and BOM.
-INVISIBLE_START = re.compile("^[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+")
+# Characters a spreadsheet may skip or draw as nothing before a formula: format characters
+# (zero-width, direction marks, BOM, soft hyphen: Unicode category Cf), combining and variation
+# marks (Mn, Me) and spaces other than the ASCII one (Zs). Matched by category, not by a list,
+# so a mark we did not think of is skipped too.
+SKIPPED_CATEGORIES = frozenset({"Cf", "Mn", "Me", "Zs"})
+MAX_SKIPPED = 64  # a longer invisible run is suspicious in itself: it gets the apostrophe
 
 
 def as_text_cell(value: str) -> str:
@@ -29,10 +31,19 @@ def _formula_like(value: str) -> bool:
         return True
     if value[:1].isascii():  # most cells: NFKC leaves ASCII as it is, and none is invisible
         return False
-    invisible = INVISIBLE_START.match(value)
-    start = invisible.end() if invisible else 0
+    start = _visible_start(value)
+    if start is None:
+        return True
     # A few characters are enough: NFKC turns one look-alike into one ASCII character.
     return unicodedata.normalize("NFKC", value[start : start + 4]).startswith(FORMULA_START)
+
+
+def _visible_start(value: str) -> int | None:
+    """Where the first visible character is; None past MAX_SKIPPED invisible ones."""
+    for index, char in enumerate(value[: MAX_SKIPPED + 1]):
+        if char == " " or unicodedata.category(char) not in SKIPPED_CATEGORIES:
+            return index
+    return None if len(value) > MAX_SKIPPED else len(value)
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

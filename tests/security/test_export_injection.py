@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import unicodedata
 from collections.abc import Callable
@@ -65,15 +66,13 @@ LOOKALIKE_PAYLOADS = [
     "\ufeff@SUM(1)",  # byte order mark
     "\u2060\u2064-1+1",  # word joiner, invisible plus
     "\u200d\uff1d1+1",  # zero-width joiner before a full-width =
+    "\u061c=1+1",  # Arabic letter mark
+    "\u00ad=1+1",  # soft hyphen
+    "\u034f=1+1",  # combining grapheme joiner
+    "\u180e=1+1",  # Mongolian vowel separator
+    "\ufe0f=1+1",  # variation selector
+    "\u3000=1+1",  # ideographic space
 ]
-INVISIBLE = (
-    "".join(
-        chr(c)
-        for first, last in [(0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069)]
-        for c in range(first, last + 1)
-    )
-    + "\ufeff"
-)
 # Survey YAML texts are stripped when loaded, so only payloads without leading space go there.
 TEXT_PAYLOADS = [p for p in PAYLOADS if p == p.strip()]
 OPTION_VALUE = "@SUM(2)"  # an option's value is written into the Responses sheet and tidy CSV
@@ -212,7 +211,13 @@ CSV_EXPORTS = EXPORTS[1:]
 
 def runs_as_formula(cell: str) -> bool:
     """A trigger at the start, once invisible characters are skipped and look-alikes made ASCII."""
-    return unicodedata.normalize("NFKC", cell.lstrip(INVISIBLE)).startswith(FORMULA_START)
+    visible = "".join(itertools.dropwhile(_invisible, cell))
+    return unicodedata.normalize("NFKC", visible).startswith(FORMULA_START)
+
+
+def _invisible(char: str) -> bool:
+    """Drawn as nothing, or as a space other than the ASCII one (any that may come first)."""
+    return char != " " and unicodedata.category(char) in {"Cf", "Mn", "Me", "Zs"}
 
 
 def check_export(export: Callable[..., Exported], *args: object) -> None:
