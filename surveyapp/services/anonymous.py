@@ -8,19 +8,12 @@ invitation link (the coordinator's links.csv included) can read or change the an
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from .responses import INVITATIONS, RESPONSES, Link, day_of
+from .responses import INVITATION_STARTED, RESPONSES, Link
 from .tokens import new_token
-
-# Claims the invitation: of two tabs (or browsers) beginning at once, one changes the row.
-_CLAIM = (
-    update(INVITATIONS)
-    .where(INVITATIONS.c.id == bindparam("invitation_id"), INVITATIONS.c.started_at.is_(None))
-    .values(started_at=bindparam("now"))
-)
 
 
 def only_begins(link: Link) -> bool:
@@ -48,8 +41,9 @@ def begin_response(session: Session, link: Link, language: str | None) -> str | 
     """
     assert only_begins(link) and link.invitation_id is not None
     connection = session.connection()
-    today = day_of(utcnow())  # no time of day that the response's started_at would match
-    claimed = connection.execute(_CLAIM, {"invitation_id": link.invitation_id, "now": today})
+    # Claims the invitation: of two tabs (or browsers) beginning at once, one changes the row.
+    params = {"invitation_id": link.invitation_id, "now": utcnow()}
+    claimed = connection.execute(INVITATION_STARTED, params)
     if claimed.rowcount != 1:
         return None
     token = new_token()

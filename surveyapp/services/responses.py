@@ -14,7 +14,9 @@ from sqlalchemy import (
     Connection,
     Table,
     bindparam,
+    case,
     delete,
+    func,
     insert,
     select,
     update,
@@ -165,11 +167,23 @@ _DELETE_ANSWERS = delete(ANSWERS).where(
 _INSERT_ANSWERS = insert(ANSWERS)
 _DEFINITION_OF = select(ROUNDS.c.definition_yaml).where(ROUNDS.c.id == bindparam("round_id"))
 # An invitation keeps when its response began and was first submitted (reminders and the
-# monitor read them); in an anonymous round that is all it keeps of its response.
-_INVITATION_STARTED = (
+# monitor read them). In an anonymous round that is all it keeps of its response, and the
+# time kept is the round's opening, the same for every invitation: a real time could be
+# matched with the response's own started_at and submitted_at.
+_ROUND_OF_INVITATION = ROUNDS.c.id == INVITATIONS.c.round_id
+_MARK = case(
+    (
+        select(ROUNDS.c.is_anonymous).where(_ROUND_OF_INVITATION).scalar_subquery(),
+        select(func.coalesce(ROUNDS.c.opened_at, ROUNDS.c.created_at))
+        .where(_ROUND_OF_INVITATION)
+        .scalar_subquery(),
+    ),
+    else_=bindparam("now", type_=INVITATIONS.c.started_at.type),
+)
+INVITATION_STARTED = (
     update(INVITATIONS)
     .where(INVITATIONS.c.id == bindparam("invitation_id"), INVITATIONS.c.started_at.is_(None))
-    .values(started_at=bindparam("now"))
+    .values(started_at=_MARK)
 )
 _INVITATION_SUBMITTED = (
     update(INVITATIONS)
@@ -178,7 +192,7 @@ _INVITATION_SUBMITTED = (
         INVITATIONS.c.round_id == bindparam("b_round_id"),
         INVITATIONS.c.submitted_at.is_(None),
     )
-    .values(submitted_at=bindparam("now"))
+    .values(submitted_at=_MARK)
 )
 
 
@@ -433,23 +447,17 @@ def hidden_answer_ids(survey: Survey, answers: Mapping[str, Any]) -> set[str]:
 def mark_invitation_started(session: Session, invitation_id: int) -> None:
     """The invitation's response has begun (kept from the first time only)."""
     session.connection().execute(
-        _INVITATION_STARTED, {"invitation_id": invitation_id, "now": utcnow()}
+        INVITATION_STARTED, {"invitation_id": invitation_id, "now": utcnow()}
     )
 
 
 def mark_invitation_submitted(session: Session, invitation_id: int, round_id: int) -> None:
-    """A response was submitted through this invitation of this round (the first day is
+    """A response was submitted through this invitation of this round (the first time is
     kept): what reminders and the monitor go by in an anonymous round."""
     session.connection().execute(
         _INVITATION_SUBMITTED,
-        {"b_invitation_id": invitation_id, "b_round_id": round_id, "now": day_of(utcnow())},
+        {"b_invitation_id": invitation_id, "b_round_id": round_id, "now": utcnow()},
     )
-
-
-def day_of(moment: dt.datetime) -> dt.datetime:
-    """The start of `moment`'s day: an invitation keeps no time of day, which could be
-    matched with its anonymous response's own times."""
-    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def submit_response(session: Session, response: Response | LinkResponse, survey: Survey) -> None:

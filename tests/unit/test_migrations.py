@@ -107,6 +107,9 @@ def _insert(conn: Connection, table: str, **values: object) -> int:
     return int(found)
 
 
+OPENED = dt.datetime(2026, 11, 1, 12, 0)
+
+
 def _round_with_responses(conn: Connection, *, anonymous: bool) -> list[tuple[int, int]]:
     """A round at revision 0006 with a submitted and a draft response, each tied to its
     invitation as they were then; (invitation id, response id) of each."""
@@ -120,7 +123,8 @@ def _round_with_responses(conn: Connection, *, anonymous: bool) -> list[tuple[in
         definition_hash="x" * 64,
         status="open",
         is_anonymous=anonymous,
-        created_at=now,
+        created_at=now - dt.timedelta(days=1),
+        opened_at=OPENED,
     )
     made = []
     for status in ("submitted", "draft"):
@@ -180,7 +184,10 @@ def test_0007_detaches_anonymous_responses_and_keeps_started_and_submitted(
             row = conn.execute(_AFTER_0007, {"response": response, "invitation": invitation})
             linked, token, started, submitted, *on_invitation, invitation_token = row.one()
             assert linked is None, "an anonymous response no longer points at its invitation"
-            assert on_invitation == [started, submitted], "the draft's submitted_at is None"
+            # The round's opening, as every anonymous invitation keeps: not the response's times.
+            opened = conn.execute(text("SELECT max(opened_at) FROM rounds")).scalar_one()
+            assert on_invitation == [opened, opened if submitted else None]
+            assert started != opened
             tokens.add(token)
             resumed = responses.resolve_link(conn, token)  # its private link opens it
             assert resumed.response is not None and resumed.response.id == response

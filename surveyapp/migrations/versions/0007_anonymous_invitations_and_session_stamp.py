@@ -45,25 +45,29 @@ def upgrade() -> None:
 
 
 def _detach_anonymous_responses(connection: sa.Connection) -> None:
-    """Copy started/submitted to the invitation, give the response a private token, and
-    drop the response's link to its invitation."""
+    """Mark the invitation started/submitted, give the response a private token, and drop
+    the response's link to its invitation.
+
+    The invitation keeps the round's opening time, as new anonymous invitations do: a time
+    of its own could be matched with the response's.
+    """
     rows = connection.execute(
         sa.text(
-            "SELECT responses.id, responses.invitation_id, responses.started_at, "
-            "responses.submitted_at, responses.status FROM responses "
+            "SELECT responses.id, responses.invitation_id, responses.status, "
+            "COALESCE(rounds.opened_at, rounds.created_at) FROM responses "
             "JOIN rounds ON rounds.id = responses.round_id "
             "WHERE rounds.is_anonymous AND responses.invitation_id IS NOT NULL"
         )
     ).all()
-    for response_id, invitation_id, started_at, submitted_at, status in rows:
+    for response_id, invitation_id, status, opened_at in rows:
         connection.execute(
             sa.text(
                 "UPDATE invitations SET started_at = :started, submitted_at = :submitted "
                 "WHERE id = :id"
             ),
             {
-                "started": started_at,
-                "submitted": submitted_at if status == "submitted" else None,
+                "started": opened_at,
+                "submitted": opened_at if status == "submitted" else None,
                 "id": invitation_id,
             },
         )
