@@ -30,7 +30,12 @@ class FewerThan:
     limit: int
 
 
-Count = int | FewerThan
+@dataclass(frozen=True)
+class Withheld:
+    """A count hidden only so that a small one beside it cannot be worked out; "not shown"."""
+
+
+Count = int | FewerThan | Withheld
 
 
 def min_count(config: Mapping[str, Any]) -> int:
@@ -43,8 +48,20 @@ def shown(count: int, limit: int) -> Count:
     return FewerThan(limit) if 0 < count < limit else count
 
 
+def shown_counts(counts: list[int], limit: int) -> list[Count]:
+    """A distribution's counts as shown: 1 to limit - 1 hidden, and when only one is hidden,
+    the smallest other non-zero count withheld too, or the hidden one would be the total
+    minus the others."""
+    result = [shown(count, limit) for count in counts]
+    hidden = [i for i, count in enumerate(result) if is_hidden(count)]
+    others = [i for i, count in enumerate(counts) if count > 0 and i not in hidden]
+    if len(hidden) == 1 and others:
+        result[min(others, key=lambda i: counts[i])] = Withheld()
+    return result
+
+
 def is_hidden(count: Count) -> bool:
-    return isinstance(count, FewerThan)
+    return not isinstance(count, int)
 
 
 @dataclass(frozen=True)
@@ -84,9 +101,13 @@ class FilterCheck:
 
 def check_filters(session: Session, round_: Round, filters: Filters, limit: int) -> FilterCheck:
     """Refuse, in an anonymous round, filters that select fewer than `limit` responses or
-    leave fewer than `limit` out (the rest could be read off as all minus the selection)."""
+    leave fewer than `limit` out (the rest could be read off as all minus the selection),
+    and any two filters at once: A and B could each pass while A minus (A and B) is one
+    person, read off as the difference of two pages."""
     if not round_.is_anonymous or filters.is_empty:
         return FilterCheck(filters)
+    if filters.dimensions > 1:
+        return FilterCheck(Filters(), refused=True)
     selected = submitted_count(session, round_.id, responses=matching_responses(round_, filters))
     left_out = submitted_count(session, round_.id) - selected
     if selected < limit or 0 < left_out < limit:

@@ -35,6 +35,11 @@ class Filters:
         return not (self.group or self.country or self.language or self.question_id)
 
     @property
+    def dimensions(self) -> int:
+        """How many filters are chosen (an answer counts as one)."""
+        return sum(bool(v) for v in (self.group, self.country, self.language, self.question_id))
+
+    @property
     def answer(self) -> str:
         """The answer filter as the `q` parameter spells it: `question_id:value`."""
         return f"{self.question_id}:{self.value}" if self.question_id else ""

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..analysis import anonymity
 from ..analysis.aggregate import QuestionStats, RoundSummary, summarise
-from ..analysis.anonymity import Count, FewerThan
+from ..analysis.anonymity import Count, FewerThan, Withheld
 from ..analysis.compare import Comparison, compare_rounds
 from ..analysis.filters import CHOICE_TYPES, Filters, filter_choices, matching_responses
 from ..analysis.tidy import ResponseIds
@@ -41,6 +41,8 @@ def bar_text(label: str, bar: Bar) -> str:
     """The bar's line: "label: count (share)", or "label: fewer than N" when hidden."""
     if isinstance(bar.count, FewerThan):
         return _("%(label)s: fewer than %(limit)d", label=label, limit=bar.count.limit)
+    if isinstance(bar.count, Withheld):
+        return _("%(label)s: not shown", label=label)
     return _(
         "%(label)s: %(count)d (%(share)s)", label=label, count=bar.count, share=percent(bar.share)
     )
@@ -60,12 +62,18 @@ class QuestionView:
     no_answer: Count
 
     @property
+    def is_partly_hidden(self) -> bool:
+        """A count is hidden: the mean and median, worked out from all, would tell it."""
+        counts = [self.n, *(b.count for b in self.bars)]
+        return any(anonymity.is_hidden(count) for count in counts)
+
+    @property
     def mean(self) -> float | None:
-        return None if anonymity.is_hidden(self.n) else self.stats.mean
+        return None if self.is_partly_hidden else self.stats.mean
 
     @property
     def median(self) -> float | None:
-        return None if anonymity.is_hidden(self.n) else self.stats.median
+        return None if self.is_partly_hidden else self.stats.median
 
     @property
     def height(self) -> int:
@@ -107,10 +115,10 @@ def percent(share: float | None) -> str:
 
 def _bars(q: Question, stats: QuestionStats, limit: int) -> list[Bar]:
     bars = []
-    for i, c in enumerate(stats.counts):
+    shown = anonymity.shown_counts([c.count for c in stats.counts], limit)
+    for i, (c, count) in enumerate(zip(stats.counts, shown, strict=True)):
         label = _("Other") if q.other and c.value == OTHER_VALUE else c.label
         short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
-        count = anonymity.shown(c.count, limit)
         share = None if anonymity.is_hidden(count) else c.share
         bars.append(Bar(label, short, count, share, i * ROW_HEIGHT, 100 * (share or 0.0)))
     return bars
