@@ -14,7 +14,7 @@ from ..coordinate.downloads import csv_download
 from ..db import get_session
 from ..i18n import _
 from ..models import FEEDBACK_STATUSES, FeedbackItem, Round
-from ..services import feedback, rounds
+from ..services import downloads, feedback, rounds
 from ..services.feedback import FeedbackRow
 from .forms import CHAPTER_NAMES, STATUS_NAMES, FeedbackForm
 
@@ -132,7 +132,9 @@ def you_said_we_did(round_id: int) -> ResponseReturnValue:
 @role_required("editor")
 def you_said_we_did_csv(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
-    report = _report(round_)
+    db = writing_session()  # the previous round's items are synced, and the download recorded
+    report = downloads.feedback_report(db, round_, _lang(), actor=actor())
+    db.commit()
     chapters = report.chapters if report else []
     cells = (_csv_row(row) for _chapter, items in chapters for row in items)
     return csv_download(f"round-{round_.id}-you-said-we-did.csv", CSV_HEADER, cells)

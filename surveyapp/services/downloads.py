@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..models import ExportJob, Round
 from .audit import Actor, record
+from .feedback import YouSaidWeDid, you_said_we_did
 from .invitations import LinkRow, links_for_round
 from .monitor import NonRespondent
 from .monitor import non_respondents as _non_respondents
@@ -92,3 +93,15 @@ def write_tidy_file(
     detail = f"tidy CSV to {path}: {count} answer rows"
     record(session, "export_written", actor=actor, target=_target(round_), detail=detail)
     return count
+
+
+def feedback_report(
+    session: Session, round_: Round, lang: str, *, actor: Actor
+) -> YouSaidWeDid | None:
+    """The "you said, we did" report of `round_` handed out as a file (its free texts and, in
+    named rounds, language and group), recorded as downloaded."""
+    report = you_said_we_did(session, round_.survey_id, round_.revision, lang=lang)
+    items = sum(len(rows) for _chapter, rows in report.chapters) if report else 0
+    detail = f"you said, we did: {items} feedback items"
+    record(session, "feedback_downloaded", actor=actor, target=_target(round_), detail=detail)
+    return report

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import fresh, workspace_token
+from builders import assert_by_account, fresh, workspace_token
 from surveyapp.models import AuditEvent, FeedbackItem, Round, User
 
 Maker = Callable[..., Any]
@@ -195,6 +195,20 @@ def test_you_said_we_did_without_an_earlier_round(
 ) -> None:
     html = page(editor, f"/workspace/rounds/{data.previous.id}/you-said-we-did")
     assert "There is no round of an earlier revision" in html
+
+
+def test_the_csv_download_is_recorded_in_the_audit_log(
+    editor: FlaskClient,
+    session: Session,
+    data: analysis_dataset.Dataset,
+    audit_events: Callable[..., Any],
+) -> None:
+    """It hands out free texts, and in named rounds their language and group."""
+    later = next_round(session)
+    assert editor.get(f"/workspace/rounds/{later.id}/you-said-we-did.csv").status_code == 200
+    (event,) = audit_events("feedback_downloaded")
+    assert event.target == f"round {later.id}" and "feedback items" in event.detail
+    assert_by_account(session, event, "editor")
 
 
 def test_the_csv_download_is_formula_safe(
