@@ -59,14 +59,16 @@ class LoginThrottle:
         self.shared = FixedWindowRateLimiter(shared)
         self.local = FixedWindowRateLimiter(MemoryStorage())
 
-    def wait(self, account: str, address: str) -> int:
-        """Seconds until `account` may try again from `address`; 0: it may try now."""
+    def wait(self, account: str, address: str, *, known_device: bool = False) -> int:
+        """Seconds until `account` may try again from `address`; 0: it may try now. A browser
+        that has logged in to the account before (auth.known_devices) waits only for its
+        address: guesses from elsewhere cannot keep the account's owner out."""
         try:
-            shared = self._wait(self.shared, account, address)
+            shared = self._wait(self.shared, account, address, known_device)
         except StorageError as error:
             _unavailable(error)
             shared = 0.0
-        return math.ceil(max(shared, self._wait(self.local, account, address)))
+        return math.ceil(max(shared, self._wait(self.local, account, address, known_device)))
 
     def failed(self, account: str, address: str) -> None:
         """Count a failed login: for the address, for the account, and the account's delay."""
@@ -84,12 +86,15 @@ class LoginThrottle:
         except StorageError as error:
             _unavailable(error)
 
-    def _wait(self, counter: FixedWindowRateLimiter, account: str, address: str) -> float:
+    def _wait(
+        self, counter: FixedWindowRateLimiter, account: str, address: str, known_device: bool
+    ) -> float:
         checks = [(item, "login-address", address) for item in self.limits.per_address]
-        checks.append((self.limits.per_account, "login-account", account))
-        pause = self._pause(counter, account)
-        if pause is not None:
-            checks.append((pause, "login-pause", account))
+        if not known_device:
+            checks.append((self.limits.per_account, "login-account", account))
+            pause = self._pause(counter, account)
+            if pause is not None:
+                checks.append((pause, "login-pause", account))
         now = time.time()
         # Redis tells the time left in whole seconds, possibly 0 for a key about to expire:
         # a refusal always asks for at least a second.

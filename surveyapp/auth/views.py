@@ -25,6 +25,7 @@ from ..db import get_session
 from ..i18n import _
 from ..ratelimit import make_storage
 from ..services import audit, users
+from . import known_devices
 from .access import current_user, end_sessions, safe_next, session_claims
 from .sessions import HttpsAwareSessions
 from .throttle import LoginLimits, LoginThrottle
@@ -67,7 +68,7 @@ def login() -> ResponseReturnValue:
         return render_template("auth/login.html", form=form, next=target, error=None)
     email = users.normalise_email(form.email.data)
     address = request.remote_addr or ""
-    wait = _throttle().wait(email, address)
+    wait = _throttle().wait(email, address, known_device=known_devices.recognises(email))
     if wait:  # refused before the password is checked, and not counted
         return _too_many_attempts(form, target, wait)
     db = get_session()
@@ -85,7 +86,9 @@ def login() -> ResponseReturnValue:
     session.permanent = True
     audit.record(db, "login", actor=audit.Actor.from_user(user, request.remote_addr or ""))
     db.commit()
-    return redirect(target)
+    response = redirect(target)
+    known_devices.remember(response, email)
+    return response
 
 
 def _too_many_attempts(form: LoginForm, target: str, wait: int) -> ResponseReturnValue:

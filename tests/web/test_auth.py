@@ -138,6 +138,31 @@ def test_guesses_from_many_addresses_slow_the_account_down_for_a_while(
     assert log_in(client, account.email).status_code == 302, "a delay, not a lock"
 
 
+@pytest.mark.parametrize(
+    "app_config",
+    [{"LOGIN_LIMIT_PER_ACCOUNT": "4 per hour"}],
+    indirect=True,
+)
+def test_a_browser_that_logged_in_before_is_not_kept_out_by_guesses_from_elsewhere(
+    app: Flask, client: FlaskClient, account: User
+) -> None:
+    """Guesses from many addresses reach the account's hourly ceiling; its owner's browser,
+    where they have logged in before, still gets in, while a new browser must wait."""
+    assert log_in(client, account.email).status_code == 302
+    client.post("/logout", data={"csrf_token": workspace_token(client)})
+    attacker = app.test_client()
+    for n in range(4):
+        fail(attacker, account.email, 1, address=f"198.51.100.{n}")
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    assert log_in(stranger, account.email).status_code == 429, "the ceiling holds for others"
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.8"
+    assert log_in(client, account.email).status_code == 302, "the owner's browser gets in"
+    cookie = client.get_cookie("known_device", path="/login")
+    assert cookie is not None and account.email not in cookie.value
+    assert cookie.http_only and cookie.max_age == 365 * 24 * 3600
+
+
 def test_logout_clears_the_session(client: FlaskClient, account: User) -> None:
     log_in(client, account.email)
     assert client.get("/workspace/").status_code == 200
@@ -290,9 +315,9 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(
     client: FlaskClient, account: User
 ) -> None:
     response = log_in(client, account.email)
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("session=")
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    for name in ("session", "known_device"):
+        cookie = set_cookie(response, name)
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_login_form_needs_its_csrf_token(client: FlaskClient, account: User) -> None:
@@ -302,6 +327,18 @@ def test_login_form_needs_its_csrf_token(client: FlaskClient, account: User) -> 
 
 
 # --- HTTPS, Redis, and what the audit log keeps of a refused login ------------------------------
+
+
+def set_cookie(response: Any, name: str) -> str:
+    """The Set-Cookie header of cookie `name`."""
+    (found,) = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
+    return str(found)
+
+
+def all_secure(response: Any) -> bool:
+    """Every cookie the response sets is marked Secure."""
+    headers = response.headers.getlist("Set-Cookie")
+    return bool(headers) and all("; Secure" in h for h in headers)
 
 
 def https_log_in(client: FlaskClient, email: str, **environ: str) -> Any:
@@ -325,8 +362,9 @@ def test_over_https_the_login_works_and_its_cookie_is_secure(
     assert not app.config["SESSION_COOKIE_SECURE"], "BASE_URL is http:// in the tests"
     response = https_log_in(client, account.email)
     assert response.status_code == 302, "a POST over HTTPS without a Referer is accepted"
-    assert "; Secure" in response.headers["Set-Cookie"]
-    assert "; Secure" not in log_in(app.test_client(), account.email).headers["Set-Cookie"]
+    assert all_secure(response)
+    plain = log_in(app.test_client(), account.email)
+    assert not any("; Secure" in h for h in plain.headers.getlist("Set-Cookie"))
 
 
 def test_behind_a_trusted_proxy_the_cookie_is_secure(
@@ -338,7 +376,7 @@ def test_behind_a_trusted_proxy_the_cookie_is_secure(
         client.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"
         response = log_in(client, account.email)
         assert response.status_code == 302
-        assert "; Secure" in response.headers["Set-Cookie"]
+        assert all_secure(response)
     finally:
         app.extensions["engine"].dispose()
 
