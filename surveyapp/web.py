@@ -20,6 +20,7 @@ from .definitions.schema import AllOf, AnyOf, Condition, Not, Option, Question, 
 from .errors import NotFound, RoundClosed, RoundNotOpenYet, SurveyAppError
 from .i18n import _, _l
 from .ratelimit import make_limiter
+from .respond.question_html import checked_attr, shown_answer
 
 STATE_NAMES = {
     "draft": _l("draft"),
@@ -75,6 +76,8 @@ def init_app(app: Flask) -> None:
         show_if_json=show_if_json,
         described=described,
         choice_inputs=choice_inputs,
+        checked_attr=checked_attr,
+        shown_answer=shown_answer,
         current_user=current_user,
         state_names=STATE_NAMES,
     )
@@ -185,7 +188,8 @@ def choice_inputs(
     """The radio buttons or checkboxes of a question (or matrix row), one per option.
 
     Input ids are `q-<name with - for .>-<1-based position>`; `selected` holds the chosen
-    values as strings. Every value and label is escaped.
+    values as strings. Every value and label is escaped; ` checked` comes from
+    `checked_attr`, so that a question's markup can be kept without its answer.
     """
     prefix = "q-" + name.replace(".", "-") + "-"
     chosen = {str(v) for v in selected}
@@ -200,7 +204,7 @@ def choice_inputs(
                 oid=escape(f"{prefix}{position}"),
                 name=name_html,
                 value=escape(value),
-                checked=" checked" if value in chosen else "",
+                checked=checked_attr(name, value, value in chosen),
                 disabled=disabled_html,
                 label=escape(localize(option.label, lang)),
             )
