@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app
 from flask_babel import format_decimal
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -42,54 +41,8 @@ class TokenField:
             return Markup("")
         name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         return Markup('<input id="{0}" name="{0}" type="hidden" value="{1}">').format(
-            name, signed_csrf_token(name)
+            name, generate_csrf()
         )
-
-
-# The signed form of each session's CSRF token, by (secret key, raw token); bounded.
-_signed_tokens: dict[tuple[str, Any], str] = {}
-MAX_SIGNED_TOKENS = 10_000
-
-
-def signed_csrf_token(name: str) -> str:
-    """flask_wtf.csrf.generate_csrf, reusing the token signed for this session before.
-
-    Signing costs a serializer and an HMAC on every page. Without a time limit
-    (WTF_CSRF_TIME_LIMIT None, config.py) a token signed earlier stays valid as long as
-    the session's raw token and the key do, so the same value can be sent again.
-    """
-    secret = _secret_of_lasting_tokens()
-    if secret is None:
-        return str(generate_csrf())
-    signed = _signed_tokens.get((secret, session.get(name)))
-    if signed is None:
-        signed = str(generate_csrf())  # draws the session's raw token if it has none yet
-        if len(_signed_tokens) >= MAX_SIGNED_TOKENS:
-            _signed_tokens.clear()
-        _signed_tokens[(secret, session[name])] = signed
-    return signed
-
-
-def is_token_signed_here(token: object, name: str = "csrf_token") -> bool:
-    """True if `token` is the form token signed_csrf_token gave this session's raw token.
-
-    Such a token is valid without checking its signature again; any other token goes
-    through flask_wtf's checks (extensions.RememberingCSRFProtect).
-    """
-    secret = _secret_of_lasting_tokens()
-    if secret is None or not isinstance(token, str):
-        return False
-    signed = _signed_tokens.get((secret, session.get(name)))
-    return signed is not None and hmac.compare_digest(signed, token)
-
-
-def _secret_of_lasting_tokens() -> str | None:
-    """The key form tokens are signed with, if they never expire; else None (a signed
-    token may then not be reused)."""
-    config = current_app.config
-    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
-        return None
-    return str(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
 
 
 @dataclass
