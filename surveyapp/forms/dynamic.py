@@ -21,6 +21,7 @@ OTHER = OTHER_VALUE  # a chosen "Other" is stored as this value; its text as "<i
 NA = "na"  # the posted value of "Not applicable"; stored as an answer with no value
 MAX_TEXT = 100_000
 OTHER_MAX = 200
+NUMBER_SHOWN = 50  # characters of a posted number shown back; no number needs more
 
 
 class PageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
@@ -176,7 +177,7 @@ def parse_text(q: Question, form: MultiDict[str, str]) -> Parsed:
     text = _clean(form.get(q.id, ""))
     if not text:
         return Parsed()
-    limit = q.max_length or MAX_TEXT
+    limit = text_limit(q)
     if len(text) > limit:
         return Parsed(
             value=None,
@@ -253,15 +254,49 @@ def required_message(q: Question) -> str:
 
 
 def display_values(section: Section, form: MultiDict[str, str]) -> dict[str, Any]:
-    """What the respondent typed, as the question macros expect it, to re-render a page."""
+    """What the respondent typed, as the question macros expect it, to re-render a page.
+
+    Each value is held to its question's limit first: text is cut to the length the question
+    accepts (a browser's `maxlength` lets no one type more), a number to NUMBER_SHOWN
+    characters, and a choice is kept only if it is one of the question's options. So a page
+    never echoes more than its questions can hold, whatever was posted.
+    """
     values: dict[str, Any] = {}
     for q in section.questions:
         if q.type == "multi":
-            values[q.id] = form.getlist(q.id)
+            allowed = choice_values(q)
+            values[q.id] = [v for v in form.getlist(q.id) if v in allowed]
         elif q.type == "matrix":
-            values[q.id] = {str(r.value): form.get(f"{q.id}.{r.value}") for r in q.rows}
+            allowed = choice_values(q)
+            rows = {str(r.value): form.get(f"{q.id}.{r.value}") for r in q.rows}
+            values[q.id] = {row: v if v in allowed else None for row, v in rows.items()}
+        elif q.type in ("text", "number"):
+            limit = text_limit(q) if q.type == "text" else NUMBER_SHOWN
+            values[q.id] = _shown_text(form.get(q.id), limit)
         elif q.is_answerable:
-            values[q.id] = form.get(q.id)
+            value = form.get(q.id)
+            values[q.id] = value if value in choice_values(q) else None
         if q.other:
-            values[f"{q.id}.other"] = form.get(f"{q.id}.other", "")
+            values[f"{q.id}.other"] = _shown_text(form.get(f"{q.id}.other", ""), OTHER_MAX)
     return values
+
+
+def text_limit(q: Question) -> int:
+    """The most characters a text question accepts."""
+    return q.max_length or MAX_TEXT
+
+
+def choice_values(q: Question) -> frozenset[str]:
+    """Every value a choice, scale, rating or matrix question may post, as posted."""
+    if q.type == "rating":
+        values = {str(v) for v in range(int(q.min or 0), int(q.max or 10) + 1)}
+    elif q.scale is not None:
+        values = {str(v) for v in q.scale.values} | ({NA} if q.na else set())
+    else:
+        values = {str(o.value) for o in q.options}
+    return frozenset(values | ({OTHER} if q.other else set()))
+
+
+def _shown_text(raw: str | None, limit: int) -> str | None:
+    """`raw` as the browser counted it (a line break is one character), cut to `limit`."""
+    return None if raw is None else raw.replace("\r\n", "\n")[:limit]
