@@ -38,8 +38,13 @@ def as_number(value: object) -> float | None:
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
+        text = value.strip()
+        # Most compared text is an option value such as "partly": a finite number starts
+        # with a digit, a sign or a point, and an exception per comparison is slow.
+        if not text or not (text[0].isdigit() or text[0] in "+-."):
+            return None
         try:
-            number = float(value.strip())
+            number = float(text)
         except ValueError:
             return None
     else:

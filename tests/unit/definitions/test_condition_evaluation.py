@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pytest
@@ -162,3 +163,40 @@ def test_is_visible(make_survey: MakeSurvey, load: Load) -> None:
     survey = load(make_survey(CHAIN))
     assert is_visible(survey.question("city_size"), {"role": "city"}, survey) is True
     assert is_visible(survey.question("city_size"), {"role": "region"}, survey) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3",
+        " 3.5 ",
+        "+1",
+        "-2",
+        ".5",
+        "1e3",
+        "1_000",
+        "١٢",
+        "inf",
+        "-inf",
+        "nan",
+        "Infinity",
+        "partly",
+        "",
+        "  ",
+        "x1",
+        "−1",
+        "e5",
+        "0x10",
+    ],
+)
+def test_text_is_a_number_exactly_when_float_reads_it_as_a_finite_one(text: str) -> None:
+    """as_number skips float() for text that cannot start a number; the result is the same."""
+    from surveyapp.definitions.evaluation import as_number
+
+    try:
+        expected: float | None = float(text.strip())
+    except ValueError:
+        expected = None
+    if expected is not None and not math.isfinite(expected):
+        expected = None
+    assert as_number(text) == expected
