@@ -20,9 +20,16 @@ from flask_babel import get_locale, refresh
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from .definitions.questions import MAX_TEXT_LENGTH
 from .logs import redact
 
 RETRY_AFTER_SECONDS = 10
+# Without the database the survey, and so each question's limit, is unknown: a value is held
+# to the longest answer any question accepts, plus one character, so that sending it again
+# still gets its question's length message instead of storing a silently shortened answer.
+# (A browser's maxlength keeps what a person types within its question's limit.)
+MAX_RESENT_VALUE = MAX_TEXT_LENGTH + 1
+MAX_RESENT_NAME = 1_000  # far longer than any field name of a respondent's form
 # Posts that come back as a form to send again; a workspace form may hold a password or a
 # file, which never go into a page.
 RESENDABLE_BLUEPRINTS = ("respond",)
@@ -87,4 +94,8 @@ def _resendable_fields() -> list[tuple[str, str]] | None:
         return None
     if request.files:
         return None
-    return list(request.form.items(multi=True))
+    return [
+        (name, value[:MAX_RESENT_VALUE])
+        for name, value in request.form.items(multi=True)
+        if len(name) <= MAX_RESENT_NAME
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -20,6 +21,8 @@ from .definitions.schema import AllOf, AnyOf, Condition, Not, Option, Question, 
 from .errors import NotFound, RoundClosed, RoundNotOpenYet, SurveyAppError
 from .i18n import _, _l
 from .ratelimit import make_limiter
+from .request_limits import IdConverter, TooManyFields, refuse_oversize_input
+from .respond.question_html import checked_attr, shown_answer
 
 STATE_NAMES = {
     "draft": _l("draft"),
@@ -47,6 +50,7 @@ def init_app(app: Flask) -> None:
     from .respond.views import bp as respond_bp
     from .results.views import bp as results_bp
 
+    app.url_map.converters["id"] = IdConverter  # before any rule uses it
     app.register_blueprint(health_bp)
     app.register_blueprint(preview_bp)
     app.register_blueprint(respond_bp)
@@ -58,8 +62,10 @@ def init_app(app: Flask) -> None:
     prefix = app.config["RATELIMIT_PREFIX"]
     guess_window = app.config["TOKEN_GUESS_WINDOW_SECONDS"]
     app.extensions["link_limiter"] = make_limiter(app.config["REDIS_URL"], guess_window, prefix)
-    # First of all: nothing (not even the CSRF check) may read a form that cannot be decoded.
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable_input)
+    # First of all: nothing (not even the CSRF check) may read a form that is too large or
+    # cannot be decoded.
+    first = app.before_request_funcs.setdefault(None, [])
+    first[0:0] = [refuse_oversize_input, refuse_unreadable_input]
     app.register_error_handler(CSRFError, _csrf_error)
     app.before_request(i18n.remember_choice)
     app.after_request(_security_headers)
@@ -73,6 +79,8 @@ def init_app(app: Flask) -> None:
         show_if_json=show_if_json,
         described=described,
         choice_inputs=choice_inputs,
+        checked_attr=checked_attr,
+        shown_answer=shown_answer,
         current_user=current_user,
         state_names=STATE_NAMES,
     )
@@ -183,7 +191,8 @@ def choice_inputs(
     """The radio buttons or checkboxes of a question (or matrix row), one per option.
 
     Input ids are `q-<name with - for .>-<1-based position>`; `selected` holds the chosen
-    values as strings. Every value and label is escaped.
+    values as strings. Every value and label is escaped; ` checked` comes from
+    `checked_attr`, so that a question's markup can be kept without its answer.
     """
     prefix = "q-" + name.replace(".", "-") + "-"
     chosen = {str(v) for v in selected}
@@ -198,7 +207,7 @@ def choice_inputs(
                 oid=escape(f"{prefix}{position}"),
                 name=name_html,
                 value=escape(value),
-                checked=" checked" if value in chosen else "",
+                checked=checked_attr(name, value, value in chosen),
                 disabled=disabled_html,
                 label=escape(localize(option.label, lang)),
             )
@@ -241,9 +250,10 @@ def _public_message(error: SurveyAppError) -> str:
 
 def _csrf_error(error: CSRFError) -> ResponseReturnValue:
     """An expired or missing form token never throws typed answers away."""
-    from .respond.views import handle_csrf_error
-
+    _release_frames(error)
     if request.endpoint in ("respond.save", "respond.review"):
+        from .respond.views import handle_csrf_error
+
         try:
             return handle_csrf_error(error)
         except SurveyAppError as problem:  # an unknown, closed or guessed link: its own page
@@ -252,6 +262,22 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
             return _http_error(problem)
     message = _("This form has expired. Go back to the previous page and send it again.")
     return render_template("errors/error.html", code=400, message=message), 400
+
+
+def _release_frames(error: BaseException) -> None:
+    """Clear the finished frames behind a refused form token.
+
+    itsdangerous keeps the BadSignature it raises in a local variable of a frame in that
+    exception's own traceback: a reference cycle that, through each frame's caller, held the
+    whole request (a posted body of up to MAX_CONTENT_LENGTH) until the garbage collector
+    happened to run, and a worker's memory grew with each such post (tests/security).
+    """
+    seen: set[int] = set()
+    found: BaseException | None = error
+    while found is not None and id(found) not in seen:
+        seen.add(id(found))
+        traceback.clear_frames(found.__traceback__)  # frames still running are left alone
+        found = found.__cause__ or found.__context__
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
@@ -272,6 +298,12 @@ def _explain(error: HTTPException) -> tuple[str | None, str | None]:
             "What you sent contains characters that cannot be read (text that is not valid "
             "UTF-8, or a NUL character), so nothing was saved. Go back, check any text you "
             "pasted, and send it again."
+        )
+    if isinstance(error, TooManyFields):
+        return _("Too much at once"), _(
+            "What you sent has more than %(count)d fields, so nothing was saved. Go back "
+            "and send the page again.",
+            count=current_app.config["MAX_FORM_PARTS"],
         )
     if isinstance(error, RequestEntityTooLarge):
         limit = f"{(current_app.config['MAX_CONTENT_LENGTH'] or 0) / (1024 * 1024):g}"

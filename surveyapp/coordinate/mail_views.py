@@ -34,7 +34,7 @@ from .common import actor
 bp = Blueprint(
     "mail",
     __name__,
-    url_prefix="/workspace/rounds/<int:round_id>/mail",
+    url_prefix="/workspace/rounds/<id:round_id>/mail",
     template_folder="templates",
 )
 KIND = "<any(invitation, reminder):kind>"
@@ -175,7 +175,7 @@ def send(round_id: int, kind: str) -> ResponseReturnValue:
     return redirect(url_for(".batch", round_id=round_.id, batch_id=batch.id), code=303)
 
 
-@bp.get("/batches/<int:batch_id>")
+@bp.get("/batches/<id:batch_id>")
 @role_required("coordinator")
 def batch(round_id: int, batch_id: int) -> ResponseReturnValue:
     db = get_session()
@@ -204,7 +204,7 @@ def _progress(round_: Round, batch: MailBatch) -> dict[str, Any]:
     }
 
 
-@bp.post("/batches/<int:batch_id>/send")
+@bp.post("/batches/<id:batch_id>/send")
 @role_required("coordinator")
 def resend(round_id: int, batch_id: int) -> ResponseReturnValue:
     db = get_session()

@@ -38,7 +38,7 @@ def participants() -> ResponseReturnValue:
     )
 
 
-@bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
+@bp.route("/participants/<id:participant_id>/edit", methods=["GET", "POST"])
 @role_required("coordinator")
 def edit_participant(participant_id: int) -> ResponseReturnValue:
     person = participant_or_404(participant_id)
@@ -58,7 +58,7 @@ def edit_participant(participant_id: int) -> ResponseReturnValue:
     return redirect(url_for("coordinate.participants"))
 
 
-@bp.route("/participants/<int:participant_id>/delete", methods=["GET", "POST"])
+@bp.route("/participants/<id:participant_id>/delete", methods=["GET", "POST"])
 @role_required("coordinator")
 def delete_participant(participant_id: int) -> ResponseReturnValue:
     person = participant_or_404(participant_id)
@@ -72,7 +72,7 @@ def delete_participant(participant_id: int) -> ResponseReturnValue:
     return redirect(url_for("coordinate.participants"))
 
 
-@bp.route("/participants/<int:participant_id>/forget", methods=["GET", "POST"])
+@bp.route("/participants/<id:participant_id>/forget", methods=["GET", "POST"])
 @role_required("coordinator")
 def forget_participant(participant_id: int) -> ResponseReturnValue:
     """Erase a person on their request (GDPR art. 17), after a confirmation page."""

@@ -78,7 +78,7 @@ def _current_lang() -> str:
     return str(get_locale() or "en")
 
 
-@bp.get("/rounds/<int:round_id>")
+@bp.get("/rounds/<id:round_id>")
 @role_required("editor")
 def round_detail(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
@@ -120,7 +120,7 @@ def _breakdowns(round_: Round, figures: monitor.RoundMonitor) -> tuple[Any, Any]
     )
 
 
-@bp.post("/rounds/<int:round_id>/close")
+@bp.post("/rounds/<id:round_id>/close")
 @role_required("coordinator")
 def close_round(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
@@ -130,7 +130,7 @@ def close_round(round_id: int) -> ResponseReturnValue:
     return redirect(url_for("coordinate.round_detail", round_id=round_.id))
 
 
-@bp.post("/rounds/<int:round_id>/reopen")
+@bp.post("/rounds/<id:round_id>/reopen")
 @role_required("coordinator")
 def reopen_round(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
@@ -140,7 +140,7 @@ def reopen_round(round_id: int) -> ResponseReturnValue:
     return redirect(url_for("coordinate.round_detail", round_id=round_.id))
 
 
-@bp.post("/rounds/<int:round_id>/invite")
+@bp.post("/rounds/<id:round_id>/invite")
 @role_required("coordinator")
 def invite_groups(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
@@ -155,7 +155,7 @@ def invite_groups(round_id: int) -> ResponseReturnValue:
     return redirect(url_for("coordinate.round_detail", round_id=round_.id))
 
 
-@bp.get("/rounds/<int:round_id>/links.csv")
+@bp.get("/rounds/<id:round_id>/links.csv")
 @role_required("coordinator")
 def links_csv(round_id: int) -> ResponseReturnValue:
     db = writing_session()
@@ -167,7 +167,7 @@ def links_csv(round_id: int) -> ResponseReturnValue:
     return csv_download(f"round-{round_.id}-links.csv", header, cells)
 
 
-@bp.get("/rounds/<int:round_id>/non-respondents")
+@bp.get("/rounds/<id:round_id>/non-respondents")
 @role_required("coordinator")
 def non_respondents(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
@@ -175,7 +175,7 @@ def non_respondents(round_id: int) -> ResponseReturnValue:
     return render_template("coordinate/non_respondents.html", round=round_, people=people)
 
 
-@bp.get("/rounds/<int:round_id>/non-respondents.csv")
+@bp.get("/rounds/<id:round_id>/non-respondents.csv")
 @role_required("coordinator")
 def non_respondents_csv(round_id: int) -> ResponseReturnValue:
     db = writing_session()

@@ -26,7 +26,7 @@ None or absent when not answered. Semantics:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from surveyapp.definitions.schema import AllOf, Compare, Condition, Not, Question, Survey
 
@@ -38,8 +38,13 @@ def as_number(value: object) -> float | None:
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
+        text = value.strip()
+        # Most compared text is an option value such as "partly": a finite number starts
+        # with a digit, a sign or a point, and an exception per comparison is slow.
+        if not text or not (text[0].isdigit() or text[0] in "+-."):
+            return None
         try:
-            number = float(value.strip())
+            number = float(text)
         except ValueError:
             return None
     else:
@@ -108,63 +113,7 @@ def evaluate(condition: Condition, answers: Mapping[str, object]) -> bool:
 
 def visible_questions(survey: Survey, answers: Mapping[str, object]) -> frozenset[str]:
     """Ids of the questions shown for `answers`. Conditions are applied in survey
-    order, and the answer of a hidden question counts as not given.
-
-    Remembered per survey by the answers its conditions read, which are few: every page
-    and save works this out, for a hundred questions (benchmarks/load).
-    """
-    plan = _plans.get(id(survey))
-    if plan is None or plan[0] is not survey:
-        if len(_plans) >= MAX_SURVEYS:
-            _plans.clear()
-        plan = _plans[id(survey)] = (survey, _read_by_conditions(survey), {})
-    _survey, read, known = plan
-    key = tuple(answer_key(answers.get(qid)) for qid in read)
-    found = known.get(key)
-    if found is None:
-        found = frozenset(_visible(survey, answers))
-        if len(known) >= MAX_ANSWER_SETS:
-            known.clear()
-        known[key] = found
-    return found
-
-
-# Per survey (kept alive by its entry, so its id is not reused meanwhile): the questions
-# its conditions read, and the questions shown by the answers to those.
-_plans: dict[int, tuple[Survey, tuple[str, ...], dict[tuple[object, ...], frozenset[str]]]] = {}
-MAX_SURVEYS = 100
-MAX_ANSWER_SETS = 10_000
-
-
-def _read_by_conditions(survey: Survey) -> tuple[str, ...]:
-    read: dict[str, None] = {}
-    for question in survey.iter_questions():
-        if question.show_if is not None:
-            read.update(dict.fromkeys(_questions_of(question.show_if)))
-    return tuple(read)
-
-
-def _questions_of(condition: Condition) -> Iterator[str]:
-    if isinstance(condition, Compare):
-        yield condition.question
-    elif isinstance(condition, Not):
-        yield from _questions_of(condition.condition)
-    else:
-        for part in condition.conditions:
-            yield from _questions_of(part)
-
-
-def answer_key(value: object) -> object:
-    """A hashable stand-in for an answer that tells apart answers that compare or show
-    differently (1, 1.0, True and "1" are four keys; a list and a tuple two)."""
-    if isinstance(value, Mapping):
-        return ("map", tuple(sorted((str(k), answer_key(v)) for k, v in value.items())))
-    if isinstance(value, list | tuple | set | frozenset):
-        return ("seq", type(value).__name__, tuple(answer_key(v) for v in value))
-    return (type(value).__name__, value)
-
-
-def _visible(survey: Survey, answers: Mapping[str, object]) -> set[str]:
+    order, and the answer of a hidden question counts as not given."""
     kept: dict[str, object] = {}
     visible: set[str] = set()
     for question in survey.iter_questions():
@@ -172,7 +121,7 @@ def _visible(survey: Survey, answers: Mapping[str, object]) -> set[str]:
             visible.add(question.id)
             if question.id in answers:
                 kept[question.id] = answers[question.id]
-    return visible
+    return frozenset(visible)
 
 
 def is_visible(question: Question, answers: Mapping[str, object], survey: Survey) -> bool:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from pathlib import Path
 
+from surveyapp.caching import ByteBoundedCache
 from surveyapp.definitions.loader import load_text, read_dir
 from surveyapp.definitions.schema import Survey
 from surveyapp.errors import DefinitionError, UnknownSurvey
 
-SNAPSHOT_CACHE_SIZE = 128
+# A parsed definition takes about 4 times its YAML text (the shipped surveys, tracemalloc):
+# 32 MB hold some 150 definitions of the size of manual-usability.
+SNAPSHOT_CACHE_BYTES = 32 * 1024 * 1024
+SNAPSHOT_BYTES_PER_CHARACTER = 5
 
 
 class SurveyRegistry:
@@ -68,12 +71,12 @@ def definition_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-_snapshots: OrderedDict[str, Survey] = OrderedDict()
-_snapshots_lock = threading.Lock()
+_snapshots: ByteBoundedCache[str, Survey] = ByteBoundedCache(SNAPSHOT_CACHE_BYTES)
 
 
 def load_snapshot(text: str) -> Survey:
-    """The Survey of a round's frozen YAML text, parsed once per process (LRU by sha256).
+    """The Survey of a round's frozen YAML text, parsed once per process (LRU by sha256,
+    bounded in bytes).
 
     Raises DefinitionError when the text has problems; failures are not cached.
     """
@@ -82,23 +85,15 @@ def load_snapshot(text: str) -> Survey:
     if survey is not None:
         return survey
     survey = load_text(text, source=f"<snapshot {key[:12]}>")
-    with _snapshots_lock:
-        _snapshots[key] = survey
-        while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
-            _snapshots.popitem(last=False)
+    _snapshots.put(key, survey, SNAPSHOT_BYTES_PER_CHARACTER * len(text))
     return survey
 
 
 def cached_snapshot(key: str) -> Survey | None:
     """The snapshot already parsed for this sha256, if any: pages skip reading the text."""
-    with _snapshots_lock:
-        survey = _snapshots.get(key)
-        if survey is not None:
-            _snapshots.move_to_end(key)
-        return survey
+    return _snapshots.get(key)
 
 
 def clear_snapshot_cache() -> None:
     """Forget every parsed snapshot (for tests)."""
-    with _snapshots_lock:
-        _snapshots.clear()
+    _snapshots.clear()

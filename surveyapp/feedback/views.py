@@ -58,7 +58,7 @@ def _chapters(round_: Round) -> list[str]:
     return list(dict.fromkeys(s.chapter for s in survey.sections if s.chapter))
 
 
-@bp.get("/rounds/<int:round_id>/feedback")
+@bp.get("/rounds/<id:round_id>/feedback")
 @role_required("editor")
 def triage(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
@@ -80,7 +80,7 @@ def triage(round_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/feedback/<int:item_id>")
+@bp.post("/feedback/<id:item_id>")
 @role_required("editor")
 def update(item_id: int) -> ResponseReturnValue:
     item = get_session().get(FeedbackItem, item_id)
@@ -114,7 +114,7 @@ def _report(round_: Round) -> feedback.YouSaidWeDid | None:
     return found
 
 
-@bp.get("/rounds/<int:round_id>/you-said-we-did")
+@bp.get("/rounds/<id:round_id>/you-said-we-did")
 @role_required("editor")
 def you_said_we_did(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
@@ -128,7 +128,7 @@ def you_said_we_did(round_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/rounds/<int:round_id>/you-said-we-did.csv")
+@bp.get("/rounds/<id:round_id>/you-said-we-did.csv")
 @role_required("editor")
 def you_said_we_did_csv(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app
 from flask_babel import format_decimal
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -22,6 +21,7 @@ OTHER = OTHER_VALUE  # a chosen "Other" is stored as this value; its text as "<i
 NA = "na"  # the posted value of "Not applicable"; stored as an answer with no value
 MAX_TEXT = 100_000
 OTHER_MAX = 200
+NUMBER_SHOWN = 50  # characters of a posted number shown back; no number needs more
 
 
 class PageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
@@ -42,54 +42,8 @@ class TokenField:
             return Markup("")
         name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         return Markup('<input id="{0}" name="{0}" type="hidden" value="{1}">').format(
-            name, signed_csrf_token(name)
+            name, generate_csrf()
         )
-
-
-# The signed form of each session's CSRF token, by (secret key, raw token); bounded.
-_signed_tokens: dict[tuple[str, Any], str] = {}
-MAX_SIGNED_TOKENS = 10_000
-
-
-def signed_csrf_token(name: str) -> str:
-    """flask_wtf.csrf.generate_csrf, reusing the token signed for this session before.
-
-    Signing costs a serializer and an HMAC on every page. Without a time limit
-    (WTF_CSRF_TIME_LIMIT None, config.py) a token signed earlier stays valid as long as
-    the session's raw token and the key do, so the same value can be sent again.
-    """
-    secret = _secret_of_lasting_tokens()
-    if secret is None:
-        return str(generate_csrf())
-    signed = _signed_tokens.get((secret, session.get(name)))
-    if signed is None:
-        signed = str(generate_csrf())  # draws the session's raw token if it has none yet
-        if len(_signed_tokens) >= MAX_SIGNED_TOKENS:
-            _signed_tokens.clear()
-        _signed_tokens[(secret, session[name])] = signed
-    return signed
-
-
-def is_token_signed_here(token: object, name: str = "csrf_token") -> bool:
-    """True if `token` is the form token signed_csrf_token gave this session's raw token.
-
-    Such a token is valid without checking its signature again; any other token goes
-    through flask_wtf's checks (extensions.RememberingCSRFProtect).
-    """
-    secret = _secret_of_lasting_tokens()
-    if secret is None or not isinstance(token, str):
-        return False
-    signed = _signed_tokens.get((secret, session.get(name)))
-    return signed is not None and hmac.compare_digest(signed, token)
-
-
-def _secret_of_lasting_tokens() -> str | None:
-    """The key form tokens are signed with, if they never expire; else None (a signed
-    token may then not be reused)."""
-    config = current_app.config
-    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
-        return None
-    return str(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
 
 
 @dataclass
@@ -223,7 +177,7 @@ def parse_text(q: Question, form: MultiDict[str, str]) -> Parsed:
     text = _clean(form.get(q.id, ""))
     if not text:
         return Parsed()
-    limit = q.max_length or MAX_TEXT
+    limit = text_limit(q)
     if len(text) > limit:
         return Parsed(
             value=None,
@@ -300,15 +254,49 @@ def required_message(q: Question) -> str:
 
 
 def display_values(section: Section, form: MultiDict[str, str]) -> dict[str, Any]:
-    """What the respondent typed, as the question macros expect it, to re-render a page."""
+    """What the respondent typed, as the question macros expect it, to re-render a page.
+
+    Each value is held to its question's limit first: text is cut to the length the question
+    accepts (a browser's `maxlength` lets no one type more), a number to NUMBER_SHOWN
+    characters, and a choice is kept only if it is one of the question's options. So a page
+    never echoes more than its questions can hold, whatever was posted.
+    """
     values: dict[str, Any] = {}
     for q in section.questions:
         if q.type == "multi":
-            values[q.id] = form.getlist(q.id)
+            allowed = choice_values(q)
+            values[q.id] = [v for v in form.getlist(q.id) if v in allowed]
         elif q.type == "matrix":
-            values[q.id] = {str(r.value): form.get(f"{q.id}.{r.value}") for r in q.rows}
+            allowed = choice_values(q)
+            rows = {str(r.value): form.get(f"{q.id}.{r.value}") for r in q.rows}
+            values[q.id] = {row: v if v in allowed else None for row, v in rows.items()}
+        elif q.type in ("text", "number"):
+            limit = text_limit(q) if q.type == "text" else NUMBER_SHOWN
+            values[q.id] = _shown_text(form.get(q.id), limit)
         elif q.is_answerable:
-            values[q.id] = form.get(q.id)
+            value = form.get(q.id)
+            values[q.id] = value if value in choice_values(q) else None
         if q.other:
-            values[f"{q.id}.other"] = form.get(f"{q.id}.other", "")
+            values[f"{q.id}.other"] = _shown_text(form.get(f"{q.id}.other", ""), OTHER_MAX)
     return values
+
+
+def text_limit(q: Question) -> int:
+    """The most characters a text question accepts."""
+    return q.max_length or MAX_TEXT
+
+
+def choice_values(q: Question) -> frozenset[str]:
+    """Every value a choice, scale, rating or matrix question may post, as posted."""
+    if q.type == "rating":
+        values = {str(v) for v in range(int(q.min or 0), int(q.max or 10) + 1)}
+    elif q.scale is not None:
+        values = {str(v) for v in q.scale.values} | ({NA} if q.na else set())
+    else:
+        values = {str(o.value) for o in q.options}
+    return frozenset(values | ({OTHER} if q.other else set()))
+
+
+def _shown_text(raw: str | None, limit: int) -> str | None:
+    """`raw` as the browser counted it (a line break is one character), cut to `limit`."""
+    return None if raw is None else raw.replace("\r\n", "\n")[:limit]

@@ -1,14 +1,14 @@
 """A survey page's markup around its questions, rendered once and reused (benchmarks/load).
 
-With each question's markup cached (question_html.py), the rest of a survey page — the
-layout, title, progress, language switcher and buttons, with their translations — was
-the largest part of its CPU time. That markup depends only on the frozen definition, the
-section, the page and interface languages, the page's number among the pages shown and
-whether the respondent came from the review page. What differs between respondents (the
-link in every URL, the form token, which questions show, the answers the page's script
-reads, the questions' markup) is rendered as a slot marker, cut out, and filled in per
-request. Pages with errors or a notice are rendered whole: they are rare, and their
-markup depends on the messages.
+The rest of a survey page around its questions — the layout, title, progress, language
+switcher and buttons, with their translations — was a large part of its CPU time. That
+markup depends only on the frozen definition, the section, the page and interface
+languages, the page's number among the pages shown and whether the respondent came from the
+review page. What differs between respondents (the link in every URL, the form token, which
+questions show, the answers the page's script reads, the questions' markup) is rendered as
+a slot marker, cut out, and filled in per request: the cache holds no respondent's data.
+Pages with errors or a notice are rendered whole: they are rare, and their markup depends
+on the messages.
 
 The marker is a random word drawn when the worker starts, of letters and digits only,
 so URL building and HTML escaping leave it as it is and no survey text can contain it.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import weakref
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
@@ -25,16 +26,27 @@ from flask import current_app, render_template
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
+from ..caching import ByteBoundedCache, text_bytes
+
 _MARK = "slot" + secrets.token_hex(12)
 SLOT_NAMES = ("token", "csrf", "shown", "answers", "questions")
 _SLOT = re.compile("(" + "|".join(SLOT_NAMES) + ")" + _MARK)
 # A token is filled in raw where url_for would have quoted it: only URL-safe ones qualify.
 _PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
-# Pieces alternate: text, slot name, text, … Keyed by the definition too, which the entry
-# keeps alive so its id is not reused. Bounded like question_html's cache.
-MAX_ENTRIES = 5_000
-_cache: dict[tuple[Hashable, ...], tuple[object, list[str]]] = {}
+# Pieces alternate: text, slot name, text, … Keyed by the definition's id too; the entry
+# holds only a weak reference to it (the snapshot cache owns definitions and counts their
+# size), so an id reused by another object is told apart. A page's shell is about 10 kB.
+MAX_BYTES = 8 * 1024 * 1024
+Shell = tuple["weakref.ref[Any]", list[str]]
+
+
+def _size(key: tuple[Hashable, ...], value: Shell) -> int:
+    """The pieces, the list holding them and about what the key's few strings take."""
+    return text_bytes(value[1]) + 8 * len(value[1]) + 100 * len(key)
+
+
+_cache: ByteBoundedCache[tuple[Hashable, ...], Shell] = ByteBoundedCache(MAX_BYTES)
 
 
 def marker(slot: str) -> str:
@@ -61,13 +73,12 @@ def render(
     """
     full_key = (template, id(owner), *key)
     found = _cache.get(full_key)
-    if found is not None and found[0] is owner:
+    if found is not None and found[0]() is owner:
         pieces = found[1]
     else:
         pieces = _SLOT.split(render_template(template, **shell_context()))
-        if len(_cache) >= MAX_ENTRIES:
-            _cache.clear()
-        _cache[full_key] = (owner, pieces)
+        shell = (weakref.ref(owner), pieces)
+        _cache.put(full_key, shell, _size(full_key, shell))
     return "".join(slots[piece] if i % 2 else piece for i, piece in enumerate(pieces))
 
 

@@ -41,11 +41,7 @@ def save_page(
     A submitted response only changes when the whole page is valid, so what counts is
     always a complete submission. `stored`: the response's answers, read under its lock.
     """
-    merged = {k: v for k, v in stored.items() if k.split(".", 1)[0] not in parsed}
-    for qid, p in parsed.items():
-        if not p.is_empty and not p.error:
-            merged[qid] = None if p.is_na else p.value
-    shown = visible_questions(survey, responses.condition_values(merged))
+    shown = visible_questions(survey, responses.condition_values(merged_answers(stored, parsed)))
     values: dict[str, Any] = {}
     remove: set[str] = set()
     result = PageResult()
@@ -78,6 +74,29 @@ def save_page(
     result.answers = {k: v for k, v in stored.items() if k not in remove and k not in values}
     result.answers.update(values)
     return result
+
+
+def merged_answers(stored: dict[str, Any], parsed: dict[str, Parsed]) -> dict[str, Any]:
+    """The stored answers with a page's valid posted ones in place of its questions'."""
+    merged = {k: v for k, v in stored.items() if k.split(".", 1)[0] not in parsed}
+    for qid, p in parsed.items():
+        if not p.is_empty and not p.error:
+            merged[qid] = None if p.is_na else p.value
+    return merged
+
+
+def posted_errors(
+    section: Section, parsed: dict[str, Parsed], shown: Container[str]
+) -> dict[str, str]:
+    """The messages of the posted answers that could not be stored (too long, not a number,
+    not an option) to the questions `shown`, by field name; unanswered ones are not named."""
+    errors: dict[str, str] = {}
+    for q in section.questions:
+        found = parsed.get(q.id)
+        if found is not None and found.error and q.id in shown:
+            errors[q.id] = found.error
+            errors.update(found.row_errors)
+    return errors
 
 
 def _is_incomplete(q: Question, value: Any, is_empty: bool) -> bool:

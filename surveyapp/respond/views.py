@@ -24,6 +24,8 @@ from .context import language_for, link_or_404, open_round_or_404, page_context
 from .pages import (
     answer_text,
     appeared_questions,
+    merged_answers,
+    posted_errors,
     save_page,
     section_ids,
     stored_display_values,
@@ -241,7 +243,12 @@ def open_link(token: str) -> ResponseReturnValue:
 
 
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
-    """A respondent whose session expired keeps every typed answer: show the page again."""
+    """A respondent whose session expired keeps every typed answer: show the page again.
+
+    Anyone can post here with any token, so each posted value is held to its question's
+    limit before the page is rendered, and one that breaks it gets the question's message;
+    the questions the posted answers show are shown, as the save would have shown them.
+    """
     token = request.view_args["token"]  # type: ignore[index]
     try:
         link, survey = link_or_404(token, with_answers=True)
@@ -254,12 +261,16 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     except (OperationalError, PoolTimeout) as unreachable:
         # An error handler's own errors skip the other handlers: send the page back from here.
         return unavailable.database_unavailable(unreachable)
+    parsed = parse_section(section, request.form)
+    shown = visible_questions(survey, responses.condition_values(merged_answers(stored, parsed)))
+    errors = posted_errors(section, parsed, shown)
     values = {**stored_display_values(stored), **display_values(section, request.form)}
     notice = _(
         "Your session had expired, so this page was not saved yet. "
         "Your answers are still here: check them and send the page again."
     )
-    return _render_page(link, survey, section, stored, values, {}, notice=notice), 400
+    page = _render_page(link, survey, section, stored, values, errors, notice, shown)
+    return page, 400
 
 
 def _expired_review(link: Link, survey: Survey, stored: dict[str, Any]) -> ResponseReturnValue:

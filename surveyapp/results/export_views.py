@@ -49,7 +49,7 @@ def _exports_dir() -> Path:
     return Path(current_app.config["EXPORTS_DIR"])
 
 
-@bp.get("/rounds/<int:round_id>/export")
+@bp.get("/rounds/<id:round_id>/export")
 @role_required("editor")
 def download(round_id: int) -> ResponseReturnValue:
     """The Excel summary's page: choose a language and prepare it; the recent exports.
@@ -66,7 +66,7 @@ def download(round_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/rounds/<int:round_id>/export")
+@bp.post("/rounds/<id:round_id>/export")
 @role_required("editor")
 def start_export(round_id: int) -> ResponseReturnValue:
     db = get_session()
@@ -79,7 +79,7 @@ def start_export(round_id: int) -> ResponseReturnValue:
     return redirect(url_for(".export_job", round_id=round_.id, job_id=job.id), code=303)
 
 
-@bp.get("/rounds/<int:round_id>/export/<int:job_id>")
+@bp.get("/rounds/<id:round_id>/export/<id:job_id>")
 @role_required("editor")
 def export_job(round_id: int, job_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
@@ -99,7 +99,7 @@ def export_job(round_id: int, job_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/rounds/<int:round_id>/export/<int:job_id>/file")
+@bp.get("/rounds/<id:round_id>/export/<id:job_id>/file")
 @role_required("editor")
 def export_file(round_id: int, job_id: int) -> ResponseReturnValue:
     """A finished job's file; anything else goes to the job's page, which says why."""

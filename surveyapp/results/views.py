@@ -21,7 +21,7 @@ from .blueprint import bp, survey_lang
 __all__ = ["bp", "export_views"]
 
 
-@bp.get("/rounds/<int:round_id>/results")
+@bp.get("/rounds/<id:round_id>/results")
 @role_required("editor")
 def dashboard(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)

@@ -282,6 +282,39 @@ def test_an_expired_form_token_while_the_database_is_down_still_keeps_the_answer
     assert "Buyer &#34;chief&#34;" in again.get_data(as_text=True)
 
 
+def test_an_over_long_value_sent_while_the_database_is_down_is_not_echoed_whole(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    outage: Outage,
+    invitation: Invitation,
+) -> None:
+    """The survey (so each question's limit) is out of reach: a value is held to the longest
+    answer any question accepts, plus one character, so sending it again still gets its
+    question's message; a field name no form of ours has is not sent back at all."""
+    from surveyapp.unavailable import MAX_RESENT_NAME, MAX_RESENT_VALUE
+
+    url = f"/s/{invitation.token}/p/about"
+    sent = [
+        *page_fields(client, url),
+        ("role", "other"),
+        ("role.other", "o" * 1_500_000),
+        ("n" * (MAX_RESENT_NAME + 1), "1"),
+        ("action", "next"),
+    ]
+    with outage.down(app, session):
+        html = assert_try_again_page(client.post(url, data=_multidict(sent)))
+    assert len(html) < MAX_RESENT_VALUE + 20_000
+    (action, fields), *_ = forms_of(html)
+    resent = dict(fields)
+    assert resent["role.other"] == "o" * MAX_RESENT_VALUE
+    assert "n" * (MAX_RESENT_NAME + 1) not in resent
+    again = client.post(action, data=_multidict(fields))
+    assert again.status_code == 422
+    assert "Please keep “Other” to at most 200 characters." in again.get_data(as_text=True)
+    assert stored_answers(session, invitation) == {}
+
+
 def test_submitting_while_the_database_is_down_can_be_sent_again(
     app: Flask,
     client: FlaskClient,

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable
+import socket
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from flask import Flask, url_for
 from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from builders import SETUP
 from surveyapp.definitions import SurveyRegistry
@@ -223,3 +227,63 @@ def get_routes(app: Flask) -> list[tuple[str, str, tuple[str, ...]]]:
 def route_url(app: Flask, endpoint: str, values: dict[str, Any]) -> str:
     with app.test_request_context():
         return url_for(endpoint, **values)
+
+
+# --- raw HTTP -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def served(app: Flask) -> Iterator[tuple[str, int]]:
+    """`app` behind Werkzeug's own server on 127.0.0.1 and a free port, in a thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield "127.0.0.1", server.server_port
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+def post_chunked(
+    address: tuple[str, int], path: str, body: bytes, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """POST `body` with Transfer-Encoding: chunked (no Content-Length); the status and body.
+
+    The body is sent by a thread of its own while the reply is read, as a client would that
+    keeps sending: a server may answer before it has read everything.
+    """
+    head = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {address[0]}:{address[1]}",
+        "Transfer-Encoding: chunked",
+        "Content-Type: application/x-www-form-urlencoded",
+        "Connection: close",
+        *(f"{name}: {value}" for name, value in (headers or {}).items()),
+    ]
+    with socket.create_connection(address, timeout=30) as sock:
+        sender = threading.Thread(target=_send_chunks, args=(sock, head, body), daemon=True)
+        sender.start()
+        reply = _read_reply(sock.makefile("rb"))
+    sender.join(5)
+    return reply
+
+
+def _send_chunks(sock: socket.socket, head: list[str], body: bytes) -> None:
+    with suppress(OSError):  # the server may close the connection once it has answered
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        for start in range(0, len(body), 64 * 1024):
+            chunk = body[start : start + 64 * 1024]
+            sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        sock.sendall(b"0\r\n\r\n")
+
+
+def _read_reply(stream: Any) -> tuple[int, bytes]:
+    """Status and body of one HTTP/1.1 reply with a Content-Length."""
+    status = int(stream.readline().split()[1])
+    length = 0
+    while (line := stream.readline().strip()) != b"":
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return status, stream.read(length)

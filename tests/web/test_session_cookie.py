@@ -1,5 +1,5 @@
-"""The session cookie as HttpsAwareSessions reads it: a cookie verified once is remembered,
-but a changed cookie, an expired one or another key is never taken for it."""
+"""The session cookie as HttpsAwareSessions reads it: each request gets the cookie's own data;
+a changed cookie, an expired one or another key is never taken for the genuine one."""
 
 from __future__ import annotations
 
@@ -42,16 +42,16 @@ def _signed(app: Flask, data: dict[str, object]) -> str:
     return str(serializer.dumps(data))
 
 
-def test_a_remembered_cookie_reads_the_same_and_keeps_its_data_apart(site: Flask) -> None:
+def test_a_cookie_read_again_reads_the_same_and_keeps_its_data_apart(site: Flask) -> None:
     client = site.test_client()
     client.get("/write")
     assert client.get("/read").text == "['a', 'b']"
-    assert client.get("/read").text == "['a', 'b']"  # from the remembered cookie
+    assert client.get("/read").text == "['a', 'b']"
     assert client.get("/change-in-place").text == "['a', 'b', 'c']"
     assert client.get("/read").text == "['a', 'b']", "the next request gets the cookie's data"
 
 
-def test_a_changed_cookie_is_refused_after_the_genuine_one_was_remembered(site: Flask) -> None:
+def test_a_changed_cookie_is_refused_after_the_genuine_one_was_read(site: Flask) -> None:
     client = site.test_client()
     genuine = _signed(site, {"links": ["a"]})
     client.set_cookie("session", genuine)
@@ -61,7 +61,7 @@ def test_a_changed_cookie_is_refused_after_the_genuine_one_was_remembered(site: 
     assert client.get("/read").text == "[]"
 
 
-def test_a_remembered_cookie_expires_and_a_new_key_does_not_accept_it(
+def test_a_cookie_expires_and_a_new_key_does_not_accept_it(
     site: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = site.test_client()

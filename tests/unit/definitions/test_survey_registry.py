@@ -76,16 +76,17 @@ def test_load_snapshot_parses_each_text_once() -> None:
 def test_load_snapshot_does_not_cache_failures() -> None:
     with pytest.raises(DefinitionError):
         load_snapshot("id: x\n")
-    assert definition_hash("id: x\n") not in registry_module._snapshots
+    assert registry_module.cached_snapshot(definition_hash("id: x\n")) is None
 
 
 def test_load_snapshot_evicts_the_least_recently_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry_module, "SNAPSHOT_CACHE_SIZE", 2)
     base = (VALID / "one-language.yaml").read_text("utf-8")
     a, b, c = (base + f"# {n}\n" for n in "abc")
+    room_for_two = 2 * registry_module.SNAPSHOT_BYTES_PER_CHARACTER * len(a)
+    monkeypatch.setattr(registry_module._snapshots, "max_bytes", room_for_two)
     first_a = load_snapshot(a)
     load_snapshot(b)
     assert load_snapshot(a) is first_a  # a is now the most recent
     load_snapshot(c)  # evicts b
     assert load_snapshot(a) is first_a
-    assert definition_hash(b) not in registry_module._snapshots
+    assert registry_module.cached_snapshot(definition_hash(b)) is None
