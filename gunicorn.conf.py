@@ -82,7 +82,7 @@ _access = os.environ.get("SURVEYAPP_ACCESS_LOG", "-")
 accesslog = None if _access.lower() == "off" else _access
 errorlog = "-"
 # No query string, referrer or user agent; the path keeps no link token: GunicornLogger
-# turns /s/<token> and /o/<token> into /s/[token] in every field (RELIABILITY.md item 3).
+# turns /s/<token> and /o/<token> into /s/[token] in every field.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %(p)s'
 logger_class = GunicornLogger
 

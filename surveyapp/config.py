@@ -1,4 +1,4 @@
-"""Configuration: defaults, overridden from the environment (SPEC §7)."""
+"""Configuration: defaults, overridden from the environment."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _sqlite_default() -> str:
 
 
 def _absolute_sqlite(url: str) -> str:
-    """Make `sqlite:///relative.db` relative to the working directory, as SPEC §7 says."""
+    """Make `sqlite:///relative.db` relative to the working directory."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
         return prefix + _path(url[len(prefix) :])

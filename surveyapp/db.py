@@ -108,7 +108,7 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not pysqlite, decide when transactions begin (RELIABILITY.md item 8).
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         if not in_memory:

@@ -1,4 +1,4 @@
-"""Keep link tokens out of logs: a personal link is a credential (RELIABILITY.md item 3)."""
+"""Keep link tokens out of logs: a personal link is a credential."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ When the database is down, locked beyond the busy timeout, or the connection poo
 connection to give, a respondent gets a short page in their language saying the service is
 briefly unavailable. A survey page that was being sent comes back as hidden fields in a form
 that posts the same data to the same address, so nothing typed is lost and no script is
-needed (RELIABILITY.md item 7). The language cannot come from the database then: it is the
+needed. The language cannot come from the database then: it is the
 page's language if it was known before the failure, else the visitor's explicit or
 remembered choice, then the browser's, then English.
 """

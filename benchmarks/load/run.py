@@ -19,7 +19,7 @@ their PIDs. Steps:
 4. the check: every acknowledged save and submit is in the database exactly once (lost,
    duplicated), no "database is locked" in any reply or log, no link token in the logs.
 
-Targets (RELIABILITY.md, ARCHITECTURE.md): survey page >= 60 % of the bare page, page save
+Targets: survey page >= 60 % of the bare page, page save
 >= 50 % of the bare insert, 0 lost, 0 duplicated. Exit status 1 when one is missed.
 """
 

@@ -1,4 +1,4 @@
-"""The Excel summary of a round (SPEC §5): Summary, Chapters, Feedback, Responses, Codebook.
+"""The Excel summary of a round: Summary, Chapters, Feedback, Responses, Codebook.
 
 Written in constant memory to a temporary file that replaces `path` only when complete;
 xlsxwriter's work files live in a private directory beside it that is always removed, so a

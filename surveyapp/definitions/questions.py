@@ -1,4 +1,4 @@
-"""Reading one question of a survey definition, per type (SPEC §2's table)."""
+"""Reading one question of a survey definition, per type."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ COMPARE_OPS: tuple[str, ...] = (
     "lt",
     "answered",
 )
-# The manual's chapters (SPEC §1), in the manual's order.
+# The manual's chapters, in the manual's order.
 CHAPTERS: tuple[str, ...] = ("why", "what", "how", "who", "result", "not_an_island")
 # The answer value of the free-text "Other" choice of a single/multi question with
 # `other: true`; conditions may name it, so no option may use it as its value.

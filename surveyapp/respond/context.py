@@ -46,7 +46,7 @@ class TooManyUnknownLinks(TooManyRequests):
 
 
 def resolve_counted(token: str, resolve: Callable[[str], T]) -> T:
-    """Resolve a token, counting unknown ones per client address (RELIABILITY.md item 3).
+    """Resolve a token, counting unknown ones per client address.
 
     Past TOKEN_GUESS_LIMIT unknown tokens in the window, the address gets 429 for every link
     this browser has not opened before, valid or not, so a guesser cannot tell a hit from a

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-TOKEN_BYTES = 24  # 192 random bits; SPEC §3 asks for at least 128
+TOKEN_BYTES = 24  # 192 random bits; a personal link needs at least 128
 
 
 def new_token() -> str:

@@ -67,8 +67,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     args["executable_path"] = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not Path(args["executable_path"]).exists():
         pytest.fail(
-            f"no Chromium at {args['executable_path']}: `apt-get install chromium` (see "
-            "TESTING.md; never `playwright install`) or set CHROMIUM_PATH"
+            f"no Chromium at {args['executable_path']}: `apt-get install chromium` "
+            "(never `playwright install`) or set CHROMIUM_PATH"
         )
     args["args"] = [*args.get("args", []), *CHROMIUM_ARGS]
     if args.get("headless") is False:

@@ -1,5 +1,5 @@
 """WCAG 2.1 A/AA checks with axe-core, plus the structure axe does not check, on every page a
-respondent can reach (SPEC §4). axe runs only with JavaScript on: without it, it never ends."""
+respondent can reach. axe runs only with JavaScript on: without it, it never ends."""
 
 from __future__ import annotations
 
@@ -172,8 +172,8 @@ def arrival_tools(
     return {"make_link": make_link, "make_open_link": make_open_link, "ui": ui_text}
 
 
-# Form controls a sighted user cannot see a label for (SPEC §4: "every input has a visible
-# <label>"); a visually-hidden label is 1 px wide.
+# Form controls a sighted user cannot see a label for (every input needs a visible <label>);
+# a visually-hidden label is 1 px wide.
 UNLABELLED = """() => [...document.querySelectorAll("input:not([type=hidden]), textarea, select")]
   .filter(e => e.getClientRects().length)
   .filter(e => ![...e.labels].some(l => {
@@ -182,8 +182,8 @@ UNLABELLED = """() => [...document.querySelectorAll("input:not([type=hidden]), t
   }))
   .map(e => e.outerHTML)"""
 
-# Questions that are not a group named by their text (SPEC §4: a fieldset whose legend is the
-# question, or role=group with aria-labelledby), and matrix rows without their row label.
+# Questions that are not a group named by their text (a fieldset whose legend is the question,
+# or role=group with aria-labelledby), and matrix rows without their row label.
 UNNAMED_GROUPS = """() => [...document.querySelectorAll("[data-question]")]
   .filter(w => w.getClientRects().length && !w.querySelector(".question.info"))
   .filter(w => {

@@ -1,5 +1,5 @@
 """A respondent answers a survey in a real browser: with and without JavaScript, by keyboard
-alone, on a 320 px phone, and in the language they choose (SPEC §4)."""
+alone, on a 320 px phone, and in the language they choose."""
 
 from __future__ import annotations
 

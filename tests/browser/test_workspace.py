@@ -1,6 +1,6 @@
 """The coordinators' workspace in a real browser: a coordinator's whole day (import, open a
 round, links, a response arrives, reminders by email, log out), axe-core and the structure
-axe does not check on every workspace page, and the keyboard alone (SPEC §5-§7).
+axe does not check on every workspace page, and the keyboard alone.
 
 The live app sends mail to the session's aiosmtpd server (the `live_mail` fixture) from its
 background thread, as in production; its BASE_URL is the live server, so links open as they are.

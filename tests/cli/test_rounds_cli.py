@@ -1,4 +1,4 @@
-"""The command line of SPEC §6: rounds, links, demo, init."""
+"""The command line: rounds, links, demo, init."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""kill -9 gunicorn workers under load: nothing acknowledged is lost (RELIABILITY.md item 10).
+"""kill -9 gunicorn workers under load: nothing acknowledged is lost.
 
 gunicorn with 4 sync workers runs as a child process on a free port of 127.0.0.1 against a
 database of its own (a temporary SQLite file; with TEST_DATABASE_URL on PostgreSQL, a

@@ -1,4 +1,4 @@
-"""Formula and link injection in every export (RELIABILITY.md item 2).
+"""Formula and link injection in every export.
 
 Payloads sit in answers, "Other" texts, editors' notes, participants' fields and the survey's
 own text and option values. Read back: no formula cell, no hyperlink, and every text exactly

@@ -1,4 +1,4 @@
-"""Security headers on every kind of page (RELIABILITY.md items 1 and 3): a Content-Security-
+"""Security headers on every kind of page: a Content-Security-
 Policy without inline script, nosniff, no framing; on token pages no Referer and no caching;
 no caching of workspace pages either. Pages come from the URL map, so new ones are included."""
 

@@ -1,5 +1,5 @@
-"""A link opens its own round and response only, and only while the round is open
-(RELIABILITY.md item 3; SPEC §3): not another round's, not after closing (410), not before
+"""A link opens its own round and response only, and only while the round is open:
+not another round's, not after closing (410), not before
 opening (403); an open link never reaches a personal response."""
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from security_kit import invite
 from sqlalchemy.orm import Session
 from werkzeug.local import LocalProxy
 
-from builders import TEST_SURVEYS, post_page
+from builders import SETUP, TEST_SURVEYS, post_page
 from surveyapp.caching import ByteBoundedCache
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.services import rounds
@@ -71,7 +71,8 @@ def texts_within(root: Any, depth: int = 8) -> Iterable[str]:
 def test_a_forgotten_persons_answers_are_in_no_cache(
     app: Flask, client: FlaskClient, runner: FlaskCliRunner, session: Session
 ) -> None:
-    round_ = rounds.open_round(session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3")
+    registry = SurveyRegistry(TEST_SURVEYS)
+    round_ = rounds.open_round(session, registry, "respond-test", "0.3", actor=SETUP)
     person = invite(session, round_, language="en")
     email = person.participant.email
     session.commit()

@@ -1,4 +1,4 @@
-"""Open redirects through `next=` (RELIABILITY.md item 5): after logging in, and on the login
+"""Open redirects through `next=`: after logging in, and on the login
 page of someone already logged in, `next` leads only to a path on this site."""
 
 from __future__ import annotations

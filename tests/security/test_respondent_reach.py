@@ -1,6 +1,6 @@
 """Someone holding a personal link (or an open link's response) reaches no workspace page and
-changes nothing there, even with a valid form token of their own session (RELIABILITY.md
-item 4). Generated from the URL map, so a new workspace route is included by itself.
+changes nothing there, even with a valid form token of their own session. Generated from the
+URL map, so a new workspace route is included by itself.
 
 The full role x endpoint matrix (anonymous, respondent, editor, coordinator) and the missing
 or wrong CSRF token on every POST are in tests/web/test_access.py; see README.md here."""

@@ -1,4 +1,4 @@
-"""Sizes and bytes (RELIABILITY.md item 6): a body over MAX_CONTENT_LENGTH gets a clear 413
+"""Sizes and bytes: a body over MAX_CONTENT_LENGTH gets a clear 413
 page; an answer over its cap gets a message with every answer kept; invalid UTF-8 and NUL
 bytes in query strings and forms get a clear 400 page (or, where a view cleans them itself,
 are dropped): never a 500, never stored.

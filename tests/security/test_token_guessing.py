@@ -1,4 +1,4 @@
-"""Guessing personal and open links (RELIABILITY.md item 3; SPEC §3): 10,000 random tokens of
+"""Guessing personal and open links: 10,000 random tokens of
 the real format find nothing, and unknown tokens are rate-limited per client address, in
 memory and in Redis, without locking people behind the same address out of their own links."""
 

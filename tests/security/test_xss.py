@@ -1,4 +1,4 @@
-"""Cross-site scripting (RELIABILITY.md item 1): payloads typed by respondents, entered for
+"""Cross-site scripting: payloads typed by respondents, entered for
 participants, written into survey YAML and hidden in imported CSV files are shown as text on
 every page that shows them, never as markup. The browser half is test_xss_browser.py."""
 

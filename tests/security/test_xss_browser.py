@@ -1,4 +1,4 @@
-"""Cross-site scripting in a real browser (RELIABILITY.md item 1): pages that carry every
+"""Cross-site scripting in a real browser: pages that carry every
 payload of security_kit.XSS_PAYLOADS, in survey text, answers, participants' fields and an
 import report, open in Chromium with no dialog, no Content-Security-Policy violation and no
 element or attribute that could run a script. test_xss.py checks the same pages' HTML.

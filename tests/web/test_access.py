@@ -1,5 +1,5 @@
 """Who may reach what: a role-by-endpoint matrix and CSRF on every POST, both generated from the
-URL map, so that a new route cannot escape them (RELIABILITY.md items 4 and 5)."""
+URL map, so that a new route cannot escape them."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ SMTP_TIMEOUT = 30.0
 
 @dataclass(frozen=True)
 class MailSettings:
-    """How to reach the SMTP server, and what to put in messages (SPEC §7)."""
+    """How to reach the SMTP server, and what to put in messages."""
 
     host: str
     port: int
