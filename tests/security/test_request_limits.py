@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 
-from builders import TEST_SURVEYS, csrf_token, fresh, post_page, workspace_token
+from builders import SETUP, TEST_SURVEYS, csrf_token, fresh, post_page, workspace_token
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Answer, Invitation, Round, User
 from surveyapp.request_limits import MAX_ID, IdConverter, numbers_up_to
@@ -35,7 +35,7 @@ TWO_MB = 2_000_000
 @pytest.fixture
 def invitation(session: Session) -> Invitation:
     round_ = rounds.open_round(
-        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", open_link=True
+        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", open_link=True, actor=SETUP
     )
     found = invite(session, round_, language="en")
     session.commit()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 
-from builders import TEST_SURVEYS, csrf_token, workspace_token
+from builders import SETUP, TEST_SURVEYS, csrf_token, workspace_token
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import FeedbackItem, Invitation, Round, User
 from surveyapp.services import feedback, mail, rounds
@@ -51,6 +51,8 @@ class World:
     invitation: Invitation
     batch_id: int
     item_id: int
+    # An anonymous round's invitation: its start page has the only form of respond.begin.
+    anonymous_invitation: Invitation
 
     def url(self, app: Flask, rule: Rule, **overrides: Any) -> str:
         known = {
@@ -65,6 +67,8 @@ class World:
             "filename": "css/app.css",
             "token": self.round.open_link_token
             if rule.rule.startswith("/o/")
+            else self.anonymous_invitation.token
+            if rule.endpoint == "respond.begin"
             else self.invitation.token,
             **overrides,
         }
@@ -74,16 +78,20 @@ class World:
 @pytest.fixture
 def world(session: Session) -> World:
     round_ = rounds.open_round(
-        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", open_link=True
+        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.3", open_link=True, actor=SETUP
     )
     invitation = invite(session, round_, language="en", group="staff")
     other = invite(session, round_, language="fi", group="staff")
     answer(session, round_, {"why_clarity": 1, "why_missing": "Unclear"}, other)
-    batch = mail.create_batch(session, round_, "invitation", None)
+    batch = mail.create_batch(session, round_, "invitation", actor=SETUP)
     feedback.sync_feedback(session, round_)
     item = session.scalars(select(FeedbackItem).where(FeedbackItem.round_id == round_.id)).one()
+    anonymous = rounds.open_round(
+        session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.4", is_anonymous=True, actor=SETUP
+    )
+    anonymous_invitation = invite(session, anonymous, language="en")
     session.commit()
-    return World(round_, invitation, batch.id, item.id)
+    return World(round_, invitation, batch.id, item.id, anonymous_invitation)
 
 
 # --- the forms of each POST route, from the app's own pages --------------------------------------
@@ -217,7 +225,8 @@ def get_urls(app: Flask, world: World) -> list[str]:
     for rule in app.url_map.iter_rules():
         if "GET" in (rule.methods or set()) and rule.endpoint != "static":
             urls.append(world.url(app, rule))
-    return [*urls, *(f"/s/{world.invitation.token}/p/{s}" for s in ("why", "overall"))]
+    pages = [f"/s/{world.invitation.token}/p/{s}" for s in ("why", "overall")]
+    return [*urls, *pages, f"/s/{world.anonymous_invitation.token}"]
 
 
 @pytest.mark.timeout(180)
