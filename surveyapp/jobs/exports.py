@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
@@ -30,8 +31,8 @@ from ..analysis.tidy import submitted_count
 from ..db import utcnow
 from ..errors import InvalidRequest, NotFound
 from ..models import ExportJob, Round
-from .audit import Actor, record
-from .rounds import as_utc, round_survey
+from ..services.audit import Actor, record
+from ..services.rounds import as_utc, round_survey
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +130,20 @@ def finished_file(job: ExportJob, exports_dir: Path | str) -> Path | None:
     return path if path.is_file() else None
 
 
-# --- the build (runs in a background thread, or in the request with EXPORT_INLINE) ---------
+# --- the build (started by jobs.runner: a background thread, or the request with EXPORT_INLINE)
+
+
+def build_for_app(job_id: int) -> str:
+    """run_export with the current app's sessions and EXPORTS_DIR: what the runner starts."""
+    sessions = current_app.extensions["sessionmaker"]
+    return run_export(sessions, job_id, current_app.config["EXPORTS_DIR"])
 
 
 def run_export(sessions: Sessions, job_id: int, exports_dir: Path | str) -> str:
     """Build the job's workbook; returns the job's final status ('done' or 'failed').
 
-    Unlike other services this one commits, through sessions of its own from `sessions`
-    (a sessionmaker): progress must be visible to other workers while the build goes on.
+    Unlike the services, this commits, through sessions of its own from `sessions` (a
+    sessionmaker): progress must be visible to other workers while the build goes on.
     Nothing is raised: a failure is recorded on the job (and logged) for its page to show.
     """
     if not _claim(sessions, job_id):
@@ -217,7 +224,8 @@ def _heartbeat(sessions: Sessions, job_id: int) -> Iterator[None]:
     """Touch the running job every HEARTBEAT_SECONDS until the block ends.
 
     Figures and the Feedback sheet of a big round take a while before any response is
-    written; the heartbeat keeps the job from looking stopped meanwhile.
+    written; the heartbeat keeps the job from looking stopped meanwhile. Its thread is part
+    of the build, not a way to start work, so it is not started through jobs.runner.
     """
     stop = threading.Event()
 
