@@ -5,7 +5,7 @@ starts a job and its progress page follows it. Everything about a job is in the 
 (any worker may serve the page): the build updates `written` as it goes and touches
 `updated_at` every few seconds while it lives, so a job whose worker died is told apart
 from a slow one. The file is written beside its final name and renamed into place only when
-complete (analysis.export_xlsx), so a failure never leaves half a file behind.
+complete (files.replacing), so a failure never leaves half a file behind.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import datetime as dt
 import errno
 import logging
 import re
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +24,7 @@ from flask import current_app
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
-from ..analysis.cells import TMP_SUFFIX
+from .. import files
 from ..analysis.export_xlsx import write_summary
 from ..analysis.tidy import submitted_count
 from ..db import utcnow
@@ -269,24 +268,6 @@ def _end(
 
 
 def remove_leftovers(exports_dir: Path, now: float | None = None) -> int:
-    """Remove work files (`.<name>.<random>.tmp`) older than LEFTOVERS_AFTER.
-
-    They are left only when a writer was killed outright; a failing writer removes its own.
-    Returns how many were removed.
-    """
-    if not exports_dir.is_dir():
-        return 0
-    limit = (now or time.time()) - LEFTOVERS_AFTER.total_seconds()
-    removed = 0
-    for entry in exports_dir.glob(f".*{TMP_SUFFIX}"):
-        try:
-            if entry.lstat().st_mtime >= limit:
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-            removed += 1
-        except OSError:
-            log.warning("could not remove the leftover %s", entry)
-    return removed
+    """Remove the work files a killed writer left in `exports_dir` (see files.replacing) once
+    they are older than LEFTOVERS_AFTER; returns how many there were."""
+    return files.remove_leftovers(exports_dir, LEFTOVERS_AFTER.total_seconds(), now)
