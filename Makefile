@@ -29,13 +29,14 @@ run: install
 	@echo "Surveys and previews: http://127.0.0.1:5000/  (stop with Ctrl+C)"
 	FLASK_DEBUG=1 $(BIN)/surveyapp run --host 127.0.0.1 --port 5000
 
-# The whole suite: lint, types, then every test on SQLite and again on PostgreSQL.
+# The whole suite: lint, types, layers, then every test on SQLite and again on PostgreSQL.
 test: install lint test-sqlite test-postgres
 
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy surveyapp
+	$(BIN)/lint-imports
 
 test-sqlite:
 	$(BIN)/pytest -q
@@ -56,7 +57,7 @@ extract-messages:
 # Everything that install, run and test make; the tree is then as git has it.
 clean:
 	rm -rf $(VENV) node_modules instance test-results build dist *.egg-info \
-		.pytest_cache .mypy_cache .ruff_cache
+		.pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 	find exports -mindepth 1 ! -name .gitkeep -delete
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	find surveyapp/translations -name '*.mo' -delete

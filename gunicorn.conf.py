@@ -18,10 +18,10 @@ Environment:
 from __future__ import annotations
 
 import os
-import threading
 import time
 from typing import Any
 
+from surveyapp.jobs.runner import unfinished
 from surveyapp.logs import GunicornLogger
 
 
@@ -53,7 +53,7 @@ threads = _int("SURVEYAPP_THREADS", 4) if worker_class == "gthread" else 1
 
 # A request that takes longer than this gets its worker killed and replaced. Saves and pages
 # take milliseconds; the slowest page is a big round's results dashboard. The Excel summary
-# is built in a background thread of the worker (services/exports.py), not in a request.
+# is built in a background thread of the worker (surveyapp/jobs/exports.py), not in a request.
 timeout = _int("SURVEYAPP_TIMEOUT", 60)
 # Workers prove they are alive by touching a file; on a disk busy with database writes that
 # can stall a worker (gunicorn's FAQ, "Blocking os.fchmod"), so the file lives in memory.
@@ -65,7 +65,7 @@ keepalive = 5
 
 # Replace each worker after about 10,000 requests, so slow leaks (in a library, say) stay
 # bounded; the jitter keeps workers from restarting all at once. A restarting worker
-# finishes its request first, and waits a while for its Excel builds (worker_exit, below).
+# finishes its request first, and waits a while for its background jobs (worker_exit, below).
 max_requests = 10_000
 max_requests_jitter = 1_000
 
@@ -113,15 +113,15 @@ def post_worker_init(worker: Any) -> None:
 
 
 def worker_exit(server: Any, worker: Any) -> None:
-    """A worker leaving after max_requests or on SIGHUP/SIGTERM lets its Excel builds finish.
+    """A worker leaving after max_requests or on SIGHUP/SIGTERM lets its background jobs
+    (Excel builds, mail batches) finish.
 
-    They run in daemon threads named "export-<job id>" (results/export_views.py), which
-    would die with the process. The master gives an exiting worker `timeout` seconds
-    (`graceful_timeout` on SIGTERM) before it kills it; a build cut off then is reported as
-    stopped on its progress page (services/exports.py) and can be started again.
+    They run in daemon threads started by surveyapp/jobs/runner.py, which would die with the
+    process. The master gives an exiting worker `timeout` seconds (`graceful_timeout` on
+    SIGTERM) before it kills it; a job cut off then is shown as stopped on its page and can
+    be started again there.
     """
     deadline = time.monotonic() + max(timeout - 5, 1)
-    builds = [t for t in threading.enumerate() if t.name.startswith("export-") and t.is_alive()]
-    for build in builds:
-        worker.log.info("worker %s waits for %s to finish", worker.pid, build.name)
-        build.join(max(deadline - time.monotonic(), 0))
+    for job in unfinished():
+        worker.log.info("worker %s waits for %s to finish", worker.pid, job.name)
+        job.join(max(deadline - time.monotonic(), 0))

@@ -23,7 +23,8 @@ from .db import get_session
 from .definitions import check_paths, schema_text
 from .errors import SurveyAppError
 from .files import write_atomically
-from .services import demo, downloads, invitations, monitor, participants, rounds, users
+from .jobs import downloads
+from .services import demo, invitations, monitor, participants, rounds, users
 from .services.audit import Actor
 
 P = ParamSpec("P")

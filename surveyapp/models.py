@@ -245,7 +245,7 @@ class MailMessage(Base):
     batch: Mapped[MailBatch] = relationship(back_populates="messages")
 
 
-# 'queued' and 'running' jobs whose heartbeat has stopped are shown as failed (services.exports).
+# 'queued' and 'running' jobs whose heartbeat has stopped are shown as failed (jobs.exports).
 EXPORT_STATUSES = ("queued", "running", "done", "failed")
 
 

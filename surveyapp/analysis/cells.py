@@ -4,12 +4,6 @@ a text longer than an Excel cell holds is cut visibly, never silently."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell  # type: ignore[import-untyped]
@@ -71,46 +65,3 @@ class Cells:
     def row(self, sheet: Worksheet, row: int, values: list[Any], fmt: Any = None) -> None:
         for col, value in enumerate(values):
             self.value(sheet, row, col, value, fmt)
-
-
-TMP_SUFFIX = ".tmp"
-
-
-@contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path`, renamed onto it only if the block succeeds.
-
-    The file is synced to disk before the rename, so a reader never finds a name that
-    points at half a file; on any error the temporary file is removed.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        _sync(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _sync(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
-@contextmanager
-def scratch_directory(path: Path) -> Iterator[Path]:
-    """A private directory beside `path` for xlsxwriter's work files, removed afterwards.
-
-    xlsxwriter leaves its row and part files behind when writing fails (a full disk, say);
-    they hold answers, so they live here and go with the directory whatever happens.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX))
-    try:
-        yield work
-    finally:
-        shutil.rmtree(work, ignore_errors=True)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..csv_output import as_text_cell
+from ..files import replacing
 from ..models import Response, Round
-from .cells import replacing
 from .shuffled import ResponseNumbers, numbered_responses
 from .tidy import TidyRow, explode, iter_tidy_rows
 

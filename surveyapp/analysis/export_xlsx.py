@@ -21,11 +21,12 @@ from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from ..definitions import Question, Survey, localize
 from ..errors import InvalidRequest
+from ..files import replacing, scratch_directory
 from ..models import Round
 from ..services.monitor import round_figures
 from ..services.rounds import round_survey
 from .aggregate import QuestionStats, RoundSummary, summarise
-from .cells import WORKBOOK_OPTIONS, Cells, replacing, scratch_directory
+from .cells import WORKBOOK_OPTIONS, Cells
 from .compare import Comparison, compare_rounds
 from .export_rows import write_feedback, write_responses
 from .shuffled import ResponseNumbers

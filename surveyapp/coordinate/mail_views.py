@@ -8,12 +8,10 @@ anything is pending. With MAIL_SEND_INLINE set (tests), the loop runs inside the
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     current_app,
     redirect,
@@ -26,9 +24,10 @@ from flask.typing import ResponseReturnValue
 from ..auth.access import role_required
 from ..db import get_session
 from ..i18n import _l
+from ..jobs import mail_sending
+from ..jobs.runner import run_in_background
 from ..models import MailBatch, Round
 from ..services import mail, rounds
-from ..services.audit import Actor
 from .common import actor
 
 bp = Blueprint(
@@ -222,26 +221,6 @@ def resend(round_id: int, batch_id: int) -> ResponseReturnValue:
 
 
 def _start_sending(batch_id: int) -> None:
-    """Run the batch's send loop in a daemon thread, or in this request with MAIL_SEND_INLINE."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    args = (app, batch_id, actor())  # plain values: the thread outlives the request
-    if app.config.get("MAIL_SEND_INLINE"):
-        _send(*args)
-        return
-    name = f"mail-batch-{batch_id}"
-    threading.Thread(target=_send_logged, args=args, name=name, daemon=True).start()
-
-
-def _send(app: Flask, batch_id: int, by: Actor) -> None:
-    with app.app_context():
-        settings = mail.MailSettings.from_config(app.config)
-        sessions = app.extensions["sessionmaker"]
-        mail.send_batch(sessions, batch_id, settings, actor=by)
-
-
-def _send_logged(app: Flask, batch_id: int, by: Actor) -> None:
-    """A background thread's errors reach nobody's page: they go to the log."""
-    try:
-        _send(app, batch_id, by)
-    except Exception:
-        app.logger.exception("the send loop of mail batch %s stopped", batch_id)
+    """Run the batch's send loop in the background (it records its outcome on the batch)."""
+    name, send_loop = f"mail-batch-{batch_id}", mail_sending.send_for_app
+    run_in_background(name, send_loop, batch_id, actor=actor(), inline="MAIL_SEND_INLINE")

@@ -47,7 +47,8 @@ def edit_participant(participant_id: int) -> ResponseReturnValue:
         status = 422 if form.is_submitted() else 200
         return render_template("coordinate/participant_edit.html", form=form, person=person), status
     db = get_session()
-    values = people.ParticipantValues(**{name: form[name].data or "" for name in _EDITABLE})
+    typed = {name: form[name].data or "" for name in _EDITABLE}
+    values = people.ParticipantRow(line=0, **typed)  # line 0: not from a file
     try:
         changed = people.update_participant(db, person, values, actor=actor())
     except people.EmailTaken:

@@ -15,8 +15,9 @@ from ..definitions.registry import SurveyRegistry
 from ..definitions.schema import localize
 from ..errors import InvalidRequest
 from ..i18n import _, ngettext
+from ..jobs import downloads
 from ..models import Round
-from ..services import downloads, invitations, monitor, participants, rounds
+from ..services import invitations, monitor, participants, rounds
 from .blueprint import bp
 from .common import actor, is_coordinator, round_or_404, writing_session
 from .downloads import csv_download

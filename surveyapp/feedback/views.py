@@ -13,8 +13,9 @@ from ..coordinate.common import actor, round_or_404, writing_session
 from ..coordinate.downloads import csv_download
 from ..db import get_session
 from ..i18n import _
+from ..jobs import downloads
 from ..models import FEEDBACK_STATUSES, FeedbackItem, Round
-from ..services import downloads, feedback, rounds
+from ..services import feedback, rounds
 from ..services.feedback import FeedbackRow
 from .forms import CHAPTER_NAMES, STATUS_NAMES, FeedbackForm
 

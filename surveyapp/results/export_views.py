@@ -9,18 +9,18 @@ EXPORT_INLINE set (tests), the build runs inside the POST.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from flask import Flask, current_app, redirect, render_template, request, send_file, url_for
+from flask import current_app, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from ..auth.access import role_required
 from ..coordinate.common import actor, round_or_404, writing_session
 from ..db import get_session
 from ..i18n import _l
+from ..jobs import downloads, exports
+from ..jobs.runner import run_in_background
 from ..models import ExportJob, Round
-from ..services import downloads, exports
 from ..services.rounds import round_survey
 from .blueprint import bp, survey_lang
 
@@ -116,23 +116,8 @@ def export_file(round_id: int, job_id: int) -> ResponseReturnValue:
 
 
 def _start_building(job_id: int) -> None:
-    """Build the job's file in a daemon thread, or in this request with EXPORT_INLINE."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("EXPORT_INLINE"):
-        _build(app, job_id)
-        return
-    name = f"export-{job_id}"
-    threading.Thread(target=_build, args=(app, job_id), name=name, daemon=True).start()
-
-
-def _build(app: Flask, job_id: int) -> None:
-    """run_export records every failure on the job; anything it cannot goes to the log."""
-    try:
-        with app.app_context():
-            sessions = app.extensions["sessionmaker"]
-            exports.run_export(sessions, job_id, app.config["EXPORTS_DIR"])
-    except Exception:
-        app.logger.exception("export %s stopped", job_id)
+    """Build the job's file in the background (run_export records failures on the job)."""
+    run_in_background(f"export-{job_id}", exports.build_for_app, job_id, inline="EXPORT_INLINE")
 
 
 def _job_rows(round_: Round) -> list[tuple[ExportJob, str]]:

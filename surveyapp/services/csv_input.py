@@ -59,9 +59,10 @@ class RowProblem:
 
 @dataclass(frozen=True)
 class ParticipantRow:
-    """One good row, normalised: lowercase email, language code; "" where the file is empty."""
+    """A participant's values, "" where none was given: a good row of a file (normalised
+    here: lowercase email, language code; `line` is its 1-based line), or what a coordinator
+    typed in the edit form (`line` 0; cleaned by participants.update_participant)."""
 
-    line: int
     email: str
     name: str = ""
     organisation: str = ""
@@ -69,6 +70,7 @@ class ParticipantRow:
     country: str = ""
     group: str = ""
     language: str = ""
+    line: int = 0
 
 
 @dataclass

@@ -277,21 +277,8 @@ class EmailTaken(InvalidRequest):
     """Another participant has this email address already."""
 
 
-@dataclass(frozen=True)
-class ParticipantValues:
-    """A participant's editable fields, as a coordinator typed them (checked by the form)."""
-
-    email: str
-    name: str = ""
-    organisation: str = ""
-    city: str = ""
-    country: str = ""
-    group: str = ""
-    language: str = ""
-
-
 def update_participant(
-    session: Session, participant: Participant, values: ParticipantValues, *, actor: Actor
+    session: Session, participant: Participant, values: ParticipantRow, *, actor: Actor
 ) -> list[str]:
     """Store edited values; returns the names of the fields that changed (audited by name,
     never by value).
@@ -313,7 +300,7 @@ def update_participant(
     return changed
 
 
-def _cleaned(values: ParticipantValues) -> dict[str, Any]:
+def _cleaned(values: ParticipantRow) -> dict[str, Any]:
     """The values to store, or InvalidRequest naming the first one that cannot be stored."""
     cleaned: dict[str, Any] = {name: getattr(values, name).strip() for name in ("email", *_FIELDS)}
     cleaned["email"] = normalise_email(cleaned["email"])

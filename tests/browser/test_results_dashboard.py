@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from builders import SETUP
 from surveyapp.analysis.export_xlsx import SHEETS
+from surveyapp.jobs import exports
 from surveyapp.models import Round
-from surveyapp.services import exports
 
 pytestmark = pytest.mark.browser
 

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from builders import SETUP
+from surveyapp.jobs import mail_sending
 from surveyapp.models import Invitation, Participant
 from surveyapp.models import Response as SurveyResponse
 from surveyapp.services import mail, rounds
@@ -291,7 +292,7 @@ def workspace(
     group = f"axe-{tag}"
     email = make_account("coordinator")
     registry = live_app.extensions["surveys"]
-    settings = mail.MailSettings.from_config(live_app.config)
+    settings = mail_sending.MailSettings.from_config(live_app.config)
     sessions = live_app.extensions["sessionmaker"]
     with Session(live_engine) as session:
         people = _people(tag, group)
@@ -314,7 +315,7 @@ def workspace(
     live_mail.refused.add(refused)
     try:
         with live_app.app_context():
-            assert mail.send_batch(sessions, failed_id, settings, actor=SETUP) == {
+            assert mail_sending.send_batch(sessions, failed_id, settings, actor=SETUP) == {
                 "sent": 2,
                 "failed": 1,
             }
@@ -332,7 +333,10 @@ def workspace(
         session.commit()
         sent_id = sent.id
     with live_app.app_context():
-        assert mail.send_batch(sessions, sent_id, settings, actor=SETUP) == {"sent": 2, "failed": 0}
+        assert mail_sending.send_batch(sessions, sent_id, settings, actor=SETUP) == {
+            "sent": 2,
+            "failed": 0,
+        }
 
     context = browser.new_context(base_url=live_server)
     log_in(context.new_page(), email, en(ui_text))

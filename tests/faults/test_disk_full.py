@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import workspace_token
+from surveyapp import files
 from surveyapp.analysis import cells
 from surveyapp.models import ExportJob
 
@@ -170,7 +171,7 @@ def _zipping(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _syncing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Some filesystems report a full disk only when the file is synced."""
-    monkeypatch.setattr(cells, "_sync", _disk_full)
+    monkeypatch.setattr(files, "_sync", _disk_full)
 
 
 WHERE = [_row_on_responses, _zipping, _syncing]
@@ -250,7 +251,7 @@ def test_another_write_error_is_told_apart_from_a_full_disk(
     def read_only(*_args: Any, **_kwargs: Any) -> None:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(cells, "_sync", read_only)
+    monkeypatch.setattr(files, "_sync", read_only)
     login(client, "editor")
     html = export_in_background(app, client, data.current.id, tmp_path / "out")
     assert "The file could not be written on the server." in html

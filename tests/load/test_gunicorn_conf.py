@@ -140,22 +140,31 @@ def test_gunicorn_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
     assert "Booting worker" not in done.stderr + done.stdout
 
 
-def test_an_exiting_worker_waits_for_its_excel_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_exiting_worker_waits_for_its_background_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
     import time
 
+    from flask import Flask
+
+    from surveyapp.jobs.runner import run_in_background
+
     conf = _conf(monkeypatch)
-    done = threading.Event()
+    done: list[str] = []
 
-    def build() -> None:
+    def job(name: str) -> None:
         time.sleep(0.5)
-        done.set()
+        done.append(name)
 
-    threading.Thread(target=build, name="export-7", daemon=True).start()
+    with Flask(__name__).app_context():
+        for name in ("export-7", "mail-batch-3"):  # an Excel build and a mail batch
+            run_in_background(name, job, name, inline="EXPORT_INLINE")
+    threading.Thread(target=time.sleep, args=(5,), name="other", daemon=True).start()
 
     class Worker:
         pid = 1
         log = logging.getLogger("test")
 
+    started = time.monotonic()
     conf["worker_exit"](None, Worker())
-    assert done.is_set()
+    assert sorted(done) == ["export-7", "mail-batch-3"]
+    assert time.monotonic() - started < 4, "a thread not started as a job is not waited for"

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from builders import SETUP, assert_by_account, workspace_token
 from surveyapp import create_app
 from surveyapp.analysis.export_xlsx import SHEETS
+from surveyapp.jobs import exports
 from surveyapp.models import AuditEvent, ExportJob, Round
-from surveyapp.services import exports
 
 Maker = Callable[..., Any]
 REFRESH = '<meta http-equiv="refresh" content="2">'

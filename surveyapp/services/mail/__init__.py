@@ -1,7 +1,7 @@
 """Invitations and reminders by email: batches of messages, each sent once over SMTP.
 
-texts: the messages in each language; batches: who gets them and how far a batch has got;
-sending: the loop that sends a batch, committing per message so nobody gets one twice.
+texts: the messages in each language; batches: who gets them, how far a batch has got, and
+whether mail can be sent at all. The loop that sends a batch is jobs.mail_sending.
 """
 
 from .batches import (
@@ -18,15 +18,14 @@ from .batches import (
     recipient_languages,
     recipients,
     refusal,
+    smtp_configured,
 )
-from .sending import MailSettings, send_batch, smtp_configured
 from .texts import MAIL_LANGUAGES, preview, text_language
 
 __all__ = [
     "KINDS",
     "MAIL_LANGUAGES",
     "MailRefused",
-    "MailSettings",
     "batch_counts",
     "batch_messages",
     "create_batch",
@@ -39,7 +38,6 @@ __all__ = [
     "recipient_languages",
     "recipients",
     "refusal",
-    "send_batch",
     "smtp_configured",
     "text_language",
 ]

@@ -1,9 +1,12 @@
-"""Mail batches: who gets an invitation or a reminder, and how far a batch has got."""
+"""Mail batches: who gets an invitation or a reminder, how far a batch has got, and whether
+mail can be sent from here at all."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -33,6 +36,11 @@ class MailRefused(InvalidRequest):
     def __init__(self, reason: str) -> None:
         super().__init__(f"no mail can be sent now: {reason}")
         self.reason = reason
+
+
+def smtp_configured(config: Mapping[str, Any]) -> bool:
+    """Mail is sent only when both the server and the sender address are set."""
+    return bool(config.get("SMTP_HOST") and config.get("MAIL_FROM"))
 
 
 def message_language(languages: tuple[str, ...], preferred: str | None) -> str:

@@ -1,4 +1,4 @@
-"""The audit log: who an actor is, and that every service that changes data records it."""
+"""The audit log: who an actor is, and that every service or job that changes data records it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import surveyapp
+import surveyapp.jobs
 import surveyapp.services
 from builders import SETUP
 from surveyapp.db import utcnow
@@ -23,10 +24,12 @@ from surveyapp.models import AuditEvent, User
 from surveyapp.services import audit
 from surveyapp.services.audit import Actor
 
-# Public service functions whose names say they change something, yet record no event.
+# Public service (and job) functions whose names say they change something, yet record no event.
 NOT_AUDITED = {
-    "exports.run_export": "builds the file of a job whose start was recorded (export)",
-    "exports.remove_leftovers": "deletes work files a killed export left behind",
+    "jobs.exports.run_export": "builds the file of a job whose start was recorded (export)",
+    "jobs.exports.remove_leftovers": "deletes work files a killed export left behind",
+    "jobs.exports.build_for_app": "run_export in the app's context",
+    "jobs.runner.run_in_background": "starts a job, which records what it does",
     "feedback.sync_feedback": "bookkeeping: a triage item for each new free-text answer",
     "mail.batches.queue_batch": "queues a batch for the send run, which is recorded",
     "users.authenticate": "the login is recorded by the login page, with its address",
@@ -68,13 +71,15 @@ CHANGING = (
 
 
 def _service_functions() -> Iterator[tuple[str, Callable[..., Any]]]:
-    """Every public function defined in surveyapp.services, by its name under services."""
-    prefix = "surveyapp.services."
-    for found in pkgutil.walk_packages(surveyapp.services.__path__, prefix):
-        module = importlib.import_module(found.name)
-        for name, obj in vars(module).items():
-            if inspect.isfunction(obj) and obj.__module__ == found.name and name[0] != "_":
-                yield f"{found.name.removeprefix(prefix)}.{name}", obj
+    """Every public function defined in surveyapp.services (by its name under services) and
+    in surveyapp.jobs (by its name under surveyapp: jobs.exports.start_export)."""
+    for package in (surveyapp.services, surveyapp.jobs):
+        for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            module = importlib.import_module(found.name)
+            short = found.name.removeprefix("surveyapp.services.").removeprefix("surveyapp.")
+            for name, obj in vars(module).items():
+                if inspect.isfunction(obj) and obj.__module__ == found.name and name[0] != "_":
+                    yield f"{short}.{name}", obj
 
 
 def test_every_service_that_changes_data_takes_an_actor() -> None:
@@ -103,12 +108,14 @@ def test_the_actor_is_always_named_never_defaulted() -> None:
 
 
 def test_no_view_or_command_records_events_itself() -> None:
-    """Views and commands leave recording to the services (the login page keeps its own)."""
+    """Views and commands leave recording to the services and jobs (the login page keeps its
+    own)."""
     package = Path(surveyapp.__file__).parent
     callers = {
         str(path.relative_to(package))
         for path in package.rglob("*.py")
-        if "services" not in path.parts and "audit.record(" in path.read_text(encoding="utf-8")
+        if not {"services", "jobs"} & set(path.relative_to(package).parts)
+        and "audit.record(" in path.read_text(encoding="utf-8")
     }
     assert callers == {"auth/views.py"}
 

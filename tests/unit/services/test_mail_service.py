@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from builders import SETUP, participant_maker, round_maker
 from surveyapp import migrate
 from surveyapp.db import Base, make_engine
+from surveyapp.jobs import mail_sending
 from surveyapp.models import (
     AuditEvent,
     MailBatch,
@@ -27,7 +28,7 @@ from surveyapp.models import (
 )
 from surveyapp.services import mail, rounds
 from surveyapp.services.audit import Actor
-from surveyapp.services.mail import sending, texts
+from surveyapp.services.mail import texts
 
 BASE_URL = "https://survey.partnership.example.eu"
 CLOSES = dt.datetime(2027, 3, 31, 17, 0, tzinfo=dt.UTC)
@@ -59,10 +60,10 @@ def server() -> Iterator[MailServer]:
         yield found
 
 
-def settings_for(server: MailServer, **changes: Any) -> mail.MailSettings:
+def settings_for(server: MailServer, **changes: Any) -> mail_sending.MailSettings:
     values: dict[str, Any] = {"host": server.host, "port": server.port}
     values |= {"mail_from": MAIL_FROM, "base_url": BASE_URL, "timeout": 5.0} | changes
-    return mail.MailSettings(**values)
+    return mail_sending.MailSettings(**values)
 
 
 def invited_round(db: Session, languages: list[str | None], **options: Any) -> Round:
@@ -214,11 +215,11 @@ def test_send_batch_sends_each_message_once_and_a_rerun_sends_nothing(
 ) -> None:
     round_ = invited_round(db, ["en", "fi"])
     batch = batch_of(db, round_)
-    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+    assert mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
         "sent": 2,
         "failed": 0,
     }
-    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+    assert mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
         "sent": 0,
         "failed": 0,
     }
@@ -233,7 +234,7 @@ def test_two_loops_on_one_batch_never_send_twice(
     batch = batch_of(db, round_)
     loops = [
         threading.Thread(
-            target=mail.send_batch,
+            target=mail_sending.send_batch,
             args=(sessions, batch.id, settings_for(server)),
             kwargs={"actor": SETUP},
         )
@@ -255,16 +256,17 @@ def test_a_message_taken_by_another_loop_meanwhile_is_skipped(
 ) -> None:
     """Deterministic version of the race: the other loop sends after this one has read."""
     batch = batch_of(db, invited_round(db, ["en", "sv"]))
-    prepare = sending._prepare
+    prepare = mail_sending._prepare
 
     def prepare_then_race(*args: Any) -> list[Any]:
         jobs = prepare(*args)
-        monkeypatch.setattr(sending, "_prepare", prepare)
-        mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP)  # the other loop
+        monkeypatch.setattr(mail_sending, "_prepare", prepare)
+        # The other loop:
+        mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=SETUP)
         return jobs
 
-    monkeypatch.setattr(sending, "_prepare", prepare_then_race)
-    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+    monkeypatch.setattr(mail_sending, "_prepare", prepare_then_race)
+    assert mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
         "sent": 0,
         "failed": 0,
     }
@@ -280,7 +282,7 @@ def test_a_message_caught_mid_send_by_a_crash_is_never_sent_again(
         text("UPDATE mail_messages SET status = 'sending' WHERE id = :id"), {"id": caught.id}
     )
     db.commit()
-    mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP)
+    mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=SETUP)
     assert [r.rcpt_tos for r in server.received] == [(batch.messages[1].email,)]
     assert statuses(db, batch)[caught.email] == "sending"
 
@@ -291,7 +293,7 @@ def test_a_refused_address_fails_alone_and_a_rerun_sends_only_it(
     batch = batch_of(db, invited_round(db, ["en", "en", "en"]))
     refused = batch.messages[1].email
     server.refused.add(refused)
-    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+    assert mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
         "sent": 2,
         "failed": 1,
     }
@@ -299,7 +301,7 @@ def test_a_refused_address_fails_alone_and_a_rerun_sends_only_it(
     assert [m.email for m in not_reached] == [refused]
     assert not_reached[0].error.startswith("refused by the mail server: 550")
     server.refused.clear()
-    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+    assert mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
         "sent": 1,
         "failed": 0,
     }
@@ -312,15 +314,15 @@ def test_an_invitation_sent_by_a_later_batch_is_not_sent_again_by_the_first(
     round_ = invited_round(db, ["en"])
     first = batch_of(db, round_)
     server.refused.add(first.messages[0].email)
-    mail.send_batch(sessions, first.id, settings_for(server), actor=SETUP)
+    mail_sending.send_batch(sessions, first.id, settings_for(server), actor=SETUP)
     server.refused.clear()
     refresh(db)
     second = batch_of(db, round_)  # the one who failed is invited again by a new batch
-    assert mail.send_batch(sessions, second.id, settings_for(server), actor=SETUP) == {
+    assert mail_sending.send_batch(sessions, second.id, settings_for(server), actor=SETUP) == {
         "sent": 1,
         "failed": 0,
     }
-    assert mail.send_batch(sessions, first.id, settings_for(server), actor=SETUP) == {
+    assert mail_sending.send_batch(sessions, first.id, settings_for(server), actor=SETUP) == {
         "sent": 0,
         "failed": 0,
     }
@@ -335,7 +337,7 @@ def test_a_lost_connection_fails_the_rest_with_the_reason_and_a_rerun_reaches_th
     first, closing, later = (m.email for m in batch.messages)
     # smtplib drops the connection on a 421, as a server going down would.
     server.replies[closing] = "421 4.3.2 Service shutting down"
-    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+    assert mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
         "sent": 1,
         "failed": 2,
     }
@@ -343,7 +345,7 @@ def test_a_lost_connection_fails_the_rest_with_the_reason_and_a_rerun_reaches_th
     assert reasons[closing] == "refused by the mail server: 421 4.3.2 Service shutting down"
     assert reasons[later].startswith(f"the connection to the mail server 127.0.0.1:{server.port}")
     server.replies.clear()
-    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+    assert mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
         "sent": 2,
         "failed": 0,
     }
@@ -355,8 +357,11 @@ def test_no_server_fails_every_message_with_the_reason(
 ) -> None:
     port = closed_port()
     batch = batch_of(db, invited_round(db, ["en", "fi"]))
-    settings = mail.MailSettings("127.0.0.1", port, MAIL_FROM, BASE_URL, timeout=5.0)
-    assert mail.send_batch(sessions, batch.id, settings, actor=SETUP) == {"sent": 0, "failed": 2}
+    settings = mail_sending.MailSettings("127.0.0.1", port, MAIL_FROM, BASE_URL, timeout=5.0)
+    assert mail_sending.send_batch(sessions, batch.id, settings, actor=SETUP) == {
+        "sent": 0,
+        "failed": 2,
+    }
     errors = {m.error for m in failed(db, batch)}
     assert errors == {
         f"could not connect to the mail server 127.0.0.1:{port}: [Errno 111] Connection refused"
@@ -369,13 +374,13 @@ def test_login_when_smtp_user_is_set_and_a_refused_login_fails_the_batch(
     round_ = invited_round(db, ["en"])
     with running_server(credentials=("mailer", "s3cret")) as server:
         wrong = batch_of(db, round_)
-        mail.send_batch(
+        mail_sending.send_batch(
             sessions, wrong.id, settings_for(server, user="mailer", password="nope"), actor=SETUP
         )
         [refused] = failed(db, wrong)
         assert "refused the login of SMTP_USER: 535" in refused.error
         assert "nope" not in refused.error
-        mail.send_batch(
+        mail_sending.send_batch(
             sessions, wrong.id, settings_for(server, user="mailer", password="s3cret"), actor=SETUP
         )
         assert (server.logins, len(server.received)) == (["mailer"], 1)
@@ -391,7 +396,7 @@ def test_a_closed_round_gets_no_new_batch_and_its_old_one_sends_nothing(
     with pytest.raises(mail.MailRefused) as refused:
         mail.create_batch(db, round_, "reminder", actor=SETUP)
     assert refused.value.reason == "closed"
-    assert mail.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
+    assert mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=SETUP) == {
         "sent": 0,
         "failed": 1,
     }
@@ -406,7 +411,7 @@ def test_each_run_is_audited_with_counts_and_no_link(
     batch = batch_of(db, round_)
     server.refused.add(batch.messages[0].email)
     sender = Actor(name="coordinator@partnership.example.eu", address="192.0.2.9")
-    mail.send_batch(sessions, batch.id, settings_for(server), actor=sender)
+    mail_sending.send_batch(sessions, batch.id, settings_for(server), actor=sender)
     query = select(AuditEvent).where(AuditEvent.action.startswith("mail_")).order_by(AuditEvent.id)
     events = db.scalars(query).all()
     assert [(e.action, e.target, e.detail) for e in events] == [

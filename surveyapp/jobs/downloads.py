@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from ..models import ExportJob, Round
-from .audit import Actor, record
-from .feedback import YouSaidWeDid, you_said_we_did
-from .invitations import LinkRow, links_for_round
-from .monitor import NonRespondent
-from .monitor import non_respondents as _non_respondents
+from ..services.audit import Actor, record
+from ..services.feedback import YouSaidWeDid, you_said_we_did
+from ..services.invitations import LinkRow, links_for_round
+from ..services.monitor import NonRespondent
+from ..services.monitor import non_respondents as _non_respondents
 
 if TYPE_CHECKING:  # the analysis modules bring pandas: imported only where a file is written
     from ..analysis.export_xlsx import ExportResult

@@ -5,7 +5,7 @@ starts a job and its progress page follows it. Everything about a job is in the 
 (any worker may serve the page): the build updates `written` as it goes and touches
 `updated_at` every few seconds while it lives, so a job whose worker died is told apart
 from a slow one. The file is written beside its final name and renamed into place only when
-complete (analysis.export_xlsx), so a failure never leaves half a file behind.
+complete (files.replacing), so a failure never leaves half a file behind.
 """
 
 from __future__ import annotations
@@ -14,24 +14,24 @@ import datetime as dt
 import errno
 import logging
 import re
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
-from ..analysis.cells import TMP_SUFFIX
+from .. import files
 from ..analysis.export_xlsx import write_summary
 from ..analysis.tidy import submitted_count
 from ..db import utcnow
 from ..errors import InvalidRequest, NotFound
 from ..models import ExportJob, Round
-from .audit import Actor, record
-from .rounds import as_utc, round_survey
+from ..services.audit import Actor, record
+from ..services.rounds import as_utc, round_survey
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +129,20 @@ def finished_file(job: ExportJob, exports_dir: Path | str) -> Path | None:
     return path if path.is_file() else None
 
 
-# --- the build (runs in a background thread, or in the request with EXPORT_INLINE) ---------
+# --- the build (started by jobs.runner: a background thread, or the request with EXPORT_INLINE)
+
+
+def build_for_app(job_id: int) -> str:
+    """run_export with the current app's sessions and EXPORTS_DIR: what the runner starts."""
+    sessions = current_app.extensions["sessionmaker"]
+    return run_export(sessions, job_id, current_app.config["EXPORTS_DIR"])
 
 
 def run_export(sessions: Sessions, job_id: int, exports_dir: Path | str) -> str:
     """Build the job's workbook; returns the job's final status ('done' or 'failed').
 
-    Unlike other services this one commits, through sessions of its own from `sessions`
-    (a sessionmaker): progress must be visible to other workers while the build goes on.
+    Unlike the services, this commits, through sessions of its own from `sessions` (a
+    sessionmaker): progress must be visible to other workers while the build goes on.
     Nothing is raised: a failure is recorded on the job (and logged) for its page to show.
     """
     if not _claim(sessions, job_id):
@@ -217,7 +223,8 @@ def _heartbeat(sessions: Sessions, job_id: int) -> Iterator[None]:
     """Touch the running job every HEARTBEAT_SECONDS until the block ends.
 
     Figures and the Feedback sheet of a big round take a while before any response is
-    written; the heartbeat keeps the job from looking stopped meanwhile.
+    written; the heartbeat keeps the job from looking stopped meanwhile. Its thread is part
+    of the build, not a way to start work, so it is not started through jobs.runner.
     """
     stop = threading.Event()
 
@@ -261,24 +268,6 @@ def _end(
 
 
 def remove_leftovers(exports_dir: Path, now: float | None = None) -> int:
-    """Remove work files (`.<name>.<random>.tmp`) older than LEFTOVERS_AFTER.
-
-    They are left only when a writer was killed outright; a failing writer removes its own.
-    Returns how many were removed.
-    """
-    if not exports_dir.is_dir():
-        return 0
-    limit = (now or time.time()) - LEFTOVERS_AFTER.total_seconds()
-    removed = 0
-    for entry in exports_dir.glob(f".*{TMP_SUFFIX}"):
-        try:
-            if entry.lstat().st_mtime >= limit:
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-            removed += 1
-        except OSError:
-            log.warning("could not remove the leftover %s", entry)
-    return removed
+    """Remove the work files a killed writer left in `exports_dir` (see files.replacing) once
+    they are older than LEFTOVERS_AFTER; returns how many there were."""
+    return files.remove_leftovers(exports_dir, LEFTOVERS_AFTER.total_seconds(), now)

@@ -1,4 +1,9 @@
-"""The send loop: every message of a batch claimed, sent over one SMTP connection, recorded."""
+"""The send loop of a mail batch: every message claimed, sent over one SMTP connection and
+recorded, committing per message so nobody gets one twice.
+
+The batches and their messages are made by services.mail; jobs.runner starts this loop in
+a background thread (or in the request with MAIL_SEND_INLINE) through send_for_app.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
-from ...db import utcnow
-from ...models import Invitation, MailBatch, MailMessage, Participant, Round
-from .. import audit
-from ..audit import Actor
-from ..invitations import personal_link
-from ..rounds import round_state
-from .texts import MailText, build_message, contact_address, message_context, render
+from ..db import utcnow
+from ..models import Invitation, MailBatch, MailMessage, Participant, Round
+from ..services import audit
+from ..services.audit import Actor
+from ..services.invitations import personal_link
+from ..services.mail.texts import (
+    MailText,
+    build_message,
+    contact_address,
+    message_context,
+    render,
+)
+from ..services.rounds import round_state
 
 SMTP_TIMEOUT = 30.0
 
@@ -50,11 +62,6 @@ class MailSettings:
         )
 
 
-def smtp_configured(config: Mapping[str, Any]) -> bool:
-    """Mail is sent only when both the server and the sender address are set."""
-    return bool(config.get("SMTP_HOST") and config.get("MAIL_FROM"))
-
-
 @dataclass(frozen=True)
 class _Job:
     message_id: int
@@ -73,6 +80,12 @@ def _writing(sessions: Callable[[], Session]) -> Iterator[Session]:
         yield session
 
 
+def send_for_app(batch_id: int, *, actor: Actor) -> dict[str, int]:
+    """send_batch with the current app's sessions and SMTP settings: what the runner starts."""
+    settings = MailSettings.from_config(current_app.config)
+    return send_batch(current_app.extensions["sessionmaker"], batch_id, settings, actor=actor)
+
+
 def send_batch(
     sessions: Callable[[], Session],
     batch_id: int,
@@ -82,8 +95,8 @@ def send_batch(
 ) -> dict[str, int]:
     """Send every pending or failed message of the batch over one SMTP connection.
 
-    Unlike the other services this one commits, through sessions of its own from `sessions`
-    (a sessionmaker), because one transaction per batch would be wrong both ways: a crash
+    Unlike the services, this commits, through sessions of its own from `sessions` (a
+    sessionmaker), because one transaction per batch would be wrong both ways: a crash
     would forget what was sent, and a lock would be held while the server is talked to. So
     each message is claimed ('sending') and committed before it goes out, and marked sent or
     failed and committed right after. A re-run, or a second loop at the same time, takes only

@@ -1,4 +1,4 @@
-"""services.exports: export jobs, their states, and the build with its progress and heartbeat.
+"""jobs.exports: export jobs, their states, and the build with its progress and heartbeat.
 
 On the database the suite runs against (SQLite, or PostgreSQL with TEST_DATABASE_URL), with
 the small data set of tests/analysis_dataset.py (three submitted responses of round 0.10).
@@ -22,8 +22,8 @@ from builders import SETUP
 from surveyapp.analysis import export_rows
 from surveyapp.analysis.export_xlsx import write_summary
 from surveyapp.errors import InvalidRequest, NotFound
+from surveyapp.jobs import exports
 from surveyapp.models import ExportJob, Round, User
-from surveyapp.services import exports
 from surveyapp.services.audit import Actor
 
 
