@@ -152,7 +152,7 @@ def _nth(ordered: list[tuple[float, int]], index: int) -> float:
 
 def _points(q: Question, lang: str) -> list[tuple[Any, str]]:
     """The values a question can take, with labels, in the definition's order."""
-    if q.kind.points == "options":
+    if q.kind.is_choice:
         points = [(o.value, localize(o.label, lang)) for o in q.options]
         return points + ([(OTHER_VALUE, "Other")] if q.other else [])
     if q.scale is not None:

@@ -25,7 +25,7 @@ NUMBER_SHOWN = 50  # characters of a posted number shown back; no number needs m
 
 
 class PageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
-    """Carries only the CSRF token; the questions are parsed by FIELDS."""
+    """Carries only the CSRF token; the questions are parsed by QUESTION_FIELDS."""
 
 
 class TokenField:
@@ -228,11 +228,13 @@ def parse_info(q: Question, form: MultiDict[str, str]) -> Parsed:
 
 def parse_section(section: Section, form: MultiDict[str, str]) -> dict[str, Parsed]:
     """Parse every answerable question of the section from the posted form."""
-    return {q.id: FIELDS[q.type].parse(q, form) for q in section.questions if q.is_answerable}
+    return {
+        q.id: QUESTION_FIELDS[q.type].parse(q, form) for q in section.questions if q.is_answerable
+    }
 
 
 def required_message(q: Question) -> str:
-    return str(FIELDS[q.type].required)
+    return str(QUESTION_FIELDS[q.type].required)
 
 
 def display_values(section: Section, form: MultiDict[str, str]) -> dict[str, Any]:
@@ -246,7 +248,7 @@ def display_values(section: Section, form: MultiDict[str, str]) -> dict[str, Any
     values: dict[str, Any] = {}
     for q in section.questions:
         if q.is_answerable:
-            values[q.id] = FIELDS[q.type].shown(q, form)
+            values[q.id] = QUESTION_FIELDS[q.type].shown(q, form)
         if q.other:
             values[f"{q.id}.other"] = _shown_text(form.get(f"{q.id}.other", ""), OTHER_MAX)
     return values
@@ -314,7 +316,7 @@ class QuestionField:
 _CHOOSE = _l("Please choose an answer.")
 _ANSWER = _l("Please answer this question.")
 # Every type of definitions/question_types.py, as a page field.
-FIELDS: dict[str, QuestionField] = {
+QUESTION_FIELDS: dict[str, QuestionField] = {
     "single": QuestionField(parse_single, _shown_choice, _CHOOSE),
     "multi": QuestionField(parse_multi, _shown_choices, _l("Please choose at least one option.")),
     "likert": QuestionField(parse_likert, _shown_choice, _CHOOSE),

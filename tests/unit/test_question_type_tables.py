@@ -14,14 +14,14 @@ from surveyapp.analysis.export_rows import ANSWER_COLUMNS
 from surveyapp.definitions import QUESTION_TYPES
 from surveyapp.definitions.question_types import AnswerShape
 from surveyapp.definitions.questions import READERS
-from surveyapp.forms.dynamic import FIELDS
+from surveyapp.forms.dynamic import QUESTION_FIELDS
 from surveyapp.services.demo import DEMO_ANSWERS
 
 MACROS = Path(__file__).resolve().parents[2] / "surveyapp/templates/_macros/questions.html"
 
 BY_TYPE = {
     "definitions.questions.READERS": READERS,
-    "forms.dynamic.FIELDS": FIELDS,
+    "forms.dynamic.QUESTION_FIELDS": QUESTION_FIELDS,
     "services.demo.DEMO_ANSWERS": DEMO_ANSWERS,
 }
 BY_SHAPE = {
