@@ -535,10 +535,10 @@ class OutOfTime(Exception):
 
 def form_fields(q: Question, value: Any, other: str | None) -> list[tuple[str, str]]:
     """The posted fields of one answer, as the page's form sends them."""
-    if q.type == "matrix":
+    if q.kind.shape == "rows":
         return [(f"{q.id}.{row}", str(v)) for row, v in value.items()]
     fields = [(q.id, "na")] if value is None else []
-    if q.type == "multi" and value is not None:
+    if q.kind.shape == "many" and value is not None:
         fields = [(q.id, str(v)) for v in value]
     elif value is not None:
         fields = [(q.id, str(value))]
@@ -549,20 +549,20 @@ def form_fields(q: Question, value: Any, other: str | None) -> list[tuple[str, s
 
 def answer_for(q: Question, rng: random.Random) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """A plausible answer as stored ({key: value}) and as posted (form fields)."""
-    if q.type in ("likert",) and q.na and rng.random() < 0.05:
+    if q.na and rng.random() < 0.05:  # only a likert question offers "not applicable"
         return {q.id: None}, form_fields(q, None, None)
     value = demo.demo_value(q, rng)
     stored: dict[str, Any] = {}
     other = None
-    if q.type == "text":
+    if q.kind.is_free_text:
         value = str(value).strip()
-    elif q.type == "multi":
+    elif q.kind.shape == "many":
         chosen = set(value)
         value = [o.value for o in q.options if o.value in chosen]
         if q.other and rng.random() < 0.1 and (not q.max_choices or len(value) < q.max_choices):
             other = "Other text from the load test"
             value = [*value, "other"]
-    elif q.type == "single" and q.other and rng.random() < 0.1:
+    elif q.other and rng.random() < 0.1:  # a single choice: multi is handled above
         other, value = "Other text from the load test", "other"
     stored[q.id] = value
     if other is not None:

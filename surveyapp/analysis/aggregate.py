@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import Text, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ..definitions import Question, Survey, localize
+from ..definitions.question_types import AnswerShape
 from ..definitions.schema import OTHER_VALUE
 from ..models import Answer, Response, Round
 from ..services.rounds import round_survey
@@ -88,7 +90,7 @@ def value_counts(
 
 def _distinct_answers(round_id: int, survey: Survey, responses: ResponseIds | None) -> Any:
     """(question_id, answer as JSON text, how many) of the round's submitted responses."""
-    text_ids = [q.id for q in survey.iter_questions() if q.type == "text"]
+    text_ids = [q.id for q in survey.iter_questions() if q.kind.is_free_text]
     # Text questions and "other" texts (`qid.other`) count as one value, whatever was typed.
     is_text = or_(Answer.question_id.in_(text_ids), Answer.question_id.contains("."))
     raw = case(
@@ -150,12 +152,12 @@ def _nth(ordered: list[tuple[float, int]], index: int) -> float:
 
 def _points(q: Question, lang: str) -> list[tuple[Any, str]]:
     """The values a question can take, with labels, in the definition's order."""
-    if q.type in ("single", "multi"):
+    if q.kind.is_choice:
         points = [(o.value, localize(o.label, lang)) for o in q.options]
         return points + ([(OTHER_VALUE, "Other")] if q.other else [])
     if q.scale is not None:
         return [(p.value, localize(p.label, lang)) for p in q.scale.points]
-    if q.type == "rating" and q.min is not None and q.max is not None and q.max - q.min <= 20:
+    if q.kind.points == "range" and q.min is not None and q.max is not None and q.max - q.min <= 20:
         return [(v, str(v)) for v in range(int(q.min), int(q.max) + 1)]
     return []
 
@@ -174,7 +176,7 @@ def _stats(
     stats = QuestionStats(q.id, q.type, n=n)
     answered = part[~part["is_na"].astype(bool)]
     stats.not_applicable = int(part.loc[part["is_na"].astype(bool), "count"].sum())
-    key = "row" if q.type == "multi" else "value"
+    key = "row" if q.kind.shape == "many" else "value"  # tidy.explode puts options in `row`
     found: dict[str, int] = {}
     for k, c in zip(answered[key], answered["count"], strict=True):
         found[_key(k)] = found.get(_key(k), 0) + int(c)
@@ -183,7 +185,7 @@ def _stats(
             ValueCount(v, label, found.get(_key(v), 0), found.get(_key(v), 0) / n if n else None)
             for v, label in _points(q, lang)
         ]
-    if q.type in ("likert", "rating", "matrix", "number") and len(answered):
+    if q.kind.is_numeric and len(answered):
         values = [float(v) for v in answered["value"]]
         counts = [int(c) for c in answered["count"]]
         stats.mean, stats.median, stats.sd = weighted_stats(values, counts)
@@ -200,32 +202,59 @@ def question_stats(
     """Figures of every answerable question, in the survey's order; matrices per row."""
     result: list[QuestionStats] = []
     for q in survey.iter_questions():
-        if not q.is_answerable:
-            continue
         part = counts[counts["question_id"] == q.id]
-        if q.type == "matrix":
-            result.extend(_matrix_stats(q, part, submitted, lang))
-            continue
         rows, values = totals.get(q.id, (0, 0))
-        stats = _stats(q, part, lang, n=values)
-        stats.not_applicable = rows - values
-        stats.no_answer = submitted - rows
-        result.append(stats)
+        result.extend(SUMMARISERS[q.kind.shape](q, part, Answered(submitted, rows, values), lang))
     return result
 
 
-def _matrix_stats(
-    q: Question, part: pd.DataFrame, submitted: int, lang: str
+@dataclass(frozen=True)
+class Answered:
+    """How many submitted responses there are, and of one question's answer rows and values."""
+
+    submitted: int
+    rows: int
+    values: int
+
+
+def _no_stats(
+    q: Question, part: pd.DataFrame, answered: Answered, lang: str
 ) -> list[QuestionStats]:
+    return []  # no answer, no figures
+
+
+def _whole_stats(
+    q: Question, part: pd.DataFrame, answered: Answered, lang: str
+) -> list[QuestionStats]:
+    stats = _stats(q, part, lang, n=answered.values)
+    stats.not_applicable = answered.rows - answered.values
+    stats.no_answer = answered.submitted - answered.rows
+    return [stats]
+
+
+def _row_stats(
+    q: Question, part: pd.DataFrame, answered: Answered, lang: str
+) -> list[QuestionStats]:
+    """A matrix's figures per row."""
     result: list[QuestionStats] = []
     for row in q.rows:
         cells = part[part["row"] == str(row.value)]
         n = int(cells.loc[~cells["is_na"].astype(bool), "count"].sum())
         stats = _stats(q, cells, lang, n=n)
         stats.row, stats.row_label = str(row.value), localize(row.label, lang)
-        stats.no_answer = submitted - n - stats.not_applicable
+        stats.no_answer = answered.submitted - n - stats.not_applicable
         result.append(stats)
     return result
+
+
+Summariser = Callable[[Question, pd.DataFrame, Answered, str], list[QuestionStats]]
+# A question's figures by the shape of its answers (question_types.AnswerShape).
+SUMMARISERS: dict[AnswerShape, Summariser] = {
+    "none": _no_stats,
+    "one": _whole_stats,
+    "many": _whole_stats,
+    "rows": _row_stats,
+}
 
 
 def chapter_scores(survey: Survey, counts: pd.DataFrame) -> list[ChapterScore]:
@@ -244,7 +273,7 @@ def chapter_scores(survey: Survey, counts: pd.DataFrame) -> list[ChapterScore]:
             for s in survey.sections
             if s.chapter == section.chapter
             for q in s.questions
-            if q.type in ("likert", "matrix")
+            if q.kind.points == "scale"
         }
         part = counts[counts["question_id"].isin(ids) & ~counts["is_na"].astype(bool)]
         n = int(part["count"].sum())

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..definitions import Question, Survey
+from ..definitions import QUESTION_KINDS, Question, Survey
 from ..models import Round
 from ..services.rounds import previous_revision_round, round_survey
 from .aggregate import RoundSummary, summarise
@@ -84,7 +84,7 @@ def _means(summary: RoundSummary, ids: set[str]) -> dict[str, float | None]:
     return {
         (f"{s.question_id}.{s.row}" if s.row else s.question_id): s.mean
         for s in summary.questions
-        if s.question_id in ids and s.type in ("likert", "rating", "matrix", "number")
+        if s.question_id in ids and QUESTION_KINDS[s.type].is_numeric
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from ..definitions import Question, Survey, localize
+from ..definitions.question_types import AnswerShape
 from ..models import (
     FEEDBACK_STATUSES,
     Answer,
@@ -100,7 +102,7 @@ def write_feedback(
     and name and organisation columns exist only in rounds that are not anonymous.
     """
     chapters = {q.id: s.chapter or "" for s in survey.sections for q in s.questions}
-    texts = {q.id: localize(q.text, lang) for q in survey.iter_questions() if q.type == "text"}
+    texts = {q.id: localize(q.text, lang) for q in survey.iter_questions() if q.kind.is_free_text}
     people = [] if round_.is_anonymous else ["respondent", "organisation"]
     header = [*FEEDBACK_HEADER, "group", *people, *TRIAGE_HEADER]
     cells.row(sheet, 0, header)
@@ -128,12 +130,7 @@ def response_columns(survey: Survey) -> list[str]:
     multiple-choice option (0/1), `qid.other` for the text of an "Other" choice."""
     columns: list[str] = []
     for q in survey.iter_questions():
-        if q.type == "matrix":
-            columns += [f"{q.id}.{r.value}" for r in q.rows]
-        elif q.type == "multi":
-            columns += [f"{q.id}.{o.value}" for o in q.options]
-        elif q.is_answerable:
-            columns.append(q.id)
+        columns += ANSWER_COLUMNS[q.kind.shape].names(q)
         if q.other:
             columns.append(f"{q.id}.other")
     return columns
@@ -142,17 +139,50 @@ def response_columns(survey: Survey) -> list[str]:
 def answer_cells(
     question: Question | None, question_id: str, value: Any
 ) -> Iterator[tuple[str, Any]]:
-    """(column, cell) pairs of one stored answer."""
-    if question is not None and question.type == "multi" and isinstance(value, list):
-        chosen = {str(v) for v in value}
-        for option in question.options:
-            yield f"{question_id}.{option.value}", int(str(option.value) in chosen)
-    elif question is not None and question.type == "matrix":
-        rows = value if isinstance(value, dict) else dict.fromkeys(r.value for r in question.rows)
-        for row, cell in rows.items():
-            yield f"{question_id}.{row}", NA_CELL if cell is None else cell
-    else:
-        yield question_id, NA_CELL if value is None else value
+    """(column, cell) pairs of one stored answer (of an "Other" text: no question)."""
+    shape: AnswerShape = "one" if question is None else question.kind.shape
+    return ANSWER_COLUMNS[shape].cells(question, question_id, value)
+
+
+@dataclass(frozen=True)
+class AnswerColumns:
+    """How answers of one shape (question_types.AnswerShape) go into the Responses sheet."""
+
+    names: Callable[[Question], list[str]]
+    cells: Callable[[Question | None, str, Any], Iterator[tuple[str, Any]]]
+    note: str = ""  # what the codebook says of the columns
+
+
+def _as_is(question: Question | None, question_id: str, value: Any) -> Iterator[tuple[str, Any]]:
+    yield question_id, NA_CELL if value is None else value
+
+
+def _chosen(question: Question | None, question_id: str, value: Any) -> Iterator[tuple[str, Any]]:
+    if question is None or not isinstance(value, list):
+        yield from _as_is(question, question_id, value)
+        return
+    chosen = {str(v) for v in value}
+    for option in question.options:
+        yield f"{question_id}.{option.value}", int(str(option.value) in chosen)
+
+
+def _per_row(question: Question | None, question_id: str, value: Any) -> Iterator[tuple[str, Any]]:
+    assert question is not None
+    rows = value if isinstance(value, dict) else dict.fromkeys(r.value for r in question.rows)
+    for row, cell in rows.items():
+        yield f"{question_id}.{row}", NA_CELL if cell is None else cell
+
+
+ANSWER_COLUMNS: dict[AnswerShape, AnswerColumns] = {
+    "none": AnswerColumns(lambda q: [], _as_is),
+    "one": AnswerColumns(lambda q: [q.id], _as_is),
+    "many": AnswerColumns(
+        lambda q: [f"{q.id}.{o.value}" for o in q.options],
+        _chosen,
+        "columns per option: 1 = chosen, 0 = not chosen",
+    ),
+    "rows": AnswerColumns(lambda q: [f"{q.id}.{r.value}" for r in q.rows], _per_row),
+}
 
 
 def responses_query(round_: Round) -> Any:
@@ -174,7 +204,7 @@ def responses_query(round_: Round) -> Any:
 
 def _plain_columns(survey: Survey, index: dict[str, int]) -> dict[str, int]:
     """Columns an answer goes to as it is: all but matrix rows and multiple-choice options."""
-    split = {q.id for q in survey.iter_questions() if q.type in ("matrix", "multi")}
+    split = {q.id for q in survey.iter_questions() if q.kind.splits}
     return {name: col for name, col in index.items() if name not in split}
 
 

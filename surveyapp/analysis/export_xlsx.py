@@ -28,7 +28,7 @@ from ..services.rounds import round_survey
 from .aggregate import QuestionStats, RoundSummary, summarise
 from .cells import WORKBOOK_OPTIONS, Cells
 from .compare import Comparison, compare_rounds
-from .export_rows import write_feedback, write_responses
+from .export_rows import ANSWER_COLUMNS, write_feedback, write_responses
 from .shuffled import ResponseNumbers
 
 SHEETS = ("Summary", "Chapters", "Feedback", "Responses", "Codebook")
@@ -184,7 +184,7 @@ def _labels(q: Question, lang: str) -> str:
         parts.append("rows: " + ", ".join(f"{r.value} = {localize(r.label, lang)}" for r in q.rows))
     if q.scale:
         parts += [f"{p.value} = {localize(p.label, lang)}" for p in q.scale.points]
-    if q.type == "rating" and q.min is not None:
+    if q.kind.points == "range" and q.min is not None:
         parts.append(
             f"{q.min:g} = {localize(q.min_label, lang)}; {q.max:g} = {localize(q.max_label, lang)}"
         )
@@ -192,8 +192,9 @@ def _labels(q: Question, lang: str) -> str:
         parts.append(f"other = Other (its text in {q.id}.other)")
     if q.na:
         parts.append("NA = not applicable")
-    if q.type == "multi":
-        parts.append("columns per option: 1 = chosen, 0 = not chosen")
+    note = ANSWER_COLUMNS[q.kind.shape].note
+    if note:
+        parts.append(note)
     return "; ".join(parts)
 
 

@@ -17,8 +17,6 @@ from ..definitions.schema import OTHER_VALUE
 from ..models import Answer, Invitation, Participant, Response, Round
 from .tidy import ResponseIds
 
-CHOICE_TYPES = ("single", "multi")
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -58,7 +56,7 @@ def parse_filters(
     Group and country are never used in an anonymous round: a small group could name a person.
     """
     question_id, _, value = (args.get("q") or "").partition(":")
-    choices = {q.id: q for q in survey.iter_questions() if q.type in CHOICE_TYPES}
+    choices = {q.id: q for q in survey.iter_questions() if q.kind.is_choice}
     if question_id not in choices or value not in choice_values(choices[question_id]):
         question_id, value = "", ""
     language = args.get("language", "")

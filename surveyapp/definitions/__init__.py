@@ -12,6 +12,7 @@ from surveyapp.definitions.evaluation import (
     visible_questions,
 )
 from surveyapp.definitions.loader import CheckReport, check_paths, load_dir, load_file, load_text
+from surveyapp.definitions.question_types import QUESTION_KINDS, QUESTION_TYPES, QuestionKind
 from surveyapp.definitions.registry import (
     SurveyRegistry,
     cached_snapshot,
@@ -22,7 +23,6 @@ from surveyapp.definitions.scales import BUILTIN_SCALES, INTERFACE_LANGUAGES
 from surveyapp.definitions.schema import (
     CHAPTERS,
     OTHER_VALUE,
-    QUESTION_TYPES,
     AllOf,
     AnyOf,
     Compare,
@@ -49,6 +49,7 @@ __all__ = [
     "CHAPTERS",
     "INTERFACE_LANGUAGES",
     "OTHER_VALUE",
+    "QUESTION_KINDS",
     "QUESTION_TYPES",
     "AllOf",
     "AnyOf",
@@ -58,6 +59,7 @@ __all__ = [
     "Not",
     "Option",
     "Question",
+    "QuestionKind",
     "Scale",
     "Section",
     "Survey",

@@ -6,7 +6,7 @@ semantics, such as `other` standing for the free-text "Other" choice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from surveyapp.definitions.evaluation import (
@@ -18,6 +18,7 @@ from surveyapp.definitions.evaluation import (
     visible_questions,
 )
 from surveyapp.definitions.fields import Context, get_str, shown
+from surveyapp.definitions.question_types import ComparedAs
 from surveyapp.definitions.reporting import hint, one_of
 from surveyapp.definitions.schema import (
     COMPARE_OPS,
@@ -168,7 +169,7 @@ def check_conditions(located: Sequence[Located], ctx: Context) -> None:
             target = located[found].question
             if target is None:
                 continue  # its own problems are reported already
-            if target.type == "info":
+            if not target.kind.has_answer:
                 ctx.add(
                     compare.line,
                     f"show_if names question '{target.id}', an info text that has no answer",
@@ -214,31 +215,25 @@ def _order_ok(
 
 def value_problems(target: Question, compare: Compare) -> list[str]:
     """What is wrong with comparing `target`'s answer by `compare` (empty when fine)."""
-    op, name = compare.op, f"question '{target.id}'"
+    op, kind, name = compare.op, target.kind, f"question '{target.id}'"
     if op == "answered":
         return []
+    if op not in kind.condition_ops or kind.compared_as is None:
+        return [kind.misused.format(op=op, name=name, type=target.type)]
     values = compare.value if isinstance(compare.value, tuple) else (compare.value,)
-    if target.type in ("single", "multi"):
-        return _choice_problems(target, op, values)
-    if target.type in ("likert", "rating", "number"):
-        return _number_problems(target, op, values)
-    if target.type == "text":
-        if op not in ("equals", "not_equals"):
-            return [f"'{op}' cannot test the text {name}; use equals, not_equals or answered"]
-        return [
-            f"'{_written(v)}' is not a text; write it in quotes"
-            for v in values
-            if not isinstance(v, str | int) or isinstance(v, bool)
-        ]
-    return [f"{name} is a matrix; a condition can only test whether it is answered"]
+    return _VALUE_CHECKS[kind.compared_as](target, op, values)
+
+
+def _text_problems(target: Question, op: str, values: tuple[object, ...]) -> list[str]:
+    return [
+        f"'{_written(v)}' is not a text; write it in quotes"
+        for v in values
+        if not isinstance(v, str | int) or isinstance(v, bool)
+    ]
 
 
 def _choice_problems(target: Question, op: str, values: tuple[object, ...]) -> list[str]:
     name = f"question '{target.id}'"
-    if target.type == "single" and op not in ("equals", "not_equals", "in"):
-        return [f"'{op}' cannot test the single-choice {name}; use equals, not_equals or in"]
-    if target.type == "multi" and op != "includes":
-        return [f"'{op}' cannot test the multiple-choice {name}; use includes"]
     allowed = [str(option.value) for option in target.options]
     if target.other:
         allowed.append(OTHER_VALUE)
@@ -251,8 +246,6 @@ def _choice_problems(target: Question, op: str, values: tuple[object, ...]) -> l
 
 def _number_problems(target: Question, op: str, values: tuple[object, ...]) -> list[str]:
     name = f"question '{target.id}'"
-    if op == "includes":
-        return [f"'includes' is only for multiple-choice questions; {name} is {target.type}"]
     problems = []
     for value in values:
         number = None if isinstance(value, str) else as_number(value)
@@ -278,7 +271,7 @@ def _impossible(q: Question, op: str, number: float) -> str | None:
         return "can never be true for"
     if op in ORDER_OPS:
         return None
-    if q.type == "number":
+    if q.kind.typed == "number":
         possible = number.is_integer() or not q.integer
     else:
         points = _points(q)
@@ -287,27 +280,35 @@ def _impossible(q: Question, op: str, number: float) -> str | None:
 
 
 def _span(q: Question) -> str:
-    if q.type == "likert" and q.scale is not None:
+    if q.kind.points == "scale" and q.scale is not None:
         return "its answers are " + ", ".join(str(v) for v in q.scale.values)
     low, high = _bounds(q)
-    whole = "whole numbers" if q.type == "number" and q.integer else "answers"
+    whole = "whole numbers" if q.kind.typed == "number" and q.integer else "answers"
     if low is None and high is None:
         return f"it takes {whole}"
     return f"it takes {whole} from {_num(low)} to {_num(high)}"
 
 
 def _bounds(q: Question) -> tuple[float | None, float | None]:
-    if q.type == "likert" and q.scale is not None and q.scale.points:
+    if q.kind.points == "scale" and q.scale is not None and q.scale.points:
         return min(q.scale.values), max(q.scale.values)
     return q.min, q.max
 
 
 def _points(q: Question) -> tuple[float, ...]:
-    if q.type == "likert":
+    if q.kind.points == "scale":
         return q.scale.values if q.scale is not None else ()
     if q.min is not None and q.max is not None:
         return tuple(range(int(q.min), int(q.max) + 1))
     return ()
+
+
+# How a condition's value is checked, by the kind's `compared_as`.
+_VALUE_CHECKS: dict[ComparedAs, Callable[[Question, str, tuple[object, ...]], list[str]]] = {
+    "option": _choice_problems,
+    "number": _number_problems,
+    "text": _text_problems,
+}
 
 
 def _written(value: object) -> str:

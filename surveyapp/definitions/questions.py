@@ -20,11 +20,11 @@ from surveyapp.definitions.fields import (
     require,
     shown,
 )
+from surveyapp.definitions.question_types import QUESTION_KINDS, QUESTION_TYPES
 from surveyapp.definitions.reporting import hint, nested, one_of
 from surveyapp.definitions.scales import BUILTIN_SCALES, for_languages, missing_languages
 from surveyapp.definitions.schema import (
     OTHER_VALUE,
-    QUESTION_TYPES,
     LangText,
     Option,
     Question,
@@ -34,23 +34,9 @@ from surveyapp.definitions.yamlnodes import Map, Node
 
 QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 COMMON_KEYS = ("id", "type", "text", "help", "required", "show_if")
-TYPE_KEYS: dict[str, tuple[str, ...]] = {
-    "single": ("options", "other"),
-    "multi": ("options", "other", "min_choices", "max_choices"),
-    "likert": ("scale", "na"),
-    "rating": ("min", "max", "min_label", "max_label"),
-    "matrix": ("rows", "scale"),
-    "text": ("multiline", "max_length"),
-    "number": ("min", "max", "integer"),
-    "info": (),
-}
-REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
-    "single": ("options",),
-    "multi": ("options",),
-    "likert": ("scale",),
-    "matrix": ("rows", "scale"),
-    "rating": ("min", "max"),
-}
+TYPE_KEYS = {kind.name: kind.keys for kind in QUESTION_KINDS.values()}
+REQUIRED_KEYS = {kind.name: kind.required_keys for kind in QUESTION_KINDS.values()}
+# A question without an answer reads only these.
 INFO_KEYS = ("id", "type", "text", "show_if")
 MAX_TEXT_LENGTH = 100_000
 MAX_RATING_POINTS = 101  # 0 to 100; each point is a radio button on the page
@@ -108,7 +94,7 @@ def read_question(node: Node, section_where: str, ctx: SurveyContext) -> Located
     _check_question_keys(node, qtype, where, ctx)
     question = _common(node, qid or "", qtype, where, ctx)
     if question is not None and qtype is not None:
-        question = replace(question, **_READERS[qtype](node, where, ctx))
+        question = replace(question, **READERS[qtype](node, where, ctx))
     return Located(qid, question, where, node.line) if qid is not None else None
 
 
@@ -127,7 +113,8 @@ def _check_question_keys(node: Map, qtype: str | None, where: str, ctx: SurveyCo
     if qtype is None:
         check_keys(node, ALL_KEYS, where, ctx)
         return
-    allowed = INFO_KEYS if qtype == "info" else COMMON_KEYS + TYPE_KEYS[qtype]
+    has_answer = QUESTION_KINDS[qtype].has_answer
+    allowed = COMMON_KEYS + TYPE_KEYS[qtype] if has_answer else INFO_KEYS
     misplaced = {key: _not_for_type(key, qtype) for key in ALL_KEYS if key not in allowed}
     check_keys(node, allowed, where, ctx, misplaced)
 
@@ -289,7 +276,8 @@ def _info(node: Map, where: str, ctx: SurveyContext) -> TypeFields:
     return {}
 
 
-_READERS: dict[str, Callable[[Map, str, SurveyContext], TypeFields]] = {
+# The type's own fields, read per type; every type of question_types.py has one.
+READERS: dict[str, Callable[[Map, str, SurveyContext], TypeFields]] = {
     "single": _choice,
     "multi": _multi,
     "likert": _likert,

@@ -6,11 +6,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
+from surveyapp.definitions.question_types import QUESTION_KINDS, QuestionKind
+
 # Per-language text: {"en": "...", "fi": "..."}; always carries every survey language.
 LangText: TypeAlias = Mapping[str, str]
 OptionValue: TypeAlias = str | int
 
-QUESTION_TYPES = ("single", "multi", "likert", "rating", "matrix", "text", "number", "info")
+# The names of question_types.QUESTION_TYPES, for the type checker.
 QuestionType = Literal["single", "multi", "likert", "rating", "matrix", "text", "number", "info"]
 CompareOp = Literal["equals", "not_equals", "in", "includes", "gte", "lte", "gt", "lt", "answered"]
 COMPARE_OPS: tuple[str, ...] = (
@@ -122,13 +124,18 @@ class Question:
     line: int = 0
 
     @property
+    def kind(self) -> QuestionKind:
+        """What its type is (question_types.py); ask it rather than test the type's name."""
+        return QUESTION_KINDS[self.type]
+
+    @property
     def is_answerable(self) -> bool:
-        return self.type != "info"
+        return self.kind.has_answer
 
     @property
     def is_scale(self) -> bool:
         """Numeric questions whose mean and median mean something."""
-        return self.type in ("likert", "rating", "matrix")
+        return self.kind.is_scale
 
 
 @dataclass(frozen=True)

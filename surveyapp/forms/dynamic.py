@@ -1,4 +1,4 @@
-"""A survey section's posted form → answers, through one registry {question type → parser}."""
+"""A survey section's posted form → answers, through one table {question type → field}."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from ..definitions.schema import OTHER_VALUE, Question, Section
-from ..i18n import _, ngettext
+from ..i18n import _, _l, ngettext
 
 OTHER = OTHER_VALUE  # a chosen "Other" is stored as this value; its text as "<id>.other"
 NA = "na"  # the posted value of "Not applicable"; stored as an answer with no value
@@ -25,7 +25,7 @@ NUMBER_SHOWN = 50  # characters of a posted number shown back; no number needs m
 
 
 class PageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
-    """Carries only the CSRF token; the questions are parsed by PARSERS."""
+    """Carries only the CSRF token; the questions are parsed by QUESTION_FIELDS."""
 
 
 class TokenField:
@@ -226,31 +226,15 @@ def parse_info(q: Question, form: MultiDict[str, str]) -> Parsed:
     return Parsed()
 
 
-PARSERS: dict[str, Parser] = {
-    "single": parse_single,
-    "multi": parse_multi,
-    "likert": parse_likert,
-    "rating": parse_rating,
-    "matrix": parse_matrix,
-    "text": parse_text,
-    "number": parse_number,
-    "info": parse_info,
-}
-
-
 def parse_section(section: Section, form: MultiDict[str, str]) -> dict[str, Parsed]:
     """Parse every answerable question of the section from the posted form."""
-    return {q.id: PARSERS[q.type](q, form) for q in section.questions if q.is_answerable}
+    return {
+        q.id: QUESTION_FIELDS[q.type].parse(q, form) for q in section.questions if q.is_answerable
+    }
 
 
 def required_message(q: Question) -> str:
-    if q.type == "matrix":
-        return _("Please answer every row.")
-    if q.type in ("single", "likert", "rating"):
-        return _("Please choose an answer.")
-    if q.type == "multi":
-        return _("Please choose at least one option.")
-    return _("Please answer this question.")
+    return str(QUESTION_FIELDS[q.type].required)
 
 
 def display_values(section: Section, form: MultiDict[str, str]) -> dict[str, Any]:
@@ -263,22 +247,39 @@ def display_values(section: Section, form: MultiDict[str, str]) -> dict[str, Any
     """
     values: dict[str, Any] = {}
     for q in section.questions:
-        if q.type == "multi":
-            allowed = choice_values(q)
-            values[q.id] = [v for v in form.getlist(q.id) if v in allowed]
-        elif q.type == "matrix":
-            allowed = choice_values(q)
-            rows = {str(r.value): form.get(f"{q.id}.{r.value}") for r in q.rows}
-            values[q.id] = {row: v if v in allowed else None for row, v in rows.items()}
-        elif q.type in ("text", "number"):
-            limit = text_limit(q) if q.type == "text" else NUMBER_SHOWN
-            values[q.id] = _shown_text(form.get(q.id), limit)
-        elif q.is_answerable:
-            value = form.get(q.id)
-            values[q.id] = value if value in choice_values(q) else None
+        if q.is_answerable:
+            values[q.id] = QUESTION_FIELDS[q.type].shown(q, form)
         if q.other:
             values[f"{q.id}.other"] = _shown_text(form.get(f"{q.id}.other", ""), OTHER_MAX)
     return values
+
+
+def _shown_choice(q: Question, form: MultiDict[str, str]) -> Any:
+    value = form.get(q.id)
+    return value if value in choice_values(q) else None
+
+
+def _shown_choices(q: Question, form: MultiDict[str, str]) -> Any:
+    allowed = choice_values(q)
+    return [v for v in form.getlist(q.id) if v in allowed]
+
+
+def _shown_rows(q: Question, form: MultiDict[str, str]) -> Any:
+    allowed = choice_values(q)
+    rows = {str(r.value): form.get(f"{q.id}.{r.value}") for r in q.rows}
+    return {row: v if v in allowed else None for row, v in rows.items()}
+
+
+def _shown_words(q: Question, form: MultiDict[str, str]) -> Any:
+    return _shown_text(form.get(q.id), text_limit(q))
+
+
+def _shown_number(q: Question, form: MultiDict[str, str]) -> Any:
+    return _shown_text(form.get(q.id), NUMBER_SHOWN)
+
+
+def _nothing_shown(q: Question, form: MultiDict[str, str]) -> Any:
+    return None  # never asked for: an info text has no answer
 
 
 def text_limit(q: Question) -> int:
@@ -288,7 +289,7 @@ def text_limit(q: Question) -> int:
 
 def choice_values(q: Question) -> frozenset[str]:
     """Every value a choice, scale, rating or matrix question may post, as posted."""
-    if q.type == "rating":
+    if q.kind.points == "range":
         values = {str(v) for v in range(int(q.min or 0), int(q.max or 10) + 1)}
     elif q.scale is not None:
         values = {str(v) for v in q.scale.values} | ({NA} if q.na else set())
@@ -300,3 +301,28 @@ def choice_values(q: Question) -> frozenset[str]:
 def _shown_text(raw: str | None, limit: int) -> str | None:
     """`raw` as the browser counted it (a line break is one character), cut to `limit`."""
     return None if raw is None else raw.replace("\r\n", "\n")[:limit]
+
+
+@dataclass(frozen=True)
+class QuestionField:
+    """A question type on a page: how its posted answer is read and shown back, and what
+    it says when it is required and left unanswered."""
+
+    parse: Parser
+    shown: Callable[[Question, MultiDict[str, str]], Any]
+    required: Any  # a lazy message, translated when shown
+
+
+_CHOOSE = _l("Please choose an answer.")
+_ANSWER = _l("Please answer this question.")
+# Every type of definitions/question_types.py, as a page field.
+QUESTION_FIELDS: dict[str, QuestionField] = {
+    "single": QuestionField(parse_single, _shown_choice, _CHOOSE),
+    "multi": QuestionField(parse_multi, _shown_choices, _l("Please choose at least one option.")),
+    "likert": QuestionField(parse_likert, _shown_choice, _CHOOSE),
+    "rating": QuestionField(parse_rating, _shown_choice, _CHOOSE),
+    "matrix": QuestionField(parse_matrix, _shown_rows, _l("Please answer every row.")),
+    "text": QuestionField(parse_text, _shown_words, _ANSWER),
+    "number": QuestionField(parse_number, _shown_number, _ANSWER),
+    "info": QuestionField(parse_info, _nothing_shown, _ANSWER),
+}

@@ -12,7 +12,7 @@ from ..analysis import anonymity
 from ..analysis.aggregate import QuestionStats, RoundSummary, summarise
 from ..analysis.anonymity import Count, FewerThan, Withheld
 from ..analysis.compare import Comparison, compare_rounds
-from ..analysis.filters import CHOICE_TYPES, Filters, filter_choices, matching_responses
+from ..analysis.filters import Filters, filter_choices, matching_responses
 from ..analysis.tidy import ResponseIds
 from ..definitions import Question, Survey, localize
 from ..definitions.schema import OTHER_VALUE
@@ -145,7 +145,7 @@ def _free_text_questions(survey: Survey, lang: str) -> dict[str, tuple[str, str]
     found: dict[str, tuple[str, str]] = {}
     for section in survey.sections:
         for q in section.questions:
-            ids = [q.id] if q.type == "text" else [f"{q.id}.other"] if q.other else []
+            ids = [q.id] if q.kind.is_free_text else [f"{q.id}.other"] if q.other else []
             for qid in ids:
                 found[qid] = (section.chapter or "", localize(q.text, lang))
     return found
@@ -210,7 +210,7 @@ def answer_choices(survey: Survey, lang: str) -> list[tuple[str, str]]:
     """(`question_id:value`, "question: option") for every single- and multiple-choice answer."""
     found = []
     for q in survey.iter_questions():
-        if q.type in CHOICE_TYPES:
+        if q.kind.is_choice:
             text = localize(q.text, lang)
             for o in q.options:
                 found.append((f"{q.id}:{o.value}", f"{text}: {localize(o.label, lang)}"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,24 +147,58 @@ def _answer(
 
 def demo_value(q: Question, rng: random.Random) -> Any:
     """A plausible answer of the question's type."""
-    if q.type == "single":
-        return rng.choice(q.options).value
-    if q.type == "multi":
-        low = max(q.min_choices or 1, 1)
-        high = min(q.max_choices or len(q.options), len(q.options))
-        return [o.value for o in rng.sample(list(q.options), rng.randint(low, max(low, high)))]
-    if q.type in ("likert", "matrix"):
-        assert q.scale is not None
-        values, weights = q.scale.values, [1 + i for i in range(len(q.scale.values))]
-        if q.type == "likert":
-            return rng.choices(values, weights)[0]
-        return {str(r.value): rng.choices(values, weights)[0] for r in q.rows}
-    if q.type == "rating":
-        return rng.randint(int(q.min or 0) + 3, int(q.max or 10))
-    if q.type == "number":
-        low, high = int(q.min or 0), int(q.max if q.max is not None else 100)
-        return rng.randint(low, min(high, low + 30))
+    return DEMO_ANSWERS[q.type](q, rng)
+
+
+def _one_option(q: Question, rng: random.Random) -> Any:
+    return rng.choice(q.options).value
+
+
+def _some_options(q: Question, rng: random.Random) -> Any:
+    low = max(q.min_choices or 1, 1)
+    high = min(q.max_choices or len(q.options), len(q.options))
+    return [o.value for o in rng.sample(list(q.options), rng.randint(low, max(low, high)))]
+
+
+def _scale_point(q: Question, rng: random.Random) -> int:
+    """Higher points more often, as satisfied respondents answer."""
+    assert q.scale is not None
+    values = q.scale.values
+    return rng.choices(values, [1 + i for i in range(len(values))])[0]
+
+
+def _point_per_row(q: Question, rng: random.Random) -> Any:
+    return {str(r.value): _scale_point(q, rng) for r in q.rows}
+
+
+def _rating(q: Question, rng: random.Random) -> Any:
+    return rng.randint(int(q.min or 0) + 3, int(q.max or 10))
+
+
+def _number(q: Question, rng: random.Random) -> Any:
+    low, high = int(q.min or 0), int(q.max if q.max is not None else 100)
+    return rng.randint(low, min(high, low + 30))
+
+
+def _text(q: Question, rng: random.Random) -> Any:
     return rng.choice(TEXTS)[: q.max_length or 200]
+
+
+def _nothing(q: Question, rng: random.Random) -> Any:
+    return None  # never asked for: an info text has no answer
+
+
+# A demo answer per question type (surveyapp/definitions/question_types.py).
+DEMO_ANSWERS: dict[str, Callable[[Question, random.Random], Any]] = {
+    "single": _one_option,
+    "multi": _some_options,
+    "likert": _scale_point,
+    "rating": _rating,
+    "matrix": _point_per_row,
+    "text": _text,
+    "number": _number,
+    "info": _nothing,
+}
 
 
 DEMO_ACCOUNTS = (

@@ -55,7 +55,7 @@ class YouSaidWeDid:
 
 def text_questions(survey: Survey) -> dict[str, tuple[Section, Question]]:
     """The survey's free-text questions by id, in survey order, with their section."""
-    return {q.id: (s, q) for s in survey.sections for q in s.questions if q.type == "text"}
+    return {q.id: (s, q) for s in survey.sections for q in s.questions if q.kind.is_free_text}
 
 
 def sync_feedback(session: Session, round_: Round) -> int:
