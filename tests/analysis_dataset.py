@@ -10,8 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import SETUP
-from surveyapp import migrate
-from surveyapp.db import make_engine
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Invitation, Participant, Response, Round
 from surveyapp.services import responses, rounds
@@ -67,13 +65,6 @@ PREVIOUS: list[dict[str, Any]] = [
     {"why_clarity": 3, "why_tools": {"canvas": 2, "kraljic": 4}, "old_q": 1, "how_clarity": 3},
     {"why_tools": {"canvas": 2}, "old_q": 1, "how_clarity": 1},
 ]
-
-
-def make_session(tmp_path: Path) -> Session:
-    """A session on a new, migrated SQLite file."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'analysis.db'}")
-    migrate.upgrade(engine)
-    return Session(engine, expire_on_commit=False)
 
 
 def old_definition(directory: Path) -> SurveyRegistry:

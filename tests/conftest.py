@@ -167,14 +167,16 @@ def login(session: Session) -> Callable[[FlaskClient, str], Any]:
 @pytest.fixture
 def audit_events(session: Session) -> Callable[..., Any]:
     """`audit_events(action=None)`: the audit log so far, oldest first, without the events of
-    the test's own set-up (builders.SETUP)."""
+    the test's own set-up (builders.SETUP); `with_setup=True` keeps those too."""
     from sqlalchemy import select
 
     from builders import SETUP, fresh
     from surveyapp.models import AuditEvent
 
-    def found(action: str | None = None) -> list[AuditEvent]:
-        query = select(AuditEvent).where(AuditEvent.actor_email != SETUP.name)
+    def found(action: str | None = None, *, with_setup: bool = False) -> list[AuditEvent]:
+        query = select(AuditEvent)
+        if not with_setup:
+            query = query.where(AuditEvent.actor_email != SETUP.name)
         if action is not None:
             query = query.where(AuditEvent.action == action)
         return list(fresh(session).scalars(query.order_by(AuditEvent.id)))

@@ -34,3 +34,13 @@ def as_user(session: Session) -> Callable[[FlaskClient, str], User]:
         return user
 
     return log_in
+
+
+@pytest.fixture
+def coordinator_by_cookie(
+    client: FlaskClient, as_user: Callable[[FlaskClient, str], User]
+) -> FlaskClient:
+    """The test's `client` holding a new coordinator's session, written straight into its
+    cookie by `as_user` (no login form: tests/web/conftest.py's `coordinator` uses it)."""
+    as_user(client, "coordinator")
+    return client

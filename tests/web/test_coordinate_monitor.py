@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from builders import assert_by_account, fresh, table_rows
 from builders import respond_as as respond
-from surveyapp.models import AuditEvent, Invitation, Response, Round
+from surveyapp.models import Invitation, Response, Round
 from surveyapp.services import monitor
 from surveyapp.services.tokens import new_token
 
@@ -26,19 +26,6 @@ Maker = Callable[..., Any]
 def open_link_response(session: Session, round_: Round, status: str) -> None:
     session.add(Response(round_id=round_.id, token=new_token(), status=status))
     session.commit()
-
-
-def audit_events(session: Session, action: str | None = None) -> list[AuditEvent]:
-    query = select(AuditEvent).order_by(AuditEvent.id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    return list(fresh(session).scalars(query))
-
-
-@pytest.fixture
-def coordinator(client: FlaskClient, login: Maker) -> FlaskClient:
-    login(client, "coordinator")
-    return client
 
 
 @pytest.fixture
@@ -190,20 +177,20 @@ def test_links_csv_is_an_uncached_utf8_attachment_in_the_cli_format(
 
 
 def test_downloads_are_audited_without_any_token(
-    coordinator: FlaskClient, session: Session, monitored: Round
+    coordinator: FlaskClient, session: Session, audit_events: Callable[..., Any], monitored: Round
 ) -> None:
     coordinator.get(f"/workspace/rounds/{monitored.id}/links.csv")
     coordinator.get(f"/workspace/rounds/{monitored.id}/non-respondents.csv")
-    (links,) = audit_events(session, "links_downloaded")
+    (links,) = audit_events("links_downloaded")
     assert links.target == f"round {monitored.id}" and links.detail == "6 personal links"
     assert links.actor_email.startswith("coordinator") and links.address == "127.0.0.1"
-    (exported,) = audit_events(session, "non_respondents_exported")
+    (exported,) = audit_events("non_respondents_exported")
     assert exported.detail == "3 participants"
     for event_ in (links, exported):
         assert_by_account(session, event_, "coordinator")
     tokens = set(fresh(session).scalars(select(Invitation.token)))
     tokens |= {monitored.open_link_token, *fresh(session).scalars(select(Response.token))}
-    text = " ".join(f"{e.target} {e.detail}" for e in audit_events(session))
+    text = " ".join(f"{e.target} {e.detail}" for e in audit_events(with_setup=True))
     assert not [t for t in tokens if t and t in text]
 
 

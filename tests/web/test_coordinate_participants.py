@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from builders import assert_by_account, fresh, table_rows, workspace_token
-from surveyapp.models import Answer, AuditEvent, Invitation, Participant, Response
+from surveyapp.models import Answer, Invitation, Participant, Response
 
 CSV_DIR = Path(__file__).parent.parent / "data" / "csv"
 XSS_NAMES = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
@@ -28,17 +28,6 @@ Maker = Callable[..., Any]
 def escaped(text: str) -> str:
     """The text as Jinja's autoescape writes it into a page."""
     return str(markupsafe.escape(text))
-
-
-def audit_events(session: Session, action: str) -> list[AuditEvent]:
-    query = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-    return list(fresh(session).scalars(query))
-
-
-@pytest.fixture
-def coordinator(client: FlaskClient, login: Maker) -> FlaskClient:
-    login(client, "coordinator")
-    return client
 
 
 def upload(client: FlaskClient, data: bytes, group: str = "", name: str = "people.csv") -> Any:
@@ -150,7 +139,10 @@ def test_edit_form_is_filled_in(coordinator: FlaskClient, make_participant: Make
 
 
 def test_editing_saves_normalised_values_and_is_audited(
-    coordinator: FlaskClient, session: Session, make_participant: Maker
+    coordinator: FlaskClient,
+    session: Session,
+    audit_events: Callable[..., Any],
+    make_participant: Maker,
 ) -> None:
     person = make_participant(name="Anna")
     response = edit(
@@ -159,7 +151,7 @@ def test_editing_saves_normalised_values_and_is_audited(
     assert response.status_code == 302
     stored = fresh(session).get_one(Participant, person.id)
     assert (stored.email, stored.language, stored.city) == ("anna@espoo.example", "fi", "Espoo")
-    (event_,) = audit_events(session, "participant_edited")
+    (event_,) = audit_events("participant_edited")
     assert event_.target == f"participant {person.id}"
     assert event_.detail == "changed email, city, language"
     assert_by_account(session, event_, "coordinator")
@@ -233,6 +225,7 @@ def test_remove_asks_first_and_says_what_goes_with_the_participant(
 def test_removing_deletes_invitations_responses_and_answers_and_is_audited(
     coordinator: FlaskClient,
     session: Session,
+    audit_events: Callable[..., Any],
     make_round: Maker,
     make_participant: Maker,
     make_invitation: Maker,
@@ -255,7 +248,7 @@ def test_removing_deletes_invitations_responses_and_answers_and_is_audited(
     assert db.scalar(select(func.count()).select_from(Invitation)) == 1
     assert db.scalar(select(func.count()).select_from(Response)) == 0
     assert db.scalar(select(func.count()).select_from(Answer)) == 0
-    (event_,) = audit_events(session, "participant_removed")
+    (event_,) = audit_events("participant_removed")
     assert event_.target == f"participant {person_id}"
     assert event_.detail == "1 invitation(s), 1 response(s) deleted"
     assert_by_account(session, event_, "coordinator")
@@ -271,7 +264,7 @@ def test_import_page_has_a_labelled_file_input(coordinator: FlaskClient) -> None
 
 
 def test_import_reports_problems_by_line_and_keeps_the_good_rows(
-    coordinator: FlaskClient, session: Session
+    coordinator: FlaskClient, session: Session, audit_events: Callable[..., Any]
 ) -> None:
     response = upload(coordinator, (CSV_DIR / "bad_rows.csv").read_bytes())
     html = response.get_data(as_text=True)
@@ -288,7 +281,7 @@ def test_import_reports_problems_by_line_and_keeps_the_good_rows(
     assert "Columns not imported: phone." in html
     emails = set(fresh(session).scalars(select(Participant.email)))
     assert emails == {"good1@espoo.fi", "good2@oulu.fi", "good3@lahti.fi"}
-    (event_,) = audit_events(session, "participants_imported")
+    (event_,) = audit_events("participants_imported")
     assert event_.detail == "people.csv: 3 new, 0 updated, 0 unchanged, 4 skipped"
     assert_by_account(session, event_, "coordinator")
 
@@ -324,7 +317,9 @@ def test_reimport_updates_by_email_and_the_group_field_applies_to_everyone(
     }
 
 
-def test_a_fatal_file_imports_nothing(coordinator: FlaskClient, session: Session) -> None:
+def test_a_fatal_file_imports_nothing(
+    coordinator: FlaskClient, session: Session, audit_events: Callable[..., Any]
+) -> None:
     data = b'email,name\nanna@espoo.example,Anna\nbo@malmo.example,"Bo\n'
     response = upload(coordinator, data)
     html = response.get_data(as_text=True)
@@ -332,7 +327,7 @@ def test_a_fatal_file_imports_nothing(coordinator: FlaskClient, session: Session
     assert "The file could not be imported: nothing was stored." in html
     assert "never closed" in html
     assert fresh(session).scalar(select(func.count()).select_from(Participant)) == 0
-    assert audit_events(session, "participants_imported") == []
+    assert audit_events("participants_imported") == []
 
 
 def test_a_file_without_an_email_column_is_reported(coordinator: FlaskClient) -> None:

@@ -12,25 +12,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import SETUP, assert_by_account, fresh, workspace_token
+from builders import assert_by_account, fresh, workspace_token
 from builders import respond_as as respond
-from surveyapp.models import AuditEvent, Invitation, Participant, Response, Round
+from surveyapp.models import Invitation, Participant, Response, Round
 
 Maker = Callable[..., Any]
-
-
-def audit_events(session: Session, action: str | None = None) -> list[AuditEvent]:
-    """The events of the workspace's users (not of the test's own set-up)."""
-    query = select(AuditEvent).where(AuditEvent.actor_email != SETUP.name).order_by(AuditEvent.id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    return list(fresh(session).scalars(query))
-
-
-@pytest.fixture
-def coordinator(client: FlaskClient, login: Maker) -> FlaskClient:
-    login(client, "coordinator")
-    return client
 
 
 @pytest.fixture
@@ -77,7 +63,10 @@ def test_new_round_form_offers_the_registry_surveys_and_the_groups(
 
 
 def test_opening_a_round_invites_the_groups_and_is_audited(
-    coordinator: FlaskClient, session: Session, make_participant: Maker
+    coordinator: FlaskClient,
+    session: Session,
+    audit_events: Callable[..., Any],
+    make_participant: Maker,
 ) -> None:
     make_participant(group="city-pilot")
     make_participant(group="city-pilot")
@@ -104,7 +93,7 @@ def test_opening_a_round_invites_the_groups_and_is_audited(
     opens = round_.opens_at.replace(tzinfo=round_.opens_at.tzinfo or dt.UTC)
     assert opens == dt.datetime(2030, 3, 1, 9, 0, tzinfo=dt.UTC), "read as UTC"
     assert len(round_.invitations) == 2
-    (event_,) = audit_events(session, "round_opened")
+    (event_,) = audit_events("round_opened")
     assert event_.target == f"round {round_.id}" and "2 invited" in event_.detail
     assert event_.detail.endswith("; anonymous; open link")
     assert_by_account(session, event_, "coordinator")
@@ -179,7 +168,7 @@ def test_an_unknown_round_is_a_plain_404(coordinator: FlaskClient) -> None:
 
 
 def test_close_and_reopen_are_posts_that_keep_answers_and_are_audited(
-    coordinator: FlaskClient, session: Session, running: Round
+    coordinator: FlaskClient, session: Session, audit_events: Callable[..., Any], running: Round
 ) -> None:
     url = f"/workspace/rounds/{running.id}"
     token = workspace_token(coordinator, url)
@@ -190,14 +179,18 @@ def test_close_and_reopen_are_posts_that_keep_answers_and_are_audited(
     assert coordinator.post(f"{url}/reopen", data={"csrf_token": token}).status_code == 302
     assert fresh(session).get_one(Round, running.id).status == "open"
     assert len(fresh(session).scalars(select(Response)).all()) == 1, "no answer lost"
-    found = [e for e in audit_events(session) if e.action.startswith("round_")]
+    found = [e for e in audit_events() if e.action.startswith("round_")]
     assert [e.action for e in found] == ["round_closed", "round_reopened"]
     for event_ in found:
         assert_by_account(session, event_, "coordinator")
 
 
 def test_inviting_more_groups_adds_only_new_people(
-    coordinator: FlaskClient, session: Session, running: Round, make_participant: Maker
+    coordinator: FlaskClient,
+    session: Session,
+    audit_events: Callable[..., Any],
+    running: Round,
+    make_participant: Maker,
 ) -> None:
     make_participant(group="peer-cities")
     url = f"/workspace/rounds/{running.id}"
@@ -213,7 +206,7 @@ def test_inviting_more_groups_adds_only_new_people(
         .where(Invitation.round_id == running.id)
     )
     assert "Gustav" in set(invited)
-    (event_,) = audit_events(session, "participants_invited")
+    (event_,) = audit_events("participants_invited")
     assert "2 invited" in event_.detail
     assert_by_account(session, event_, "coordinator")
 

@@ -27,12 +27,6 @@ def world(
     return build_world(session, make_round, make_participant, make_invitation)
 
 
-@pytest.fixture
-def coordinator(client: FlaskClient, login: Maker) -> FlaskClient:
-    login(client, "coordinator")
-    return client
-
-
 def forget_url(world: World) -> str:
     return f"/workspace/participants/{world.aino.id}/forget"
 

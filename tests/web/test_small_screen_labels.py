@@ -7,7 +7,6 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 
 Maker = Callable[..., Any]
@@ -63,12 +62,6 @@ def data_tables(html: str) -> list[dict[str, Any]]:
     parser = DataTables()
     parser.feed(html)
     return parser.tables
-
-
-@pytest.fixture
-def coordinator(client: FlaskClient, login: Maker) -> FlaskClient:
-    login(client, "coordinator")
-    return client
 
 
 def assert_every_cell_labelled(html: str) -> None:

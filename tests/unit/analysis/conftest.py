@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from analysis_dataset import Dataset, build, make_session
+from analysis_dataset import Dataset, build
 from sqlalchemy.orm import Session
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    session = make_session(tmp_path)
-    yield session
-    session.close()
-    session.get_bind().dispose()  # type: ignore[union-attr]
 
 
 @pytest.fixture

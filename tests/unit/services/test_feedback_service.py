@@ -6,11 +6,10 @@ Round 0.10's free-text question why_comment (chapter why) has "Too long" (en, g1
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from analysis_dataset import Dataset, build, make_session, respond
+from analysis_dataset import Dataset, build, respond
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,14 +19,6 @@ from surveyapp.feedback.forms import STATUS_NAMES
 from surveyapp.models import FEEDBACK_STATUSES, FeedbackItem, Round, User
 from surveyapp.services import feedback, users
 from surveyapp.services.audit import Actor
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    session = make_session(tmp_path)
-    yield session
-    session.close()
-    session.get_bind().dispose()  # type: ignore[union-attr]
 
 
 @pytest.fixture

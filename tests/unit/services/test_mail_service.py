@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from mailserver import MAIL_FROM, MailServer, closed_port, running_server
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from builders import SETUP, participant_maker, round_maker
@@ -47,11 +47,11 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
-def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """The test's own session; it reads without taking SQLite's write lock, as in conftest."""
-    engine = sessions.kw["bind"].execution_options(sqlite_immediate=False)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
+def db_engine(sessions: sessionmaker[Session]) -> Engine:
+    """`db` (tests/unit/conftest.py) on the suite's database, as `sessions`; it reads without
+    taking SQLite's write lock, as in tests/conftest.py."""
+    engine: Engine = sessions.kw["bind"].execution_options(sqlite_immediate=False)
+    return engine
 
 
 @pytest.fixture

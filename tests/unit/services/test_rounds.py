@@ -9,8 +9,6 @@ import pytest
 from sqlalchemy.orm import Session
 
 from builders import SETUP
-from surveyapp import migrate
-from surveyapp.db import make_engine
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.errors import InvalidRequest, RoundClosed, RoundNotOpenYet
 from surveyapp.models import Round
@@ -19,13 +17,6 @@ from surveyapp.services import rounds
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 TEST_SURVEYS = Path(__file__).parents[2] / "data" / "surveys"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Session:
-    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
-    migrate.upgrade(engine)
-    return Session(engine)
 
 
 @pytest.mark.parametrize(
