@@ -38,7 +38,10 @@ def test_any_other_token_is_refused(app: Flask, invitation: Invitation, kind: st
     if kind == "another session's":
         token = _page(app.test_client(), invitation)[1]
     elif kind == "altered":
-        token = token[:-1] + ("A" if token[-1] != "A" else "B")
+        # A character inside the signature: the last one carries only some of its bits,
+        # so swapping it can decode to the same signature.
+        i = len(token) - 10
+        token = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
     elif kind == "non-ASCII":
         token = "ä" * len(token)
     elif kind == "one non-ASCII character":
