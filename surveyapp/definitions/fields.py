@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from surveyapp.definitions.reporting import Report, hint, nested
@@ -57,16 +57,23 @@ def require(m: Map, keys: Collection[str], where: str, ctx: Context) -> bool:
     return not missing
 
 
-def get_bool(m: Map, key: str, where: str, ctx: Context) -> bool | None:
-    """`true`/`false`, or None when absent or wrong (reported)."""
+def _get_scalar(
+    m: Map, key: str, where: str, ctx: Context, accepts: Callable[[Scalar], bool], wanted: str
+) -> Scalar | None:
+    """The scalar under `key` if `accepts` it, or None when absent or wrong (reported as
+    "'key' must be <wanted>")."""
     entry = m.get(key)
     if entry is None:
         return None
     node = entry.value
-    if isinstance(node, Scalar) and isinstance(node.value, bool):
-        return node.value
-    ctx.add(entry.line, f"'{key}' must be true or false, not {shown(node)}", where)
+    if isinstance(node, Scalar) and accepts(node):
+        return node
+    ctx.add(entry.line, f"'{key}' must be {wanted}, not {shown(node)}", where)
     return None
+
+
+def _is_bool(node: Scalar) -> bool:
+    return isinstance(node.value, bool)
 
 
 def _is_int(node: Node) -> bool:
@@ -77,52 +84,39 @@ def _is_int(node: Node) -> bool:
     )
 
 
+def _is_number(node: Scalar) -> bool:
+    value = node.value
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_word(node: Scalar) -> bool:
+    value = node.value
+    return isinstance(value, str | int) and not isinstance(value, bool) and bool(node.text.strip())
+
+
+def get_bool(m: Map, key: str, where: str, ctx: Context) -> bool | None:
+    """`true`/`false`, or None when absent or wrong (reported)."""
+    node = _get_scalar(m, key, where, ctx, _is_bool, "true or false")
+    return None if node is None else bool(node.value)
+
+
 def get_int(m: Map, key: str, where: str, ctx: Context) -> int | None:
     """A whole number (never a boolean), or None when absent or wrong (reported)."""
-    entry = m.get(key)
-    if entry is None:
-        return None
-    node = entry.value
-    if isinstance(node, Scalar) and _is_int(node):
-        assert isinstance(node.value, int)
-        return node.value
-    ctx.add(entry.line, f"'{key}' must be a whole number, not {shown(node)}", where)
-    return None
+    node = _get_scalar(m, key, where, ctx, _is_int, "a whole number")
+    return node.value if node is not None and isinstance(node.value, int) else None
 
 
 def get_number(m: Map, key: str, where: str, ctx: Context) -> int | float | None:
     """A finite number (never a boolean), or None when absent or wrong (reported)."""
-    entry = m.get(key)
-    if entry is None:
-        return None
-    node = entry.value
-    if (
-        isinstance(node, Scalar)
-        and isinstance(node.value, int | float)
-        and not isinstance(node.value, bool)
-        and math.isfinite(node.value)
-    ):
-        return node.value
-    ctx.add(entry.line, f"'{key}' must be a number, not {shown(node)}", where)
-    return None
+    node = _get_scalar(m, key, where, ctx, _is_number, "a number")
+    return node.value if node is not None and isinstance(node.value, int | float) else None
 
 
 def get_str(m: Map, key: str, where: str, ctx: Context) -> str | None:
     """A word such as an id or a type (a number is taken as written), or None when
     absent or wrong (reported)."""
-    entry = m.get(key)
-    if entry is None:
-        return None
-    node = entry.value
-    if (
-        isinstance(node, Scalar)
-        and isinstance(node.value, str | int)
-        and not isinstance(node.value, bool)
-        and node.text.strip()
-    ):
-        return node.text
-    ctx.add(entry.line, f"'{key}' must be a word, not {shown(node)}", where)
-    return None
+    node = _get_scalar(m, key, where, ctx, _is_word, "a word")
+    return None if node is None else node.text
 
 
 def get_seq(m: Map, key: str, where: str, ctx: Context) -> Seq | None:
@@ -218,6 +212,21 @@ def option_value(m: Map, where: str, ctx: Context) -> OptionValue | None:
     return None
 
 
+def value_label_maps(
+    items: Sequence[Node], where_of: Callable[[int], str], ctx: Context
+) -> Iterator[tuple[Map, str]]:
+    """The `{value, label}` mappings of a list (options, rows, scale points) with where each
+    is; anything else is reported, and so are keys other than value and label."""
+    for number, item in enumerate(items, start=1):
+        item_where = where_of(number)
+        if not isinstance(item, Map):
+            message = f"must be a mapping {{value: …, label: …}}, not {shown(item)}"
+            ctx.add(item.line, message, item_where)
+            continue
+        check_keys(item, ("value", "label"), item_where, ctx)
+        yield item, item_where
+
+
 def read_options(
     m: Map, key: str, where: str, ctx: Context, reserved: str | None = None
 ) -> tuple[Option, ...]:
@@ -229,16 +238,9 @@ def read_options(
     kind = "row" if key == "rows" else "option"
     options: list[Option] = []
     seen: dict[str, int] = {}
-    for number, item in enumerate(seq.items, start=1):
-        item_where = nested(where, f"{kind} {number}")
-        if not isinstance(item, Map):
-            ctx.add(
-                item.line,
-                f"must be a mapping {{value: …, label: …}}, not {shown(item)}",
-                item_where,
-            )
-            continue
-        check_keys(item, ("value", "label"), item_where, ctx)
+    for item, item_where in value_label_maps(
+        seq.items, lambda n: nested(where, f"{kind} {n}"), ctx
+    ):
         value = option_value(item, item_where, ctx)
         label = get_text(item, "label", item_where, ctx, required=True)
         if value is None:

@@ -13,6 +13,7 @@ from surveyapp.definitions.fields import (
     get_text,
     require,
     shown,
+    value_label_maps,
 )
 from surveyapp.definitions.questions import SurveyContext, read_question
 from surveyapp.definitions.reporting import Report, hint, one_of
@@ -152,16 +153,7 @@ def _scale_points(
         return None
     points: list[Option] = []
     seen: dict[int, int] = {}
-    for number, item in enumerate(items, start=1):
-        point_where = f"{where}, point {number}"
-        if not isinstance(item, Map):
-            ctx.add(
-                item.line,
-                f"must be a mapping {{value: …, label: …}}, not {shown(item)}",
-                point_where,
-            )
-            continue
-        check_keys(item, ("value", "label"), point_where, ctx)
+    for item, point_where in value_label_maps(items, lambda n: f"{where}, point {n}", ctx):
         require(item, ("value", "label"), point_where, ctx)
         value = get_int(item, "value", point_where, ctx)
         label = get_text(item, "label", point_where, ctx)
