@@ -23,13 +23,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..auth.access import role_required
+from ..auth.access import actor, role_required
 from ..db import get_session
 from ..i18n import _l
 from ..models import MailBatch, Round
 from ..services import mail, rounds
 from ..services.audit import Actor
-from .common import actor
 
 bp = Blueprint(
     "mail",
