@@ -13,7 +13,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import cli, db, i18n, logs, web
+    from . import app as wiring
+    from . import cli, db, i18n, logs
     from .config import load_config
     from .definitions.registry import SurveyRegistry
     from .extensions import babel, csrf
@@ -25,7 +26,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     app.extensions["surveys"] = SurveyRegistry(app.config["SURVEYS_DIR"])
-    web.init_app(app)
+    wiring.init_app(app)  # blueprints, error pages, hooks, session cookie
     if app.config["TRUSTED_PROXIES"]:
         # Behind a load balancer, the client's address (for login limits) is in X-Forwarded-For.
         hops = app.config["TRUSTED_PROXIES"]

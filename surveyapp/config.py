@@ -92,8 +92,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PREVIEW_OPEN": env.get("SURVEYAPP_PREVIEW_OPEN", "").lower() in ("1", "true"),
         # Request limits (Werkzeug 3): a whole body, with or without a Content-Length (the
         # largest is a participant list of 20,000 people, ~1.9 MB); one multipart text
-        # field; the fields of a form, URL-encoded too (web.refuse_unreadable_input). An
-        # answer that fits in a body but not in its question gets the question's message.
+        # field; the fields of a form, URL-encoded too (web/input_checks.py). An answer that
+        # fits in a body but not in its question gets the question's message.
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 500_000,
         "MAX_FORM_PARTS": 1_000,

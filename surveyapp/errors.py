@@ -1,13 +1,14 @@
-"""Domain errors, and the one place that maps them to HTTP pages."""
+"""The domain errors the application raises on purpose, and nothing else.
+
+Plain Python without Flask: definitions/, services/ and analysis/ raise them. Which page a
+visitor sees for each is decided in surveyapp/web/error_pages.py; the command line prints
+the message (surveyapp/cli/reporting.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # Flask stays out of definitions/ and analysis/, which import this module.
-    pass
 
 
 class SurveyAppError(Exception):

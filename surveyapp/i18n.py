@@ -11,7 +11,7 @@ from babel import Locale
 from flask import g, request, session
 from flask_babel import refresh
 
-INTERFACE_LANGUAGES = ("en", "fi", "sv")
+from .languages import INTERFACE_LANGUAGES
 
 
 def _(message: str, **variables: Any) -> str:

@@ -14,11 +14,10 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, refresh
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from .definitions.questions import MAX_TEXT_LENGTH
 from .logs import redact
@@ -37,13 +36,9 @@ RESENDABLE_BLUEPRINTS = ("respond",)
 log = logging.getLogger(__name__)
 
 
-def init_app(app: Flask) -> None:
-    """Answer 503 with the "try again" page when the database cannot be reached."""
-    app.register_error_handler(OperationalError, database_unavailable)
-    app.register_error_handler(PoolTimeout, database_unavailable)
-
-
 def database_unavailable(error: Exception) -> ResponseReturnValue:
+    """The 503 "try again" page (the handler of OperationalError and the pool's TimeoutError,
+    registered with the other error pages in surveyapp/web/error_pages.py)."""
     log.error(
         "database unavailable during %s %s: %s",
         request.method,

@@ -1,4 +1,4 @@
-"""Who is logged in, and which role each workspace page needs."""
+"""Who is logged in, who acts in a request, and which role each workspace page needs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from ..db import get_session
 from ..models import User
+from ..services import audit
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Role → the roles that may do what it may: coordinators may do everything editors do.
@@ -33,6 +34,17 @@ def current_user() -> User | None:
             user = found
     g.user = user
     return user
+
+
+def actor() -> audit.Actor:
+    """Who acts in this request, for the services' audit events: the logged-in account and
+    the client's address."""
+    return audit.Actor.from_user(current_user(), request.remote_addr or "")
+
+
+def is_coordinator() -> bool:
+    user = current_user()
+    return user is not None and user.role == "coordinator"
 
 
 def _session_is_current(user: User) -> bool:

@@ -27,7 +27,6 @@ from ..ratelimit import make_storage
 from ..services import audit, users
 from . import known_devices
 from .access import current_user, end_sessions, safe_next, session_claims
-from .sessions import HttpsAwareSessions
 from .throttle import LoginLimits, LoginThrottle
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -42,7 +41,6 @@ class LoginForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
 def _install(state: BlueprintSetupState) -> None:
     app = state.app
     assert isinstance(app, Flask)
-    app.session_interface = HttpsAwareSessions()
     storage = make_storage(app.config["REDIS_URL"], app.config["RATELIMIT_PREFIX"])
     limits = LoginLimits.from_config(app.config)  # a mistyped limit stops the app at start
     app.extensions["login_throttle"] = LoginThrottle(limits, storage)

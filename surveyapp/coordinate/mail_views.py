@@ -21,14 +21,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..auth.access import role_required
+from ..auth.access import actor, role_required
 from ..db import get_session
 from ..i18n import _l
 from ..jobs import mail_sending
 from ..jobs.runner import run_in_background
 from ..models import MailBatch, Round
 from ..services import mail, rounds
-from .common import actor
 
 bp = Blueprint(
     "mail",

@@ -6,13 +6,13 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..auth.access import role_required
+from ..auth.access import actor, is_coordinator, role_required
 from ..db import get_session
 from ..i18n import _
 from ..services import participants as people
 from ..services import privacy
+from ..web.lookups import participant_or_404
 from .blueprint import bp
-from .common import actor, is_coordinator, participant_or_404
 from .forms import ImportForm, ParticipantForm
 from .import_messages import problem_message
 
@@ -130,9 +130,9 @@ def _file_name() -> str:
     return _printable(upload.filename or "")[:100] or "file" if upload else "file"
 
 
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
-    """An upload over MAX_CONTENT_LENGTH: say so on the import page, not a bare 413."""
+def too_large_page(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """A workspace body over MAX_CONTENT_LENGTH; an upload says so on the import page, not a
+    bare 413 (shown by surveyapp/web/error_pages.py for this blueprint)."""
     if request.endpoint != "coordinate.import_participants" or not is_coordinator():
         return render_template("errors/error.html", code=413, message=None), 413
     message = _("The file is too large: at most %(size)s MB can be imported at once.", size=_mb())

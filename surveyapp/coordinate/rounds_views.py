@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from ..analysis import anonymity
-from ..auth.access import role_required
+from ..auth.access import actor, is_coordinator, role_required
 from ..db import get_session
 from ..definitions.registry import SurveyRegistry
 from ..definitions.schema import localize
@@ -18,9 +18,9 @@ from ..i18n import _, ngettext
 from ..jobs import downloads
 from ..models import Round
 from ..services import invitations, monitor, participants, rounds
+from ..web.csv_download import csv_download
+from ..web.lookups import round_or_404, writing_session
 from .blueprint import bp
-from .common import actor, is_coordinator, round_or_404, writing_session
-from .downloads import csv_download
 from .forms import InviteForm, RoundForm
 
 

@@ -19,7 +19,7 @@ from surveyapp.definitions.registry import (
     definition_hash,
     load_snapshot,
 )
-from surveyapp.definitions.scales import BUILTIN_SCALES, INTERFACE_LANGUAGES
+from surveyapp.definitions.scales import BUILTIN_SCALES
 from surveyapp.definitions.schema import (
     CHAPTERS,
     OTHER_VALUE,
@@ -35,6 +35,7 @@ from surveyapp.definitions.schema import (
     Survey,
     localize,
 )
+from surveyapp.languages import INTERFACE_LANGUAGES
 
 SCHEMA_FILE = "survey.schema.json"
 

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from surveyapp.definitions.schema import Option, Scale
-
-INTERFACE_LANGUAGES = ("en", "fi", "sv")
+from surveyapp.languages import INTERFACE_LANGUAGES
 
 # (en, fi, sv) per point, from value 1 upwards. The Finnish and Swedish wordings
 # are the ones Finnish public-sector surveys use (Swedish as written in Finland).

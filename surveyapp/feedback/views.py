@@ -8,15 +8,15 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from ..auth.access import role_required
-from ..coordinate.common import actor, round_or_404, writing_session
-from ..coordinate.downloads import csv_download
+from ..auth.access import actor, role_required
 from ..db import get_session
 from ..i18n import _
 from ..jobs import downloads
 from ..models import FEEDBACK_STATUSES, FeedbackItem, Round
 from ..services import feedback, rounds
 from ..services.feedback import FeedbackRow
+from ..web.csv_download import csv_download
+from ..web.lookups import round_or_404, writing_session
 from .forms import CHAPTER_NAMES, STATUS_NAMES, FeedbackForm
 
 # Keys, not translated words, like the other CSV downloads: a spreadsheet can rely on them.

@@ -14,14 +14,14 @@ from pathlib import Path
 from flask import current_app, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from ..auth.access import role_required
-from ..coordinate.common import actor, round_or_404, writing_session
+from ..auth.access import actor, role_required
 from ..db import get_session
 from ..i18n import _l
 from ..jobs import downloads, exports
 from ..jobs.runner import run_in_background
 from ..models import ExportJob, Round
 from ..services.rounds import round_survey
+from ..web.lookups import round_or_404, writing_session
 from .blueprint import bp, survey_lang
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

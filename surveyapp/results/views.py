@@ -12,9 +12,9 @@ from flask.typing import ResponseReturnValue
 from ..analysis.anonymity import min_count
 from ..analysis.filters import parse_filters
 from ..auth.access import role_required
-from ..coordinate.common import round_or_404
 from ..db import get_session
 from ..services.rounds import round_survey
+from ..web.lookups import round_or_404
 from . import data, export_views
 from .blueprint import bp, survey_lang
 

@@ -153,7 +153,7 @@ def test_static_files_are_not_sniffed_and_may_be_cached(client: FlaskClient) -> 
 
 def test_the_csp_has_no_inline_script_anywhere(app: Flask) -> None:
     """The policy itself: nothing that would let an injected script run."""
-    from surveyapp.web import CSP
+    from surveyapp.web.security import CSP
 
     assert "unsafe-inline" not in CSP.split("script-src")[1].split(";")[0]
     assert "unsafe-eval" not in CSP and "data:" not in CSP.split("script-src")[1].split(";")[0]

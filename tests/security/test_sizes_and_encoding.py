@@ -219,7 +219,7 @@ def test_an_upload_form_field_that_cannot_be_read_is_refused(
 def test_views_that_clean_nul_themselves_never_store_it(
     client: FlaskClient, session: Session, as_user: LogIn, invitation: Invitation
 ) -> None:
-    from surveyapp.web import HANDLE_NUL_THEMSELVES
+    from surveyapp.web.input_checks import HANDLE_NUL_THEMSELVES
 
     # Each is tested: answers (above), the round form and the import (above), and these two.
     assert {

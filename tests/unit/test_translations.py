@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "surveyapp" / "translations"
 POT = TRANSLATIONS / "messages.pot"
-LANGUAGES = ("en", "fi", "sv")  # surveyapp.i18n.INTERFACE_LANGUAGES; English may stay empty
+LANGUAGES = ("en", "fi", "sv")  # surveyapp.languages.INTERFACE_LANGUAGES; English may stay empty
 TRANSLATED = ("fi", "sv")
 
 # The options of `make extract-messages` (Makefile); keep the two in step.

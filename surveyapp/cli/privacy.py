@@ -6,11 +6,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .db import get_session
-from .errors import SurveyAppError
-from .models import Participant
-from .services import privacy
-from .services.audit import Actor
+from ..db import get_session
+from ..errors import SurveyAppError
+from ..models import Participant
+from ..services import privacy
+from ..services.audit import Actor
 
 
 @click.command("forget")
@@ -76,6 +76,10 @@ def retention_apply_command(dry_run: bool) -> None:
         db.rollback()
     else:
         db.commit()
+    _report_retention(report, days, dry_run)
+
+
+def _report_retention(report: privacy.RetentionReport, days: int, dry_run: bool) -> None:
     verb = "Would purge" if dry_run else "Purged"
     for purge in report.purged:
         click.echo(

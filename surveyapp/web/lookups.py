@@ -1,15 +1,14 @@
-"""Small helpers shared by the workspace views: lookups that 404, the actor, write intent."""
+"""Lookups that answer the plain 404 page, and the session of a download that writes."""
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort
 from sqlalchemy.orm import Session
 
-from ..auth.access import current_user
 from ..db import begin_write, get_session
 from ..errors import UnknownRound
 from ..models import Participant, Round
-from ..services import audit, rounds
+from ..services import rounds
 
 
 def round_or_404(round_id: int) -> Round:
@@ -28,12 +27,6 @@ def participant_or_404(participant_id: int) -> Participant:
     return found
 
 
-def actor() -> audit.Actor:
-    """Who acts in this request, for the services' audit events: the logged-in account and
-    the client's address."""
-    return audit.Actor.from_user(current_user(), request.remote_addr or "")
-
-
 def writing_session() -> Session:
     """The session of a GET whose service records an audit event (a download), taking
     SQLite's write lock up front.
@@ -44,8 +37,3 @@ def writing_session() -> Session:
     db = get_session()
     begin_write(db)
     return db
-
-
-def is_coordinator() -> bool:
-    user = current_user()
-    return user is not None and user.role == "coordinator"

@@ -13,24 +13,24 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .db import begin_write, get_session
-from .errors import SurveyAppError
-from .jobs import downloads
-from .models import Round
-from .services import rounds
-from .services.audit import Actor
+from ..db import begin_write, get_session
+from ..errors import SurveyAppError
+from ..jobs import downloads
+from ..models import Round
+from ..services import rounds
+from ..services.audit import Actor
 
 
 def default_path(exports_dir: str | Path, round_id: int, revision: str, lang: str) -> Path:
     """EXPORTS_DIR/round-<id>-<revision>-<lang>.xlsx; the revision is made file-name safe."""
-    from .jobs import exports  # with pandas: see _write
+    from ..jobs import exports  # with pandas: see _write
 
     return Path(exports_dir) / exports.file_name(round_id, revision, lang)
 
 
 def _write_error(path: Path | str, error: OSError) -> str:
     """One line saying which file could not be written and why; nothing of it is left."""
-    from .jobs import exports
+    from ..jobs import exports
 
     why = "the disk is full" if error.errno in exports.DISK_FULL else "it could not be written"
     reason = error.strerror or str(error)
@@ -58,7 +58,7 @@ def export_command(round_id: str, lang: str, output: str | None, csv_path: str |
 
 def _write(round_: Round, path: Path | str, lang: str, csv_path: str | None) -> None:
     # Imported here: pandas would slow the start of every other command.
-    from .analysis.shuffled import ResponseNumbers
+    from ..analysis.shuffled import ResponseNumbers
 
     db, actor = get_session(), Actor.from_os()
     target: Path | str = path

@@ -10,10 +10,10 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from .db import get_session, utcnow
-from .models import AuditEvent
-from .services import audit
-from .services.rounds import as_utc
+from ..db import get_session, utcnow
+from ..models import AuditEvent
+from ..services import audit
+from ..services.rounds import as_utc
 
 DURATION = re.compile(r"(\d+)([mhdw])")
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -1,0 +1,5 @@
+"""`python -m surveyapp.cli`: the same as the `surveyapp` command."""
+
+from . import main
+
+main()

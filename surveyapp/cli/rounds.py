@@ -1,0 +1,149 @@
+"""`surveyapp round open|list|close|reopen`: survey rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..db import get_session
+from ..models import Round
+from ..services import invitations, monitor, participants, rounds
+from ..services.audit import Actor
+from .reporting import reports_errors
+
+
+def _datetime(value: str | None) -> dt.datetime | None:
+    """ISO 8601 date and time; without a zone it is read as UTC."""
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{value!r} is not a date and time like 2026-12-01T09:00"
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@click.group("round")
+def round_group() -> None:
+    """Open, list, close and reopen survey rounds."""
+
+
+@round_group.command("open")
+@click.argument("survey_id")
+@click.option("--revision", required=True, help="The manual revision this round tests, e.g. 0.3.")
+@click.option("--opens", help="Opening time (ISO 8601; UTC unless a zone is given).")
+@click.option("--closes", help="Closing time (ISO 8601; UTC unless a zone is given).")
+@click.option(
+    "--anonymous", is_flag=True, help="No export, page or log ties an answer to a person."
+)
+@click.option("--open-link", is_flag=True, help="Also create one open link for anyone.")
+@click.option("--group", "groups", multiple=True, help="Invite this group's participants.")
+@with_appcontext
+@reports_errors
+def round_open_command(
+    survey_id: str,
+    revision: str,
+    opens: str | None,
+    closes: str | None,
+    anonymous: bool,
+    open_link: bool,
+    groups: tuple[str, ...],
+) -> None:
+    """Open a round of SURVEY_ID for a manual revision; prints the round id last."""
+    db = get_session()
+    round_ = rounds.open_round(
+        db,
+        current_app.extensions["surveys"],
+        survey_id,
+        revision,
+        opens_at=_datetime(opens),
+        closes_at=_datetime(closes),
+        is_anonymous=anonymous,
+        open_link=open_link,
+        groups=groups,
+        actor=Actor.from_os(),
+    )
+    db.commit()
+    _report_opened(round_, survey_id, revision, groups)
+
+
+def _report_opened(round_: Round, survey_id: str, revision: str, groups: tuple[str, ...]) -> None:
+    """What was opened, a warning per empty group, the open link, and the id last."""
+    db = get_session()
+    invited = monitor.round_figures(db, [round_.id])[round_.id].invited
+    click.echo(
+        f"Opened round {round_.id}: {survey_id}, manual revision {revision}, "
+        f"{invited} participant(s) invited."
+    )
+    known = dict(participants.list_groups(db))
+    for group in groups:
+        if not known.get(group):
+            # A misspelt group would otherwise pass unnoticed as "0 invited".
+            click.echo(f"Warning: no participant is in group {group!r}.", err=True)
+    if round_.open_link_token:
+        click.echo(
+            "Open link: "
+            + invitations.open_link(current_app.config["BASE_URL"], round_.open_link_token)
+        )
+    click.echo(str(round_.id))
+
+
+@round_group.command("list")
+@with_appcontext
+@reports_errors
+def round_list_command() -> None:
+    """List rounds with their status and response counts."""
+    db = get_session()
+    found = rounds.list_rounds(db)
+    if not found:
+        click.echo("No rounds yet. Open one with: surveyapp round open SURVEY_ID --revision REV")
+        return
+    ids = [r.id for r in found]
+    personal, anyone = monitor.round_figures(db, ids), monitor.open_link_figures(db, ids)
+    click.echo(
+        f"{'id':>4}  {'survey':<20} {'revision':<9} {'status':<13} "
+        "invited started submitted  open link started/submitted"
+    )
+    for r in found:
+        f, o = personal[r.id], anyone.get(r.id)
+        extra = f"  {o.started}/{o.submitted}" if o else ""
+        if r.personal_data_purged_at is not None:
+            # Retention detached every response from its invitation: they are not open-link ones.
+            kept = o.submitted if o else 0
+            purged = r.personal_data_purged_at.date().isoformat()
+            extra = f"  personal data deleted {purged}; {kept} submitted kept, linked to no one"
+        click.echo(
+            f"{r.id:>4}  {r.survey_id:<20} {r.revision:<9} {rounds.round_state(r):<13} "
+            f"{f.invited:>7} {f.started:>7} {f.submitted:>9}{extra}"
+        )
+
+
+@round_group.command("close")
+@click.argument("round_id")
+@with_appcontext
+@reports_errors
+def round_close_command(round_id: str) -> None:
+    """Close a round; every answer is kept."""
+    db = get_session()
+    round_ = rounds.get_round(db, round_id)
+    rounds.close_round(db, round_, actor=Actor.from_os())
+    db.commit()
+    click.echo(f"Closed round {round_.id} ({round_.survey_id} {round_.revision}).")
+
+
+@round_group.command("reopen")
+@click.argument("round_id")
+@with_appcontext
+@reports_errors
+def round_reopen_command(round_id: str) -> None:
+    """Reopen a closed round."""
+    db = get_session()
+    round_ = rounds.get_round(db, round_id)
+    rounds.reopen_round(db, round_, actor=Actor.from_os())
+    db.commit()
+    click.echo(f"Reopened round {round_.id} ({round_.survey_id} {round_.revision}).")
