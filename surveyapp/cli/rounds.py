@@ -129,11 +129,7 @@ def round_list_command() -> None:
 @reports_errors
 def round_close_command(round_id: str) -> None:
     """Close a round; every answer is kept."""
-    db = get_session()
-    round_ = rounds.get_round(db, round_id)
-    rounds.close_round(db, round_, actor=Actor.from_os())
-    db.commit()
-    click.echo(f"Closed round {round_.id} ({round_.survey_id} {round_.revision}).")
+    _change_round(round_id, rounds.close_round, "Closed")
 
 
 @round_group.command("reopen")
@@ -142,8 +138,13 @@ def round_close_command(round_id: str) -> None:
 @reports_errors
 def round_reopen_command(round_id: str) -> None:
     """Reopen a closed round."""
+    _change_round(round_id, rounds.reopen_round, "Reopened")
+
+
+def _change_round(round_id: str, change: rounds.RoundChange, done: str) -> None:
+    """Close or reopen through the same service functions as the workspace's buttons."""
     db = get_session()
     round_ = rounds.get_round(db, round_id)
-    rounds.reopen_round(db, round_, actor=Actor.from_os())
+    change(db, round_, actor=Actor.from_os())
     db.commit()
-    click.echo(f"Reopened round {round_.id} ({round_.survey_id} {round_.revision}).")
+    click.echo(f"{done} round {round_.id} ({round_.survey_id} {round_.revision}).")

@@ -14,7 +14,7 @@ from ..db import get_session
 from ..definitions.registry import SurveyRegistry
 from ..definitions.schema import localize
 from ..errors import InvalidRequest
-from ..i18n import _, ngettext
+from ..i18n import _, _l, ngettext
 from ..jobs import downloads
 from ..models import Round
 from ..services import invitations, monitor, participants, rounds
@@ -124,20 +124,22 @@ def _breakdowns(round_: Round, figures: monitor.RoundMonitor) -> tuple[Any, Any]
 @bp.post("/rounds/<id:round_id>/close")
 @role_required("coordinator")
 def close_round(round_id: int) -> ResponseReturnValue:
-    round_ = round_or_404(round_id)
-    rounds.close_round(get_session(), round_, actor=actor())
-    get_session().commit()
-    flash(_("Round %(id)d is closed. Every answer is kept; you can reopen it.", id=round_.id))
-    return redirect(url_for("coordinate.round_detail", round_id=round_.id))
+    message = _l("Round %(id)d is closed. Every answer is kept; you can reopen it.")
+    return _change_round(round_id, rounds.close_round, message)
 
 
 @bp.post("/rounds/<id:round_id>/reopen")
 @role_required("coordinator")
 def reopen_round(round_id: int) -> ResponseReturnValue:
+    return _change_round(round_id, rounds.reopen_round, _l("Round %(id)d is open again."))
+
+
+def _change_round(round_id: int, change: rounds.RoundChange, done: str) -> ResponseReturnValue:
+    """Close or reopen through the same service functions as the command line."""
     round_ = round_or_404(round_id)
-    rounds.reopen_round(get_session(), round_, actor=actor())
+    change(get_session(), round_, actor=actor())
     get_session().commit()
-    flash(_("Round %(id)d is open again.", id=round_.id))
+    flash(str(done) % {"id": round_.id})
     return redirect(url_for("coordinate.round_detail", round_id=round_.id))
 
 

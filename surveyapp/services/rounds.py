@@ -128,6 +128,12 @@ def list_rounds(session: Session) -> list[Round]:
     return list(session.scalars(select(Round).order_by(Round.id)))
 
 
+class RoundChange(Protocol):
+    """close_round or reopen_round: what the workspace's buttons and the CLI call."""
+
+    def __call__(self, session: Session, round_: Round, *, actor: Actor) -> None: ...
+
+
 def close_round(session: Session, round_: Round, *, actor: Actor) -> None:
     """Close the round; every answer is kept."""
     round_.status = "closed"

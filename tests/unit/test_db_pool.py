@@ -42,7 +42,9 @@ def test_a_connection_the_server_closed_is_replaced_without_a_ping(
     engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = _backend(engine)  # now idle in the pool
-    admin = create_engine(database_url, poolclass=NullPool)
+    # Autocommit: inside one transaction PostgreSQL answers pg_stat_activity from a snapshot
+    # taken at its first read, so the loop below would never see the backend go.
+    admin = create_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:  # what a server restart does to every idle connection
         conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
         deadline = time.monotonic() + 5
