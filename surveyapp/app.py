@@ -28,9 +28,9 @@ from .i18n import _l
 from .preview.views import bp as preview_bp
 from .ratelimit import make_limiter
 from .request_limits import IdConverter, refuse_oversize_input
+from .respond.expired_form import handle_csrf_error
 from .respond.question_html import checked_attr, shown_answer
 from .respond.views import bp as respond_bp
-from .respond.views import handle_csrf_error
 from .results.views import bp as results_bp
 from .web import error_pages, question_widgets
 from .web.input_checks import refuse_unreadable_input

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from builders import SETUP
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Invitation, Participant, Response, Round
-from surveyapp.services import responses, rounds
+from surveyapp.services import response_writes, rounds
 
 SURVEYS = Path(__file__).parent / "data" / "surveys"
 SURVEY_FILE = SURVEYS / "analysis-test.yaml"
@@ -115,9 +115,9 @@ def respond(
     response = Response(round_id=round_.id, invitation_id=invitation_id, language=language)
     session.add(response)
     session.flush()
-    responses.write_answers(session, response, values)
+    response_writes.write_answers(session, response, values)
     if submit:
-        responses.submit_response(session, response, rounds.round_survey(round_))
+        response_writes.submit_response(session, response, rounds.round_survey(round_))
     return response
 
 

@@ -65,7 +65,7 @@ from surveyapp.definitions.registry import SurveyRegistry  # noqa: E402
 from surveyapp.models import Answer, Invitation, Participant, Response  # noqa: E402
 from surveyapp.services import demo, rounds  # noqa: E402
 from surveyapp.services.audit import Actor  # noqa: E402
-from surveyapp.services.responses import condition_values, hidden_answer_ids  # noqa: E402
+from surveyapp.services.response_reads import condition_values, hidden_answer_ids  # noqa: E402
 
 DEMO_SURVEY = demo.DEMO_SURVEY
 LOAD_GROUP = "load"

@@ -12,14 +12,14 @@ from typing import Any, TypeVar
 from flask import current_app, g, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
 
-from ..db import begin_write, get_session, read_connection
+from ..db import get_session, read_connection
 from ..definitions import Survey
 from ..errors import UnknownLink
 from ..i18n import _, choose_language, use_language
 from ..models import Round
 from ..ratelimit import Limiter, LimiterUnavailable
-from ..services import responses, rounds
-from ..services.responses import Link
+from ..services import response_reads, rounds
+from ..services.response_reads import Link
 
 T = TypeVar("T")
 KNOWN_LINKS = "known_links"  # short hashes of the links this browser has opened
@@ -98,7 +98,7 @@ def _hit(key: str) -> None:
 
 def open_round_or_404(token: str) -> Round:
     """The round of an open link, counted like a personal link."""
-    return resolve_counted(token, partial(responses.resolve_open_link, get_session()))
+    return resolve_counted(token, partial(response_reads.resolve_open_link, get_session()))
 
 
 def link_or_404(token: str, *, with_answers: bool = False) -> tuple[Link, Survey]:
@@ -106,20 +106,13 @@ def link_or_404(token: str, *, with_answers: bool = False) -> tuple[Link, Survey
 
     With answers, `link.stored_answers()` holds the response's stored answers.
     """
-    reads = read_connection()  # a page only reads, unless ?lang= is written below
-    link = resolve_counted(token, partial(responses.resolve_link, reads, with_answers=with_answers))
-    survey = responses.link_survey(reads, link)
-    use_language(language_for(survey, link, None))
-    rounds.require_open(link.round)
-    lang = language_for(survey, link, request.args.get("lang"))
-    if link.response is not None and request.args.get("lang") == lang != link.response.language:
-        # An explicit choice follows the respondent to other devices, written in a
-        # transaction of its own (a save's transaction begins later: respond.views.save).
-        db = get_session()
-        begin_write(db)
-        responses.update_response(db, link.response, language=lang)
-        db.commit()
-    use_language(lang)
+    reads = read_connection()  # a page only reads: a chosen language is stored by a save
+    link = resolve_counted(
+        token, partial(response_reads.resolve_link, reads, with_answers=with_answers)
+    )
+    survey = response_reads.link_survey(reads, link)
+    use_language(language_for(survey, link, request.args.get("lang")))
+    rounds.require_open(link.round)  # a closed round's page is in that language too
     return link, survey
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import current_app, session
 
 from ..services.invitations import personal_link
-from ..services.responses import Link
+from ..services.response_reads import Link
 
 KEY = "private_links"  # {invitation id: private token}
 MAX_REMEMBERED = 10  # the session is a cookie: a few rounds' worth is plenty

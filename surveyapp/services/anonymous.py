@@ -12,7 +12,8 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from .responses import INVITATION_STARTED, RESPONSES, Link
+from .response_reads import RESPONSES, Link
+from .response_writes import INVITATION_STARTED
 from .tokens import new_token
 
 

@@ -15,7 +15,7 @@ from ..db import utcnow
 from ..definitions import Question, Survey, visible_questions
 from ..definitions.registry import SurveyRegistry
 from ..models import Invitation, Participant, Response
-from . import responses, rounds, users
+from . import response_reads, response_writes, rounds, users
 from .audit import Actor, record
 
 DEMO_SURVEY = "manual-usability"
@@ -136,12 +136,12 @@ def _answer(
     sections = survey.sections if submit else survey.sections[: max(1, len(survey.sections) // 2)]
     for section in sections:
         for q in section.questions:
-            shown = visible_questions(survey, responses.condition_values(values))
+            shown = visible_questions(survey, response_reads.condition_values(values))
             if q.is_answerable and q.id in shown and (q.required or rng.random() < 0.8):
                 values[q.id] = demo_value(q, rng)
-        responses.write_answers(session, response, values, section_id=section.id)
+        response_writes.write_answers(session, response, values, section_id=section.id)
     if submit:
-        responses.submit_response(session, response, survey)
+        response_writes.submit_response(session, response, survey)
         invitation.submitted_at = utcnow()
 
 

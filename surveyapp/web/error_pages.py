@@ -9,7 +9,7 @@
 Two pages need a blueprint's own form and template, so that blueprint builds them and
 surveyapp.app hands them to `register` (this package imports no blueprint): a respondent's
 expired form token on a survey page shows the page again with the typed answers
-(`handle_csrf_error` in surveyapp/respond/views.py), and a workspace upload over the size
+(`handle_csrf_error` in surveyapp/respond/expired_form.py), and a workspace upload over the size
 limit shows the import page with the limit (`too_large_page` in
 surveyapp/coordinate/participants_views.py).
 """

@@ -34,7 +34,7 @@ from surveyapp import create_app, migrate
 from surveyapp.db import make_engine
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Answer, Invitation, Participant, Response, Round
-from surveyapp.services import responses, rounds
+from surveyapp.services import response_writes, rounds
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_SURVEYS = ROOT / "tests" / "data" / "surveys"
@@ -217,9 +217,9 @@ def _store_answers(
     last = next(
         s.id for s in reversed(survey.sections) if any(q.id in answers for q in s.questions)
     )
-    responses.write_answers(session, response, answers, section_id=last)
+    response_writes.write_answers(session, response, answers, section_id=last)
     if submitted:
-        responses.submit_response(session, response, survey)
+        response_writes.submit_response(session, response, survey)
 
 
 @pytest.fixture

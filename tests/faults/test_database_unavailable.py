@@ -32,7 +32,7 @@ from builders import fresh, post_page, workspace_token
 from surveyapp import migrate
 from surveyapp.db import make_engine
 from surveyapp.models import Invitation, Response
-from surveyapp.services import responses
+from surveyapp.services import response_reads
 
 TYPED_TEXT = 'He said "no" <b>&amp;</b>\nthen: äöå – 1 < 2'
 
@@ -216,7 +216,7 @@ def stored_answers(session: Session, invitation: Any) -> dict[str, Any]:
         .scalars(select(Response).where(Response.invitation_id == invitation.id))
         .one_or_none()
     )
-    return responses.load_answers(session, response)
+    return response_reads.load_answers(session, response)
 
 
 PAGES = {

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Invitation, Response, Round
-from surveyapp.services import responses, rounds
+from surveyapp.services import response_writes, rounds
 
 COUNT = 12
 MANAGERS = range(0, 5)
@@ -73,8 +73,8 @@ def build(
         )
         session.add(response)
         session.flush()
-        responses.write_answers(session, response, values(i))
-        responses.submit_response(session, response, survey)
+        response_writes.write_answers(session, response, values(i))
+        response_writes.submit_response(session, response, survey)
         made.append(response)
     session.commit()
     return AnonymousRound(round_, made)

@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from builders import SETUP
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Invitation, Participant, Response, Round
-from surveyapp.services import responses, rounds
+from surveyapp.services import response_writes, rounds
 
 # Classic cross-site scripting payloads, each marked so a failure names the one that got in.
 XSS_PAYLOADS = [
@@ -117,9 +117,9 @@ def answer(
     )
     session.add(response)
     session.flush()
-    responses.write_answers(session, response, values)
+    response_writes.write_answers(session, response, values)
     if submit:
-        responses.submit_response(session, response, rounds.round_survey(round_))
+        response_writes.submit_response(session, response, rounds.round_survey(round_))
     return response
 
 

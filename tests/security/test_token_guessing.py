@@ -22,7 +22,7 @@ from surveyapp import create_app
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.errors import UnknownLink
 from surveyapp.models import Invitation, Participant, Response, Round
-from surveyapp.services import responses, rounds, tokens
+from surveyapp.services import response_reads, response_writes, rounds, tokens
 
 LIMIT = 5
 
@@ -43,7 +43,7 @@ def many_links(session: Session) -> Round:
     ids = list(session.scalars(select(Participant.id)))
     rounds.invite_participants(session, round_, ids, actor=SETUP)
     for _ in range(20):
-        responses.start_open_response(session, round_, "en")
+        response_writes.start_open_response(session, round_, "en")
     session.commit()
     return round_
 
@@ -67,7 +67,9 @@ def test_ten_thousand_random_tokens_find_nothing(app: Flask, many_links: Round) 
         hits: list[object] = []
         with Session(engine) as session:
             for n in range(count):
-                resolve = responses.resolve_open_link if n % 10 == 0 else responses.resolve_link
+                resolve = (
+                    response_reads.resolve_open_link if n % 10 == 0 else response_reads.resolve_link
+                )
                 with contextlib.suppress(UnknownLink):
                     hits.append(resolve(session, tokens.new_token()))
         return hits
@@ -77,8 +79,8 @@ def test_ten_thousand_random_tokens_find_nothing(app: Flask, many_links: Round) 
         found = [hit for hits in pool.map(guess, [2_500] * 4) for hit in hits]
     assert found == []
     with Session(engine) as session:  # the same lookups do find real tokens
-        assert all(responses.resolve_link(session, t).round.id == many_links.id for t in real)
-        assert responses.resolve_open_link(session, many_links.open_link_token or "").id
+        assert all(response_reads.resolve_link(session, t).round.id == many_links.id for t in real)
+        assert response_reads.resolve_open_link(session, many_links.open_link_token or "").id
 
 
 @pytest.fixture

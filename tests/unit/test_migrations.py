@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from surveyapp import migrate
 from surveyapp.db import Base, make_engine
-from surveyapp.services import responses
+from surveyapp.services import response_reads
 
 TABLES = {
     "audit_events",
@@ -189,9 +189,9 @@ def test_0007_detaches_anonymous_responses_and_keeps_started_and_submitted(
             assert on_invitation == [opened, opened if submitted else None]
             assert started != opened
             tokens.add(token)
-            resumed = responses.resolve_link(conn, token)  # its private link opens it
+            resumed = response_reads.resolve_link(conn, token)  # its private link opens it
             assert resumed.response is not None and resumed.response.id == response
-            assert responses.resolve_link(conn, invitation_token).response is None
+            assert response_reads.resolve_link(conn, invitation_token).response is None
         assert len(tokens) == 2 and None not in tokens
         assert [submitted is None for *_, submitted in _invitation_times(conn, anonymous)] == [
             False,

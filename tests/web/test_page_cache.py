@@ -22,12 +22,8 @@ from surveyapp.models import Invitation, Participant, Response, Round
 from surveyapp.respond import page_shell, question_html
 from surveyapp.services import rounds
 from surveyapp.services.demo import demo_value
-from surveyapp.services.responses import (
-    hidden_answer_ids,
-    load_answers,
-    visible_sections,
-    write_answers,
-)
+from surveyapp.services.response_reads import hidden_answer_ids, load_answers, visible_sections
+from surveyapp.services.response_writes import write_answers
 
 
 @contextmanager

@@ -422,13 +422,21 @@ def test_typed_text_never_breaks_out_of_the_page(
 
 
 def test_a_language_choice_follows_the_respondent_to_another_device(
-    client: FlaskClient, invitation: Invitation, app: Any
+    client: FlaskClient, invitation: Invitation, app: Any, session: Session
 ) -> None:
     post_page(client, page_url(invitation, "about"), {"role": "officer"})
     client.get(f"/s/{invitation.token}?lang=sv")
+    assert _stored_language(session, invitation) == "fi", "a GET writes nothing"
+    post_page(client, page_url(invitation, "about"), {"role": "officer"})  # kept in the session
+    assert _stored_language(session, invitation) == "sv", "the next page sent stores it"
     other_device = app.test_client()
     html = other_device.get(f"/s/{invitation.token}").get_data(as_text=True)
     assert '<html lang="sv">' in html, "not the participant's fi: the choice was remembered"
+
+
+def _stored_language(session: Session, invitation: Invitation) -> str | None:
+    session.rollback()
+    return session.scalar(select(Response.language).where(Response.invitation_id == invitation.id))
 
 
 def test_a_required_question_is_required_only_while_its_condition_shows_it(

@@ -39,7 +39,7 @@ NOT_AUDITED = {
     "mail.texts.build_message": "an email message in memory; the send run is recorded",
 }
 # Respondents' own answers: the audit log is of the workspace's and command line's actions.
-RESPONDENT_MODULES = {"responses"}
+RESPONDENT_MODULES = {"response_writes"}  # a respondent is no actor to record
 CHANGING = (
     "add_",
     "apply_",

@@ -34,7 +34,7 @@ from surveyapp.models import (
     Response,
     Round,
 )
-from surveyapp.services import anonymous, privacy, responses, rounds
+from surveyapp.services import anonymous, privacy, response_reads, response_writes, rounds
 
 NOW = dt.datetime(2027, 6, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -297,15 +297,15 @@ def _begun(session: Session, invitation: Invitation, *, submit: bool) -> str:
     """The invitation's anonymous response, begun (and submitted if asked) as the respondent
     pages do: detached from the invitation from the start; returns its private token."""
     token = anonymous.begin_response(
-        session, responses.resolve_link(session, invitation.token), "fi"
+        session, response_reads.resolve_link(session, invitation.token), "fi"
     )
     assert token is not None
     if submit:
-        link = responses.resolve_link(session, token)
-        response = responses.ensure_response(session, link)
+        link = response_reads.resolve_link(session, token)
+        response = response_writes.ensure_response(session, link)
         survey = rounds.round_survey(session.get_one(Round, invitation.round_id))
-        responses.submit_response(session, response, survey)
-        responses.mark_invitation_submitted(session, invitation.id, invitation.round_id)
+        response_writes.submit_response(session, response, survey)
+        response_writes.mark_invitation_submitted(session, invitation.id, invitation.round_id)
     session.commit()
     return token
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Answer, Invitation, Response
-from surveyapp.services import responses
+from surveyapp.services import response_reads, response_writes
 
 
 def _count(session: Session, invitation_id: int) -> int:
@@ -34,15 +34,17 @@ def test_the_database_refuses_a_second_response_for_one_invitation(
 def test_a_tab_that_read_the_link_before_another_saved_joins_its_response(
     app: Flask, session: Session, invitation: Invitation
 ) -> None:
-    stale = responses.resolve_link(session, invitation.token)
+    stale = response_reads.resolve_link(session, invitation.token)
     session.commit()
     assert stale.response is None
     # The other tab saves its first page in between (on SQLite, BEGIN IMMEDIATE serialises
     # whole requests, so only this path shows the constraint doing its work).
     with Session(app.extensions["engine"], expire_on_commit=False) as other:
-        first = responses.ensure_response(other, responses.resolve_link(other, invitation.token))
+        first = response_writes.ensure_response(
+            other, response_reads.resolve_link(other, invitation.token)
+        )
         other.commit()
-    second = responses.ensure_response(session, stale)
+    second = response_writes.ensure_response(session, stale)
     session.commit()
     assert second.id == first.id
     assert _count(session, invitation.id) == 1
@@ -51,26 +53,26 @@ def test_a_tab_that_read_the_link_before_another_saved_joins_its_response(
 def test_a_save_writes_only_the_answers_that_changed(
     app: Flask, session: Session, invitation: Invitation
 ) -> None:
-    link = responses.resolve_link(session, invitation.token)
-    response = responses.ensure_response(session, link)
+    link = response_reads.resolve_link(session, invitation.token)
+    response = response_writes.ensure_response(session, link)
     first = {"years": 3, "role": "officer", "why_tools": {"canvas": 4}, "why_clarity": None}
-    responses.write_answers(session, response, first, stored=link.stored_answers())
+    response_writes.write_answers(session, response, first, stored=link.stored_answers())
     session.commit()
 
     sent: list[str] = []
     event.listen(app.extensions["engine"], "before_cursor_execute", lambda *a: sent.append(a[2]))
-    link = responses.resolve_link(session, invitation.token, with_answers=True)
+    link = response_reads.resolve_link(session, invitation.token, with_answers=True)
     assert link.stored_answers() == first
     sent.clear()
     unchanged = dict(first)
-    responses.write_answers(session, response, unchanged, {"role.other"}, stored=first)
+    response_writes.write_answers(session, response, unchanged, {"role.other"}, stored=first)
     assert not [s for s in sent if s.startswith(("DELETE", "INSERT"))], sent
 
     # 3 → 3.0 and a dict with one point changed are changes; a removed answer goes.
     changed = {"years": 3.0, "role": "officer", "why_tools": {"canvas": 5}}
-    responses.write_answers(session, response, changed, {"why_clarity"}, stored=first)
+    response_writes.write_answers(session, response, changed, {"why_clarity"}, stored=first)
     session.commit()
-    stored = responses.load_answers(session, response)
+    stored = response_reads.load_answers(session, response)
     assert stored == {"years": 3.0, "role": "officer", "why_tools": {"canvas": 5}}
     assert len([s for s in sent if s.startswith("DELETE")]) == 1
     assert len([s for s in sent if s.startswith("INSERT")]) == 1  # years and why_tools
@@ -109,8 +111,8 @@ def test_a_link_read_with_its_answers_gives_them_as_stored(
     )
     session.commit()
     token = invitation.token if opened_by == "invitation" else "r" * 32
-    link = responses.resolve_link(session, token, with_answers=True)
-    assert link.stored_answers() == responses.load_answers(session, link.response)
+    link = response_reads.resolve_link(session, token, with_answers=True)
+    assert link.stored_answers() == response_reads.load_answers(session, link.response)
     assert link.stored_answers() == STORED_VALUES
     assert {k: type(v) for k, v in link.stored_answers().items()} == {
         k: type(v) for k, v in STORED_VALUES.items()
@@ -118,8 +120,8 @@ def test_a_link_read_with_its_answers_gives_them_as_stored(
 
 
 def test_a_link_without_answers_reads_none(session: Session, invitation: Invitation) -> None:
-    assert responses.resolve_link(session, invitation.token, with_answers=True).answers == {}
+    assert response_reads.resolve_link(session, invitation.token, with_answers=True).answers == {}
     session.add(Response(round_id=invitation.round_id, invitation_id=invitation.id))
     session.commit()
-    link = responses.resolve_link(session, invitation.token, with_answers=True)
+    link = response_reads.resolve_link(session, invitation.token, with_answers=True)
     assert link.response is not None and link.stored_answers() == {}
