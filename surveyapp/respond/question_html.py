@@ -159,7 +159,7 @@ def _filled(skeleton: Skeleton, q: Question, values: Mapping[str, Any]) -> Marku
 def _text_shown(q: Question, name: str, values: Mapping[str, Any]) -> Any:
     """What the macros write in a text box (_macros/questions.html)."""
     value = values.get(name)
-    if q.type == "number" and name == q.id:
+    if q.kind.typed == "number" and name == q.id:
         return "" if value is None else value
     return value or ""
 
@@ -172,7 +172,7 @@ def _chosen(q: Question, name: str, values: Mapping[str, Any]) -> set[str]:
         value = rows.get(name[len(q.id) + 1 :]) if isinstance(rows, Mapping) else None
     else:
         value = values.get(q.id)
-        if q.type in ("single", "multi") and _is_collection(value):
+        if q.kind.is_choice and _is_collection(value):
             return {str(v) for v in value}
     return set() if value is None else {str(value)}
 
