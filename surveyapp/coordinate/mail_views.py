@@ -28,6 +28,7 @@ from ..jobs import mail_sending
 from ..jobs.runner import run_in_background
 from ..models import MailBatch, Round
 from ..services import mail, rounds
+from ..web.round_pages import render_round_page
 
 bp = Blueprint(
     "mail",
@@ -105,10 +106,9 @@ def mail_panel(round_: Round) -> dict[str, Any]:
 @role_required("coordinator")
 def history(round_id: int) -> ResponseReturnValue:
     round_ = rounds.get_round(get_session(), round_id)
-    return render_template(
+    return render_round_page(
         "mail/history.html",
-        round=round_,
-        survey=rounds.round_survey(round_),
+        round_,
         rows=_batch_rows(round_),
         kinds=KIND_NAMES,
         configured=_configured(),
@@ -121,10 +121,9 @@ def _compose_page(round_: Round, kind: str, reason: str | None) -> str:
         reason = "not_configured" if not _configured() else mail.refusal(db, round_, kind)
     survey = rounds.round_survey(round_)
     languages = mail.recipient_languages(db, round_, kind)
-    return render_template(
+    return render_round_page(
         "mail/compose.html",
-        round=round_,
-        survey=survey,
+        round_,
         kind=kind,
         kinds=KIND_NAMES,
         languages=languages,
