@@ -175,12 +175,17 @@ def send(round_id: int, kind: str) -> ResponseReturnValue:
 @bp.get("/batches/<id:batch_id>")
 @role_required("coordinator")
 def batch(round_id: int, batch_id: int) -> ResponseReturnValue:
-    db = get_session()
-    round_ = rounds.get_round(db, round_id)
-    found = mail.get_batch(db, round_, batch_id)
+    round_, found = _round_and_batch(round_id, batch_id)
     # WCAG 2.2.1: whoever the refreshing disturbs (a screen reader, say) can turn it off.
     refresh = request.args.get("refresh") != "0"
     return render_template("mail/batch.html", refresh=refresh, **_progress(round_, found))
+
+
+def _round_and_batch(round_id: int, batch_id: int) -> tuple[Round, MailBatch]:
+    """The round and its batch named in the URL (a batch of another round is not found)."""
+    db = get_session()
+    round_ = rounds.get_round(db, round_id)
+    return round_, mail.get_batch(db, round_, batch_id)
 
 
 def _progress(round_: Round, batch: MailBatch) -> dict[str, Any]:
@@ -204,14 +209,13 @@ def _progress(round_: Round, batch: MailBatch) -> dict[str, Any]:
 @bp.post("/batches/<id:batch_id>/send")
 @role_required("coordinator")
 def resend(round_id: int, batch_id: int) -> ResponseReturnValue:
-    db = get_session()
-    round_ = rounds.get_round(db, round_id)
-    found = mail.get_batch(db, round_, batch_id)
+    round_, found = _round_and_batch(round_id, batch_id)
     if not _configured():
         page = _progress(round_, found) | {"refusal": str(NO_SMTP)}
         return render_template("mail/batch.html", **page), 409
     # A running loop takes every pending or failed message itself; a second one would wait.
     if _progress(round_, found)["can_resend"]:
+        db = get_session()
         mail.queue_batch(db, found)
         db.commit()
         _start_sending(found.id)
