@@ -123,28 +123,21 @@ def round_list_command() -> None:
         )
 
 
-@round_group.command("close")
-@click.argument("round_id")
-@with_appcontext
-@reports_errors
-def round_close_command(round_id: str) -> None:
-    """Close a round; every answer is kept."""
-    _change_round(round_id, rounds.close_round, "Closed")
+def _round_change_command(name: str, change: rounds.RoundChange, done: str, about: str) -> None:
+    """Register `surveyapp round NAME ROUND_ID`, which makes `change` through the same service
+    function as the workspace's button; close and reopen differ only in these arguments."""
+
+    @round_group.command(name, help=about)
+    @click.argument("round_id")
+    @with_appcontext
+    @reports_errors
+    def command(round_id: str) -> None:
+        db = get_session()
+        round_ = rounds.get_round(db, round_id)
+        change(db, round_, actor=Actor.from_os())
+        db.commit()
+        click.echo(f"{done} round {round_.id} ({round_.survey_id} {round_.revision}).")
 
 
-@round_group.command("reopen")
-@click.argument("round_id")
-@with_appcontext
-@reports_errors
-def round_reopen_command(round_id: str) -> None:
-    """Reopen a closed round."""
-    _change_round(round_id, rounds.reopen_round, "Reopened")
-
-
-def _change_round(round_id: str, change: rounds.RoundChange, done: str) -> None:
-    """Close or reopen through the same service functions as the workspace's buttons."""
-    db = get_session()
-    round_ = rounds.get_round(db, round_id)
-    change(db, round_, actor=Actor.from_os())
-    db.commit()
-    click.echo(f"{done} round {round_.id} ({round_.survey_id} {round_.revision}).")
+_round_change_command("close", rounds.close_round, "Closed", "Close a round; every answer is kept.")
+_round_change_command("reopen", rounds.reopen_round, "Reopened", "Reopen a closed round.")

@@ -28,6 +28,7 @@ from ..jobs import mail_sending
 from ..jobs.runner import run_in_background
 from ..models import MailBatch, Round
 from ..services import mail, rounds
+from ..web.round_pages import render_round_page
 
 bp = Blueprint(
     "mail",
@@ -105,10 +106,9 @@ def mail_panel(round_: Round) -> dict[str, Any]:
 @role_required("coordinator")
 def history(round_id: int) -> ResponseReturnValue:
     round_ = rounds.get_round(get_session(), round_id)
-    return render_template(
+    return render_round_page(
         "mail/history.html",
-        round=round_,
-        survey=rounds.round_survey(round_),
+        round_,
         rows=_batch_rows(round_),
         kinds=KIND_NAMES,
         configured=_configured(),
@@ -121,10 +121,9 @@ def _compose_page(round_: Round, kind: str, reason: str | None) -> str:
         reason = "not_configured" if not _configured() else mail.refusal(db, round_, kind)
     survey = rounds.round_survey(round_)
     languages = mail.recipient_languages(db, round_, kind)
-    return render_template(
+    return render_round_page(
         "mail/compose.html",
-        round=round_,
-        survey=survey,
+        round_,
         kind=kind,
         kinds=KIND_NAMES,
         languages=languages,
@@ -176,12 +175,17 @@ def send(round_id: int, kind: str) -> ResponseReturnValue:
 @bp.get("/batches/<id:batch_id>")
 @role_required("coordinator")
 def batch(round_id: int, batch_id: int) -> ResponseReturnValue:
-    db = get_session()
-    round_ = rounds.get_round(db, round_id)
-    found = mail.get_batch(db, round_, batch_id)
+    round_, found = _round_and_batch(round_id, batch_id)
     # WCAG 2.2.1: whoever the refreshing disturbs (a screen reader, say) can turn it off.
     refresh = request.args.get("refresh") != "0"
     return render_template("mail/batch.html", refresh=refresh, **_progress(round_, found))
+
+
+def _round_and_batch(round_id: int, batch_id: int) -> tuple[Round, MailBatch]:
+    """The round and its batch named in the URL (a batch of another round is not found)."""
+    db = get_session()
+    round_ = rounds.get_round(db, round_id)
+    return round_, mail.get_batch(db, round_, batch_id)
 
 
 def _progress(round_: Round, batch: MailBatch) -> dict[str, Any]:
@@ -205,14 +209,13 @@ def _progress(round_: Round, batch: MailBatch) -> dict[str, Any]:
 @bp.post("/batches/<id:batch_id>/send")
 @role_required("coordinator")
 def resend(round_id: int, batch_id: int) -> ResponseReturnValue:
-    db = get_session()
-    round_ = rounds.get_round(db, round_id)
-    found = mail.get_batch(db, round_, batch_id)
+    round_, found = _round_and_batch(round_id, batch_id)
     if not _configured():
         page = _progress(round_, found) | {"refusal": str(NO_SMTP)}
         return render_template("mail/batch.html", **page), 409
     # A running loop takes every pending or failed message itself; a second one would wait.
     if _progress(round_, found)["can_resend"]:
+        db = get_session()
         mail.queue_batch(db, found)
         db.commit()
         _start_sending(found.id)

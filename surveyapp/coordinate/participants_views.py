@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth.access import actor, is_coordinator, role_required
 from ..db import get_session
 from ..i18n import _
+from ..models import Participant
 from ..services import participants as people
 from ..services import privacy
 from ..web.lookups import participant_or_404
@@ -62,34 +66,46 @@ def edit_participant(participant_id: int) -> ResponseReturnValue:
 @bp.route("/participants/<id:participant_id>/delete", methods=["GET", "POST"])
 @role_required("coordinator")
 def delete_participant(participant_id: int) -> ResponseReturnValue:
-    person = participant_or_404(participant_id)
-    db = get_session()
-    if request.method == "GET":
-        removal = people.removal_summary(db, person)
-        return render_template("coordinate/participant_delete.html", person=person, removal=removal)
-    people.remove_participant(db, person, actor=actor())
-    db.commit()
-    flash(_("The participant, their invitations and their responses are removed."))
-    return redirect(url_for("coordinate.participants"))
+    return _confirm_then_act(
+        participant_id,
+        "coordinate/participant_delete.html",
+        lambda db, person: {"removal": people.removal_summary(db, person)},
+        lambda db, person: people.remove_participant(db, person, actor=actor()),
+        _("The participant, their invitations and their responses are removed."),
+    )
 
 
 @bp.route("/participants/<id:participant_id>/forget", methods=["GET", "POST"])
 @role_required("coordinator")
 def forget_participant(participant_id: int) -> ResponseReturnValue:
     """Erase a person on their request (GDPR art. 17), after a confirmation page."""
-    person = participant_or_404(participant_id)
-    db = get_session()
-    if request.method == "GET":
-        preview = privacy.erasure_preview(db, person)
-        return render_template("coordinate/participant_forget.html", person=person, erasure=preview)
-    privacy.forget_participant(db, person, actor=actor())
-    db.commit()
-    flash(
+    return _confirm_then_act(
+        participant_id,
+        "coordinate/participant_forget.html",
+        lambda db, person: {"erasure": privacy.erasure_preview(db, person)},
+        lambda db, person: privacy.forget_participant(db, person, actor=actor()),
         _(
             "The person is forgotten: their details, links, mail records and answers are "
             "deleted; answers they gave in anonymous rounds stay, linked to no one."
-        )
+        ),
     )
+
+
+def _confirm_then_act(
+    participant_id: int,
+    page: str,
+    summary: Callable[[Session, Participant], dict[str, object]],
+    act: Callable[[Session, Participant], object],
+    done: str,
+) -> ResponseReturnValue:
+    """GET: a page saying what would go (nothing changes); POST: do it, flash `done`, list."""
+    person = participant_or_404(participant_id)
+    db = get_session()
+    if request.method == "GET":
+        return render_template(page, person=person, **summary(db, person))
+    act(db, person)
+    db.commit()
+    flash(done)
     return redirect(url_for("coordinate.participants"))
 
 

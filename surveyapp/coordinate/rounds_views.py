@@ -20,6 +20,7 @@ from ..models import Round
 from ..services import invitations, monitor, participants, rounds
 from ..web.csv_download import csv_download
 from ..web.lookups import round_or_404, writing_session
+from ..web.round_pages import render_round_page
 from .blueprint import bp
 from .forms import InviteForm, RoundForm
 
@@ -94,10 +95,9 @@ def _render_round(round_: Round, invite_form: InviteForm) -> str:
     link = None
     if round_.open_link_token and is_coordinator():
         link = invitations.open_link(current_app.config["BASE_URL"], round_.open_link_token)
-    return render_template(
+    return render_round_page(
         "coordinate/round.html",
-        round=round_,
-        survey=rounds.round_survey(round_),
+        round_,
         state=rounds.round_state(round_),
         monitor=figures,
         by_group=by_group,

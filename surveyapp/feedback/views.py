@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
@@ -17,6 +17,7 @@ from ..services import feedback, rounds
 from ..services.feedback import FeedbackRow
 from ..web.csv_download import csv_download
 from ..web.lookups import round_or_404, writing_session
+from ..web.round_pages import render_round_page
 from .forms import CHAPTER_NAMES, STATUS_NAMES, FeedbackForm
 
 # Keys, not translated words, like the other CSV downloads: a spreadsheet can rely on them.
@@ -68,10 +69,9 @@ def triage(round_id: int) -> ResponseReturnValue:
     db.commit()
     filters = _filters(round_)
     items = feedback.list_items(db, round_, lang=_lang(), **filters)
-    return render_template(
+    return render_round_page(
         "feedback/triage.html",
-        round=round_,
-        survey=rounds.round_survey(round_),
+        round_,
         items=items,
         filters=filters,
         chapters=_chapters(round_),
@@ -119,10 +119,9 @@ def _report(round_: Round) -> feedback.YouSaidWeDid | None:
 @role_required("editor")
 def you_said_we_did(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
-    return render_template(
+    return render_round_page(
         "feedback/you_said_we_did.html",
-        round=round_,
-        survey=rounds.round_survey(round_),
+        round_,
         report=_report(round_),
         status_names=STATUS_NAMES,
         chapter_names=CHAPTER_NAMES,

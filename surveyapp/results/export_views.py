@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, redirect, render_template, request, send_file, url_for
+from flask import current_app, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from ..auth.access import actor, role_required
@@ -20,8 +20,8 @@ from ..i18n import _l
 from ..jobs import downloads, exports
 from ..jobs.runner import run_in_background
 from ..models import ExportJob, Round
-from ..services.rounds import round_survey
 from ..web.lookups import round_or_404, writing_session
+from ..web.round_pages import render_round_page
 from .blueprint import bp, survey_lang
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,10 +57,9 @@ def download(round_id: int) -> ResponseReturnValue:
     Named `download` because the round page links here by that name.
     """
     round_ = round_or_404(round_id)
-    return render_template(
+    return render_round_page(
         "results/export.html",
-        round=round_,
-        survey=round_survey(round_),
+        round_,
         lang=survey_lang(round_),
         jobs=_job_rows(round_),
     )
@@ -87,10 +86,9 @@ def export_job(round_id: int, job_id: int) -> ResponseReturnValue:
     state = exports.job_state(job)
     # WCAG 2.2.1: whoever the refreshing disturbs (a screen reader, say) can turn it off.
     refresh = state in exports.ACTIVE and request.args.get("refresh") != "0"
-    return render_template(
+    return render_round_page(
         "results/export_job.html",
-        round=round_,
-        survey=round_survey(round_),
+        round_,
         job=job,
         state=state,
         refresh=refresh,
