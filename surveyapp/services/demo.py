@@ -20,7 +20,7 @@ from .audit import Actor, record
 
 DEMO_SURVEY = "manual-usability"
 
-# name, email, organisation, city, country, group, language
+# name, email, organisation, city, country, language (all in the group "validation-group")
 PEOPLE = [
     ("Aino Virtanen", "aino.virtanen@tampere.example", "City of Tampere", "Tampere", "FI", "fi"),
     ("Mikko Laine", "mikko.laine@espoo.example", "City of Espoo", "Espoo", "FI", "fi"),
