@@ -111,7 +111,10 @@ def link_or_404(token: str, *, with_answers: bool = False) -> tuple[Link, Survey
         token, partial(response_reads.resolve_link, reads, with_answers=with_answers)
     )
     survey = response_reads.link_survey(reads, link)
-    use_language(language_for(survey, link, request.args.get("lang")))
+    # A page and the review post the language they were shown in: a choice not stored yet
+    # lives in the session, and a form sent after the session expired still carries it.
+    chosen = request.args.get("lang") or request.form.get("_lang")
+    use_language(language_for(survey, link, chosen))
     rounds.require_open(link.round)  # a closed round's page is in that language too
     return link, survey
 

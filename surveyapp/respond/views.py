@@ -19,7 +19,6 @@ from .rendering import (
     invitation_only_begins,
     render_page,
     render_review,
-    returning_to_review,
     section_or_404,
     used_invitation,
 )
@@ -94,7 +93,7 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
     begin_write(db)
     saved = response_writes.save_page(
         db, link, survey, section, parsed, action=action, language=g.page_lang, seen=seen,
-        returning=returning_to_review(),
+        returning=request.form.get("return") == "review",
     )  # fmt: skip
     db.commit()
     if saved.errors:

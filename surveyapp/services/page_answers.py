@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from ..definitions import Question, Section, Survey
 from ..forms.dynamic import Parsed, required_message
-from .response_reads import sections_showing
+from .response_reads import is_complete, sections_showing
 
 # The buttons of a page: "next" (the default), "back", and "review" (back to the review page).
 Action = Literal["next", "back", "review"]
@@ -53,9 +53,7 @@ def check_page(
 
 
 def _is_incomplete(q: Question, value: Any, is_empty: bool) -> bool:
-    if is_empty:
-        return True
-    return q.kind.shape == "rows" and not all(str(r.value) in value for r in q.rows)
+    return is_empty or not is_complete(q, value)
 
 
 def merged_answers(stored: Mapping[str, Any], parsed: Mapping[str, Parsed]) -> dict[str, Any]:

@@ -233,12 +233,15 @@ def missing_required(survey: Survey, answers: Mapping[str, Any]) -> list[Questio
     for q in survey.iter_questions():
         if not q.required or q.id not in shown:
             continue
-        if q.id not in answers or (q.kind.shape == "rows" and not _all_rows(q, answers[q.id])):
+        if q.id not in answers or not is_complete(q, answers[q.id]):
             missing.append(q)
     return missing
 
 
-def _all_rows(q: Question, value: Any) -> bool:
+def is_complete(q: Question, value: Any) -> bool:
+    """An answer given counts as complete; a matrix's only with every row answered."""
+    if q.kind.shape != "rows":
+        return True
     return isinstance(value, dict) and all(str(r.value) in value for r in q.rows)
 
 

@@ -38,6 +38,7 @@ from .rounds import require_open
 from .tokens import new_token
 
 _LINK_RESPONSE_FIELDS = frozenset(f.name for f in fields(LinkResponse))
+# A save's read of the response's row under its lock. Its answers are read by a statement
 # of their own once the lock is held: in READ COMMITTED, a statement that waited for the
 # lock sees the locked row as the other save left it but joined rows as they were when the
 # statement began, so answers read with the lock could be older than the row.
@@ -318,7 +319,9 @@ def save_page(
     shown = visible_questions(survey, conditions)
     page = check_page(section, parsed, shown, check_required=action != "back")
     saved = SavedPage(page.errors, stored, shown)
-    if response.status == "submitted" and page.errors:
+    if response.status == "submitted" and page.errors:  # nothing stored
+        if condition_values(stored) != conditions:
+            saved.shown = visible_questions(survey, condition_values(stored))
         return saved
     write_answers(session, response, page.values, page.remove, touch=False, stored=stored)
     # What write_answers left in the database, without reading it again.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -432,6 +433,26 @@ def test_a_language_choice_follows_the_respondent_to_another_device(
     other_device = app.test_client()
     html = other_device.get(f"/s/{invitation.token}").get_data(as_text=True)
     assert '<html lang="sv">' in html, "not the participant's fi: the choice was remembered"
+
+
+def test_a_language_chosen_but_not_stored_survives_an_expired_session(
+    client: FlaskClient, invitation: Invitation, app: Any, session: Session
+) -> None:
+    post_page(client, page_url(invitation, "about"), {"role": "officer"})  # stored in fi
+    html = client.get(page_url(invitation, "about") + "?lang=sv").get_data(as_text=True)
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert form["_lang"] == "sv"
+    restarted = app.test_client()  # the browser restarted: no session, so no form token
+    expired = restarted.post(page_url(invitation, "about"), data={**form, "role": "officer"})
+    assert expired.status_code == 400
+    page = expired.get_data(as_text=True)
+    assert '<html lang="sv">' in page, "the expired-form page is in the language chosen"
+    again = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token and again["_lang"] == "sv"
+    sent = {**again, "csrf_token": token.group(1), "role": "officer"}
+    assert restarted.post(page_url(invitation, "about"), data=sent).status_code == 302
+    assert _stored_language(session, invitation) == "sv", "sent again from that page: stored"
 
 
 def _stored_language(session: Session, invitation: Invitation) -> str | None:
