@@ -68,8 +68,12 @@ class SurveyRegistry:
 
     @property
     def manual(self) -> Manual:
-        """The folder's manual.yaml; an empty Manual (titles are the ids) when it has none."""
-        self._loaded()
+        """The folder's manual.yaml; an empty Manual (titles are the ids) when it has none,
+        or when a file of the folder has problems (those pages that need it report them)."""
+        try:
+            self._loaded()
+        except DefinitionError:
+            return Manual()
         return self._manual
 
     def __contains__(self, survey_id: object) -> bool:

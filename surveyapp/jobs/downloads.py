@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..definitions.manual import Manual
@@ -73,7 +74,8 @@ def write_summary_file(
     `numbers`: an anonymous round's drawn response numbers, shared with its other files."""
     from ..analysis.export_xlsx import write_summary
 
-    result = write_summary(session, round_, path, lang, numbers=numbers)
+    manual = current_app.extensions["surveys"].manual
+    result = write_summary(session, round_, path, lang, numbers=numbers, manual=manual)
     detail = f"xlsx in {lang} to {result.path}: {result.submitted} submitted responses"
     record(session, "export_written", actor=actor, target=_target(round_), detail=detail)
     return result
