@@ -73,3 +73,11 @@ def test_schema_prints_the_json_schema(runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert "sections" in schema["properties"]
+
+
+def test_schema_takes_the_chapters_from_the_manual(runner: FlaskCliRunner) -> None:
+    schema = json.loads(runner.invoke(args=["schema"]).output)
+    chapter = schema["$defs"]["section"]["properties"]["chapter"]
+    assert chapter["enum"] == ["why", "what", "how", "who", "result", "not_an_island"]
+    manual = json.loads(runner.invoke(args=["schema", "--manual"]).output)
+    assert manual["required"] == ["languages", "revisions"]
