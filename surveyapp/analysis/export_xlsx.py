@@ -269,7 +269,9 @@ def write_summary(
         if round_.is_anonymous and numbers is None:
             numbers = ResponseNumbers.draw(session, round_.id)
         feedback_sheet, responses_sheet = sheets["Feedback"], sheets["Responses"]
-        feedback = write_feedback(session, round_, survey, feedback_sheet, cells, lang, numbers)
+        feedback = write_feedback(
+            session, round_, survey, feedback_sheet, cells, lang, numbers, titles
+        )
         written = None if progress is None else (lambda count: progress(count, total))
         write_responses(session, round_, survey, responses_sheet, cells, written, numbers)
         write_codebook(sheets["Codebook"], cells, survey, lang, titles)

@@ -240,9 +240,8 @@ def dashboard(
     filters = checked.filters
     responses = matching_responses(round_, filters)
     summary = summarise(session, round_, lang, responses=responses)
-    comparison = compare_rounds(
-        session, round_, summary if responses is None else None, manual or Manual()
-    )
+    book = manual or Manual()
+    comparison = compare_rounds(session, round_, summary if responses is None else None, book)
     hide_below = limit if round_.is_anonymous and responses is not None else 0
     return Dashboard(
         survey=survey,
@@ -251,14 +250,22 @@ def dashboard(
         figures=round_figures(session, [round_.id]).get(round_.id) or Figures(),
         summary=summary,
         questions=question_views(survey, summary, lang, hide_below),
-        texts=free_texts(session, round_, survey, lang, responses),
+        texts=_in_manual_order(free_texts(session, round_, survey, lang, responses), book, round_),
         comparison=comparison,
         choices=_choices(session, round_, limit),
         answer_choices=answer_choices(survey, lang),
         question_texts={q.id: localize(q.text, lang) for q in survey.iter_questions()},
-        chapter_titles=(manual or Manual()).chapter_titles(lang, round_.revision),
+        chapter_titles=book.chapter_titles(lang, round_.revision),
         refused=checked.refused,
     )
+
+
+def _in_manual_order(
+    texts: dict[str, list[FreeText]], manual: Manual, round_: Round
+) -> dict[str, list[FreeText]]:
+    """The free texts by chapter in the manual's order; those of no chapter ("") last."""
+    order = manual.chapter_order((c for c in texts if c), round_.revision)
+    return {c: texts[c] for c in [*order, *([""] if "" in texts else [])]}
 
 
 def _choices(session: Session, round_: Round, limit: int) -> dict[str, list[str]]:

@@ -48,7 +48,7 @@ def rounds_of_two_revisions(db: Session, tmp_path: Path) -> Round:
     for values in PREVIOUS:
         respond(db, previous, {k: v for k, v in values.items() if k != "old_q"})
     current = rounds.open_round(db, SurveyRegistry(SURVEYS), "analysis-test", "0.10", actor=SETUP)
-    respond(db, current, {"why_clarity": 4, "how_clarity": 5})
+    respond(db, current, {"why_clarity": 4, "how_clarity": 5, "why_comment": "Shorter"})
     db.commit()
     return current
 
@@ -82,3 +82,6 @@ def test_the_chapters_sheet_titles_and_pairs_the_renamed_chapter(
         r[0]: r for r in openpyxl.load_workbook(path)["Codebook"].iter_rows(values_only=True)
     }
     assert codebook["how_clarity"][2] == "how" and codebook["how_clarity"][6] == "Miten"
+    feedback = list(openpyxl.load_workbook(path)["Feedback"].iter_rows(values_only=True))
+    assert feedback[0][-1] == "chapter title"
+    assert (feedback[1][1], feedback[1][4], feedback[1][-1]) == ("why", "Shorter", "Miksi")
