@@ -119,8 +119,9 @@ class Manual:
 
     def earlier_ids(self, item_id: str, revision_id: str, earlier_revision_id: str) -> set[str]:
         """The ids of the revision of `earlier_revision_id` that `item_id` (of the revision
-        of `revision_id`) continues, following each revision's `continues` back; the id
-        itself when the manual does not know both revisions."""
+        of `revision_id`) continues, following each revision's `continues` back. Round
+        revisions the file does not list map as `revision` does; an empty manual gives the
+        id itself."""
         now, then = self.revision(revision_id), self.revision(earlier_revision_id)
         if now not in self.revisions or then not in self.revisions:
             return {item_id}
