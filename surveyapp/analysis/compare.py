@@ -1,20 +1,23 @@
 """A round against the round of the previous manual revision of the same survey.
 
 Questions are matched by id. A question whose English text, type, options, rows or
-scale changed is reported as reworded and never compared as if it were the same.
+scale changed is reported as reworded and never compared as if it were the same. Chapters
+are matched through the manual: a chapter is compared with the chapters of the earlier
+revision it continues (renamed, merged or split; see definitions/manual.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..definitions import QUESTION_KINDS, Question, Survey
+from ..definitions import QUESTION_KINDS, Manual, Question, Survey
 from ..models import Round
 from ..services.rounds import previous_revision_round, round_survey
-from .aggregate import RoundSummary, summarise
+from .aggregate import ChapterScore, RoundSummary, summarise
 
 
 def previous_round(session: Session, round_: Round) -> Round | None:
@@ -63,6 +66,8 @@ class Change:
     key: str
     mean: float | None
     previous: float | None
+    # The chapters of the earlier revision compared with, when not just `key` itself.
+    compared_with: tuple[str, ...] = ()
 
     @property
     def change(self) -> float | None:
@@ -88,26 +93,58 @@ def _means(summary: RoundSummary, ids: set[str]) -> dict[str, float | None]:
     }
 
 
+def _pooled_mean(scores: list[ChapterScore]) -> float | None:
+    """The mean of several chapters' answers together (a merged chapter's earlier mean)."""
+    n = sum(s.n for s in scores if s.mean is not None)
+    if not n:
+        return None
+    return sum(s.mean * s.n for s in scores if s.mean is not None) / n
+
+
+def _chapter_change(
+    score: ChapterScore, before: dict[str, ChapterScore], earlier: Callable[[str], set[str]]
+) -> Change:
+    ids = sorted(earlier(score.chapter) & set(before))
+    previous = _pooled_mean([before[i] for i in ids])
+    compared_with = tuple(ids) if ids != [score.chapter] else ()
+    return Change(score.chapter, score.mean, previous, compared_with)
+
+
 def compare_summaries(
-    changes: DefinitionChanges, now: RoundSummary, before: RoundSummary
+    changes: DefinitionChanges,
+    now: RoundSummary,
+    before: RoundSummary,
+    earlier: Callable[[str], set[str]] | None = None,
 ) -> tuple[list[Change], list[Change]]:
-    """Change of mean per matched question and per chapter."""
+    """Change of mean per matched question and per chapter; `earlier(chapter)` gives the
+    earlier round's chapters a chapter continues (by default, itself)."""
     ids = set(changes.matched)
     old = _means(before, ids)
     questions = [Change(k, v, old.get(k)) for k, v in _means(now, ids).items()]
-    old_chapters = {c.chapter: c.mean for c in before.chapters}
-    chapters = [Change(c.chapter, c.mean, old_chapters.get(c.chapter)) for c in now.chapters]
+    old_chapters = {c.chapter: c for c in before.chapters}
+    same = earlier or (lambda chapter: {chapter})
+    chapters = [_chapter_change(c, old_chapters, same) for c in now.chapters]
     return questions, chapters
 
 
 def compare_rounds(
-    session: Session, round_: Round, summary: RoundSummary | None = None
+    session: Session,
+    round_: Round,
+    summary: RoundSummary | None = None,
+    manual: Manual | None = None,
 ) -> Comparison | None:
-    """The comparison with the previous revision's round, or None if there is none."""
+    """The comparison with the previous revision's round, or None if there is none;
+    chapters follow `manual`'s continuations between the two rounds' revisions."""
     previous = previous_round(session, round_)
     if previous is None:
         return None
     changes = compare_definitions(round_survey(previous), round_survey(round_))
     now = summary or summarise(session, round_)
-    questions, chapters = compare_summaries(changes, now, summarise(session, previous))
+    book = manual or Manual()
+
+    def earlier(chapter: str) -> set[str]:
+        return book.earlier_ids(chapter, round_.revision, previous.revision)
+
+    before = summarise(session, previous)
+    questions, chapters = compare_summaries(changes, now, before, earlier)
     return Comparison(previous.id, previous.revision, changes, questions, chapters)

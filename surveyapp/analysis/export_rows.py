@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -94,8 +94,10 @@ def write_feedback(
     cells: Cells,
     lang: str,
     numbers: ResponseNumbers | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> int:
     """One row per free-text answer (text questions); returns how many were written.
+    The last column names the chapter by its title in `titles` (the id when it has none).
 
     In an anonymous round the language and group columns stay empty, the response column
     holds the drawn number of `numbers` (the Responses sheet's), rows follow that number,
@@ -104,16 +106,18 @@ def write_feedback(
     chapters = {q.id: s.chapter or "" for s in survey.sections for q in s.questions}
     texts = {q.id: localize(q.text, lang) for q in survey.iter_questions() if q.kind.is_free_text}
     people = [] if round_.is_anonymous else ["respondent", "organisation"]
-    header = [*FEEDBACK_HEADER, "group", *people, *TRIAGE_HEADER]
+    header = [*FEEDBACK_HEADER, "group", *people, *TRIAGE_HEADER, "chapter title"]
     cells.row(sheet, 0, header)
     count = 0
     result = _feedback_rows(session, round_, list(texts), numbers)
     for count, item in enumerate(result, start=1):
         rid, qid, value, language, status, note, revision, *who = item
         group = who[:1] if who else [""]
-        values = [rid, chapters[qid], qid, texts[qid], str(value), language or ""]
-        cells.row(sheet, count, [*values, *group, *who[1:], status or "new", note, revision])
-    status_col = len(header) - len(TRIAGE_HEADER)
+        chapter = chapters[qid]
+        values = [rid, chapter, qid, texts[qid], str(value), language or ""]
+        triage = [status or "new", note, revision, (titles or {}).get(chapter, chapter)]
+        cells.row(sheet, count, [*values, *group, *who[1:], *triage])
+    status_col = len(header) - len(TRIAGE_HEADER) - 1
     sheet.data_validation(
         1,
         status_col,

@@ -9,7 +9,7 @@ failure (a full disk, say) leaves nothing behind. Every text goes through `cells
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from xlsxwriter import Workbook  # type: ignore[import-untyped]
 from xlsxwriter.exceptions import FileCreateError  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
-from ..definitions import Question, Survey, localize
+from ..definitions import Manual, Question, Survey, localize
 from ..errors import InvalidRequest
 from ..files import replacing, scratch_directory
 from ..models import Round
@@ -141,20 +141,37 @@ def write_summary_sheet(
     return top
 
 
-CHAPTERS_HEADER = ["chapter", "mean", "answers", "previous revision", "previous mean", "change"]
+CHAPTERS_HEADER = [
+    "chapter",
+    "mean",
+    "answers",
+    "previous revision",
+    "previous mean",
+    "change",
+    "title",
+    "compared with",
+]
 
 
 def write_chapters_sheet(
-    sheet: Worksheet, cells: Cells, summary: RoundSummary, comparison: Comparison | None
+    sheet: Worksheet,
+    cells: Cells,
+    summary: RoundSummary,
+    comparison: Comparison | None,
+    titles: Mapping[str, str] | None = None,
 ) -> None:
-    """Chapter means beside the previous revision's, then the question-level comparison."""
+    """Chapter means beside the previous revision's, then the question-level comparison.
+    `titles` names the chapters; "compared with" lists the earlier chapters a renamed,
+    merged or split chapter is compared with."""
     cells.row(sheet, 0, CHAPTERS_HEADER)
     old = {c.key: c for c in comparison.chapters} if comparison else {}
     revision = comparison.previous_revision if comparison else None
     for r, c in enumerate(summary.chapters, start=1):
         before = old.get(c.chapter)
-        change = [before.previous, before.change] if before else []
-        cells.row(sheet, r, [c.chapter, c.mean, c.n, revision, *change])
+        change = [before.previous, before.change] if before else [None, None]
+        title = (titles or {}).get(c.chapter, c.chapter)
+        compared = ", ".join(before.compared_with) if before else ""
+        cells.row(sheet, r, [c.chapter, c.mean, c.n, revision, *change, title, compared])
     below = len(summary.chapters) + 2
     if comparison is None:
         cells.text(sheet, below, 0, "No round of an earlier manual revision.")
@@ -198,15 +215,19 @@ def _labels(q: Question, lang: str) -> str:
     return "; ".join(parts)
 
 
-def write_codebook(sheet: Worksheet, cells: Cells, survey: Survey, lang: str) -> None:
-    cells.row(sheet, 0, ["id", "section", "chapter", "type", "text", "value labels"])
+def write_codebook(
+    sheet: Worksheet, cells: Cells, survey: Survey, lang: str, titles: Mapping[str, str]
+) -> None:
+    header = ["id", "section", "chapter", "type", "text", "value labels", "chapter title"]
+    cells.row(sheet, 0, header)
     r = 0
     for section in survey.sections:
+        chapter = section.chapter or ""
         for q in section.questions:
             if q.is_answerable:
                 r += 1
-                row = [q.id, section.id, section.chapter or "", q.type, localize(q.text, lang)]
-                cells.row(sheet, r, [*row, _labels(q, lang)])
+                row = [q.id, section.id, chapter, q.type, localize(q.text, lang)]
+                cells.row(sheet, r, [*row, _labels(q, lang), titles.get(chapter, chapter)])
 
 
 def write_summary(
@@ -217,8 +238,10 @@ def write_summary(
     *,
     progress: Progress | None = None,
     numbers: ResponseNumbers | None = None,
+    manual: Manual | None = None,
 ) -> ExportResult:
     """Write the round's Excel summary to `path` in `lang`; never leaves a partial file.
+    Chapters are titled, and compared across revisions, by `manual`.
 
     `progress(written, total)` follows the Responses sheet, the longest part; a failure
     to write (a full disk, say) is raised as the OSError it is. An anonymous round's
@@ -230,7 +253,9 @@ def write_summary(
             f"the survey has no language {lang!r} (it has {', '.join(survey.languages)})"
         )
     summary = summarise(session, round_, lang)
-    comparison = compare_rounds(session, round_, summary)  # means do not depend on lang
+    book_of = manual or Manual()
+    comparison = compare_rounds(session, round_, summary, book_of)  # means: not by lang
+    titles = book_of.chapter_titles(lang, round_.revision)
     total = summary.submitted
     if progress is not None:
         progress(0, total)
@@ -240,14 +265,16 @@ def write_summary(
         sheets = {name: book.add_worksheet(name) for name in SHEETS}
         rows = _round_rows(session, round_, survey, total, lang)
         end = write_summary_sheet(book, sheets["Summary"], cells, rows, summary, survey, lang)
-        write_chapters_sheet(sheets["Chapters"], cells, summary, comparison)
+        write_chapters_sheet(sheets["Chapters"], cells, summary, comparison, titles)
         if round_.is_anonymous and numbers is None:
             numbers = ResponseNumbers.draw(session, round_.id)
         feedback_sheet, responses_sheet = sheets["Feedback"], sheets["Responses"]
-        feedback = write_feedback(session, round_, survey, feedback_sheet, cells, lang, numbers)
+        feedback = write_feedback(
+            session, round_, survey, feedback_sheet, cells, lang, numbers, titles
+        )
         written = None if progress is None else (lambda count: progress(count, total))
         write_responses(session, round_, survey, responses_sheet, cells, written, numbers)
-        write_codebook(sheets["Codebook"], cells, survey, lang)
+        write_codebook(sheets["Codebook"], cells, survey, lang, titles)
         _list_cut_cells(sheets["Summary"], cells, end)
         _close(book)
     return ExportResult(target, total, len(summary.questions), feedback, cells.cut)

@@ -1,12 +1,16 @@
-"""`surveyapp check` and `surveyapp schema`: survey definition files, without the app."""
+"""`surveyapp check` and `surveyapp schema`: survey definition files and the manual
+(manual.yaml beside them), without the app."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import current_app, has_app_context
 
 from ..config import surveys_dir
-from ..definitions import check_paths, schema_text
+from ..definitions import check_paths, manual_of_dir, manual_schema_text, schema_text
+from ..errors import DefinitionError
 from .reporting import reports_errors
 
 
@@ -14,7 +18,8 @@ from .reporting import reports_errors
 @click.argument("paths", nargs=-1, type=click.Path())
 @reports_errors
 def check_command(paths: tuple[str, ...]) -> None:
-    """Validate survey definitions (files or folders; default: SURVEYS_DIR)."""
+    """Validate survey definitions and the manual.yaml beside them (files or folders;
+    default: SURVEYS_DIR)."""
     # No app is built for it (`surveyapp check` starts in a fraction of a second, needs no
     # database or SECRET_KEY), so an editor's pre-commit hook or CI job stays quick.
     default = current_app.config["SURVEYS_DIR"] if has_app_context() else surveys_dir()
@@ -29,10 +34,25 @@ def check_command(paths: tuple[str, ...]) -> None:
         click.echo(f"{count}; {report.files} file(s) checked.")
         raise click.ClickException(f"the survey definitions have {count}")
     questions = sum(len(s.questions) for s in report.surveys)
-    click.echo(f"OK: {len(report.surveys)} survey(s), {questions} question(s), no problems.")
+    manuals = sum(1 for m in report.manuals.values() if m.revisions)
+    click.echo(
+        f"OK: {len(report.surveys)} survey(s), {questions} question(s), "
+        f"{manuals} manual(s), no problems."
+    )
 
 
 @click.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of the survey format (for editors' YAML tooling)."""
-    click.echo(schema_text())
+@click.option("--manual", "of_manual", is_flag=True, help="The schema of manual.yaml instead.")
+@reports_errors
+def schema_command(of_manual: bool) -> None:
+    """Print the JSON Schema of the survey format (for editors' YAML tooling); a section's
+    chapter is one of the manual's in SURVEYS_DIR when it has a manual.yaml."""
+    if of_manual:
+        click.echo(manual_schema_text())
+        return
+    folder = current_app.config["SURVEYS_DIR"] if has_app_context() else surveys_dir()
+    try:
+        manual = manual_of_dir(Path(folder))
+    except DefinitionError:
+        manual = None  # `surveyapp check` reports the manual's problems; the schema still helps
+    click.echo(schema_text(manual))

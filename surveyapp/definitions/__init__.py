@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 
 from surveyapp.definitions.evaluation import (
@@ -12,6 +13,15 @@ from surveyapp.definitions.evaluation import (
     visible_questions,
 )
 from surveyapp.definitions.loader import CheckReport, check_paths, load_dir, load_file, load_text
+from surveyapp.definitions.manual import (
+    MANUAL_FILE,
+    Chapter,
+    Manual,
+    Revision,
+    Topic,
+    revision_key,
+)
+from surveyapp.definitions.manual_file import load_manual_text, manual_of_dir
 from surveyapp.definitions.question_types import QUESTION_KINDS, QUESTION_TYPES, QuestionKind
 from surveyapp.definitions.registry import (
     SurveyRegistry,
@@ -21,7 +31,6 @@ from surveyapp.definitions.registry import (
 )
 from surveyapp.definitions.scales import BUILTIN_SCALES
 from surveyapp.definitions.schema import (
-    CHAPTERS,
     OTHER_VALUE,
     AllOf,
     AnyOf,
@@ -38,33 +47,51 @@ from surveyapp.definitions.schema import (
 from surveyapp.languages import INTERFACE_LANGUAGES
 
 SCHEMA_FILE = "survey.schema.json"
+MANUAL_SCHEMA_FILE = "manual.schema.json"
 
 
-def schema_text() -> str:
-    """The JSON Schema of the definition format, for editors and `jsonschema`."""
-    return resources.files(__name__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+def schema_text(manual: Manual | None = None) -> str:
+    """The JSON Schema of the definition format, for editors and `jsonschema`; with a
+    manual, a section's chapter must be one of its latest revision's."""
+    text = resources.files(__name__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    if manual is None or not manual.revisions:
+        return text
+    schema = json.loads(text)
+    chapter = schema["$defs"]["section"]["properties"]["chapter"]
+    del chapter["type"], chapter["pattern"]
+    chapter["enum"] = [c.id for c in manual.latest.chapters]
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def manual_schema_text() -> str:
+    """The JSON Schema of surveys/manual.yaml."""
+    return resources.files(__name__).joinpath(MANUAL_SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 __all__ = [
     "BUILTIN_SCALES",
-    "CHAPTERS",
     "INTERFACE_LANGUAGES",
+    "MANUAL_FILE",
     "OTHER_VALUE",
     "QUESTION_KINDS",
     "QUESTION_TYPES",
     "AllOf",
     "AnyOf",
+    "Chapter",
     "CheckReport",
     "Compare",
     "Condition",
+    "Manual",
     "Not",
     "Option",
     "Question",
     "QuestionKind",
+    "Revision",
     "Scale",
     "Section",
     "Survey",
     "SurveyRegistry",
+    "Topic",
     "cached_snapshot",
     "check_paths",
     "definition_hash",
@@ -73,10 +100,14 @@ __all__ = [
     "is_visible",
     "load_dir",
     "load_file",
+    "load_manual_text",
     "load_snapshot",
     "load_text",
     "localize",
+    "manual_of_dir",
+    "manual_schema_text",
     "prune_hidden",
+    "revision_key",
     "schema_text",
     "visible_questions",
 ]

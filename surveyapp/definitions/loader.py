@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from surveyapp.definitions.manual import MANUAL_FILE, Manual
+from surveyapp.definitions.manual_file import read_manual_file
 from surveyapp.definitions.reporting import Report
 from surveyapp.definitions.schema import Survey
 from surveyapp.definitions.validate import build_survey
@@ -26,27 +28,36 @@ class CheckReport:
     files: int = 0
     # The YAML text of each loaded survey by id: what a round freezes when it opens.
     texts: dict[str, str] = field(default_factory=dict)
+    # The manual of each folder checked (manual.yaml beside the surveys), when it loads.
+    manuals: dict[Path, Manual] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def _read(text: str, source: str, file_name: str | None) -> tuple[Survey | None, list[Problem]]:
+def _read(
+    text: str, source: str, file_name: str | None, manual: Manual | None
+) -> tuple[Survey | None, list[Problem]]:
     report = Report(source)
-    survey = build_survey(parse(text, report), report, file_name)
+    survey = build_survey(parse(text, report), report, file_name, manual)
     return survey, report.sorted()
 
 
-def load_text(text: str, source: str = "<string>") -> Survey:
-    """Parse and check a survey definition; DefinitionError carries every problem."""
-    survey, problems = _read(text, source, None)
+def load_text(text: str, source: str = "<string>", manual: Manual | None = None) -> Survey:
+    """Parse and check a survey definition; DefinitionError carries every problem.
+
+    Chapters and topics are checked against `manual` when given; a round's frozen text is
+    loaded without, so a later manual never breaks a round already open."""
+    survey, problems = _read(text, source, None, manual)
     if survey is None:
         raise DefinitionError(problems or [Problem(source, 1, "the survey cannot be read")])
     return survey
 
 
-def _read_file(path: Path) -> tuple[str | None, Survey | None, list[Problem]]:
+def _read_file(
+    path: Path, manual: Manual | None = None
+) -> tuple[str | None, Survey | None, list[Problem]]:
     report = Report(str(path))
     try:
         with path.open("rb") as stream:
@@ -57,13 +68,13 @@ def _read_file(path: Path) -> tuple[str | None, Survey | None, list[Problem]]:
     text = decode(data, report)
     if text is None:
         return None, None, report.sorted()
-    survey, problems = _read(text, str(path), path.name)
+    survey, problems = _read(text, str(path), path.name, manual)
     return text, survey, problems
 
 
-def load_file(path: str | Path) -> Survey:
+def load_file(path: str | Path, manual: Manual | None = None) -> Survey:
     """Load one definition file; its survey id must equal the file name's stem."""
-    _, survey, problems = _read_file(Path(path))
+    _, survey, problems = _read_file(Path(path), manual)
     if survey is None:
         raise DefinitionError(problems or [Problem(str(path), 1, "the survey cannot be read")])
     return survey
@@ -106,11 +117,27 @@ def _files_in(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path
     return files
 
 
+def _manual_beside(path: Path, result: CheckReport) -> Manual | None:
+    """The manual of the survey file's folder, read (and its problems reported) once;
+    None when the folder has none or it is broken, and then chapters go unchecked."""
+    folder = path.parent.resolve()
+    if folder not in result.manuals and (folder / MANUAL_FILE).is_file():
+        manual, problems = read_manual_file(folder / MANUAL_FILE)
+        result.files += 1
+        result.problems.extend(problems)
+        result.manuals[folder] = manual or Manual()
+    found = result.manuals.get(folder)
+    return found if found is not None and found.revisions else None
+
+
 def _check_files(files: list[Path], result: CheckReport) -> CheckReport:
     first_file: dict[str, Path] = {}
     for path in files:
+        manual = _manual_beside(path, result)
+        if path.name == MANUAL_FILE:
+            continue  # read above, as the manual of its folder
         result.files += 1
-        text, survey, problems = _read_file(path)
+        text, survey, problems = _read_file(path, manual)
         result.problems.extend(problems)
         if survey is None or text is None:
             continue

@@ -33,11 +33,11 @@ from surveyapp.definitions.schema import (
 from surveyapp.definitions.yamlnodes import Map, Node
 
 QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-COMMON_KEYS = ("id", "type", "text", "help", "required", "show_if")
+COMMON_KEYS = ("id", "type", "text", "help", "required", "show_if", "topic")
 TYPE_KEYS = {kind.name: kind.keys for kind in QUESTION_KINDS.values()}
 REQUIRED_KEYS = {kind.name: kind.required_keys for kind in QUESTION_KINDS.values()}
 # A question without an answer reads only these.
-INFO_KEYS = ("id", "type", "text", "show_if")
+INFO_KEYS = ("id", "type", "text", "show_if", "topic")
 MAX_TEXT_LENGTH = 100_000
 MAX_RATING_POINTS = 101  # 0 to 100; each point is a radio button on the page
 ALL_KEYS = tuple(dict.fromkeys(COMMON_KEYS + sum(TYPE_KEYS.values(), ())))
@@ -71,6 +71,9 @@ class SurveyContext(Context):
     scale_names: set[str] = field(default_factory=set)
     # Built-in scales restricted to the survey's languages, made once per survey.
     builtins: dict[str, Scale] = field(default_factory=dict)
+    # The manual's chapters with their topics' ids; None when there is no manual to check.
+    chapters: dict[str, tuple[str, ...]] | None = None
+    chapter: str | None = None  # the chapter of the section being read
 
 
 def read_question(node: Node, section_where: str, ctx: SurveyContext) -> Located | None:
@@ -136,6 +139,7 @@ def _common(
     required = get_bool(node, "required", where, ctx)
     entry = node.get("show_if")
     show_if = parse_condition(entry.value, where, ctx) if entry is not None else None
+    topic = _topic(node, where, ctx)
     if qtype is None:
         return None
     return Question(
@@ -145,8 +149,28 @@ def _common(
         help=help_text,
         required=bool(required),
         show_if=show_if,
+        topic=topic,
         line=node.line,
     )
+
+
+def _topic(node: Map, where: str, ctx: SurveyContext) -> str | None:
+    """The question's manual topic, which must be one of its section's chapter."""
+    topic = get_str(node, "topic", where, ctx)
+    if topic is None:
+        return None
+    line = node.entries["topic"].line
+    if ctx.chapter is None:
+        ctx.add(line, "a question can have a topic only in a section with a chapter", where)
+        return None
+    topics = ctx.chapters.get(ctx.chapter) if ctx.chapters is not None else None
+    if topics is None or topic in topics:
+        return topic
+    known = hint(topic, topics) or (
+        f" (the topics of '{ctx.chapter}' are {one_of(topics)})" if topics else ""
+    )
+    ctx.add(line, f"unknown topic '{topic}' of chapter '{ctx.chapter}'{known}", where)
+    return None
 
 
 def _line(node: Map, key: str) -> int:

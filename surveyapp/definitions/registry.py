@@ -8,6 +8,7 @@ from pathlib import Path
 
 from surveyapp.caching import ByteBoundedCache
 from surveyapp.definitions.loader import load_text, read_dir
+from surveyapp.definitions.manual import Manual
 from surveyapp.definitions.schema import Survey
 from surveyapp.errors import DefinitionError, UnknownSurvey
 
@@ -18,7 +19,7 @@ SNAPSHOT_BYTES_PER_CHARACTER = 5
 
 
 class SurveyRegistry:
-    """The surveys of one folder, read on first use and kept until `reload()`.
+    """The surveys of one folder and its manual, read on first use and kept until `reload()`.
 
     Any problem in any file raises DefinitionError (from `get`, `all`, `text`),
     so a broken definition is never half-served.
@@ -29,6 +30,7 @@ class SurveyRegistry:
         self._lock = threading.Lock()
         self._surveys: dict[str, Survey] | None = None
         self._texts: dict[str, str] = {}
+        self._manual = Manual()
 
     def _loaded(self) -> dict[str, Survey]:
         with self._lock:
@@ -37,6 +39,7 @@ class SurveyRegistry:
                 if result.problems:
                     raise DefinitionError(result.problems)
                 self._texts = dict(result.texts)
+                self._manual = result.manuals.get(self.directory.resolve(), Manual())
                 self._surveys = {survey.id: survey for survey in result.surveys}
             return self._surveys
 
@@ -45,6 +48,7 @@ class SurveyRegistry:
         with self._lock:
             self._surveys = None
             self._texts = {}
+            self._manual = Manual()
 
     def get(self, survey_id: str) -> Survey:
         """The survey with this id; UnknownSurvey if there is none."""
@@ -61,6 +65,16 @@ class SurveyRegistry:
     def all(self) -> list[Survey]:
         """Every survey, sorted by id."""
         return sorted(self._loaded().values(), key=lambda survey: survey.id)
+
+    @property
+    def manual(self) -> Manual:
+        """The folder's manual.yaml; an empty Manual (titles are the ids) when it has none,
+        or when a file of the folder has problems (those pages that need it report them)."""
+        try:
+            self._loaded()
+        except DefinitionError:
+            return Manual()
+        return self._manual
 
     def __contains__(self, survey_id: object) -> bool:
         return survey_id in self._loaded()

@@ -26,8 +26,6 @@ COMPARE_OPS: tuple[str, ...] = (
     "lt",
     "answered",
 )
-# The manual's chapters, in the manual's order.
-CHAPTERS: tuple[str, ...] = ("why", "what", "how", "who", "result", "not_an_island")
 # The answer value of the free-text "Other" choice of a single/multi question with
 # `other: true`; conditions may name it, so no option may use it as its value.
 OTHER_VALUE = "other"
@@ -102,6 +100,7 @@ class Question:
     help: LangText | None = None
     required: bool = False
     show_if: Condition | None = None
+    topic: str | None = None  # a topic of the section's chapter (surveys/manual.yaml)
     # single / multi
     options: tuple[Option, ...] = ()
     other: bool = False

@@ -15,10 +15,11 @@ from surveyapp.definitions.fields import (
     shown,
     value_label_maps,
 )
+from surveyapp.definitions.manual import Manual
 from surveyapp.definitions.questions import SurveyContext, read_question
 from surveyapp.definitions.reporting import Report, hint, one_of
 from surveyapp.definitions.scales import BUILTIN_SCALES
-from surveyapp.definitions.schema import CHAPTERS, Option, Question, Scale, Section, Survey
+from surveyapp.definitions.schema import Option, Question, Scale, Section, Survey
 from surveyapp.definitions.yamlnodes import Map, Node, Scalar
 
 SURVEY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -32,11 +33,14 @@ _NO_SECTION_CONDITION = {
 }
 
 
-def build_survey(root: Node | None, report: Report, file_name: str | None = None) -> Survey | None:
+def build_survey(
+    root: Node | None, report: Report, file_name: str | None = None, manual: Manual | None = None
+) -> Survey | None:
     """The Survey in `root`, or None when `report` got any problem.
 
     `file_name` (e.g. "city-pilot.yaml") is given when the text comes from a file:
-    the survey's id must then equal its stem.
+    the survey's id must then equal its stem. Sections' chapters and questions' topics
+    must be those of `manual`'s latest revision; without a manual they are not checked.
     """
     if root is None:
         return None
@@ -48,6 +52,8 @@ def build_survey(root: Node | None, report: Report, file_name: str | None = None
         )
         return None
     ctx = SurveyContext(report)
+    if manual is not None and manual.revisions:
+        ctx.chapters = {c.id: tuple(t.id for t in c.topics) for c in manual.latest.chapters}
     check_keys(root, TOP_KEYS, "", ctx)
     require(root, ("id", "title", "languages", "sections"), "", ctx)
     survey_id = _survey_id(root, file_name, ctx)
@@ -204,7 +210,7 @@ def _section(
         _check_section_id(sid, node, where, section_lines, ctx)
     check_keys(node, SECTION_KEYS, where, ctx, _NO_SECTION_CONDITION)
     require(node, ("id", "title", "questions"), where, ctx)
-    chapter = _chapter(node, where, ctx)
+    chapter = ctx.chapter = _chapter(node, where, ctx)
     title = get_text(node, "title", where, ctx)
     description = get_text(node, "description", where, ctx)
     questions = _questions(node, where, ctx, located)
@@ -233,9 +239,9 @@ def _check_section_id(
 
 def _chapter(node: Map, where: str, ctx: SurveyContext) -> str | None:
     chapter = get_str(node, "chapter", where, ctx)
-    if chapter is None or chapter in CHAPTERS:
+    if chapter is None or ctx.chapters is None or chapter in ctx.chapters:
         return chapter
-    known = hint(chapter, CHAPTERS) or f" (the chapters are {one_of(CHAPTERS)})"
+    known = hint(chapter, ctx.chapters) or f" (the chapters are {one_of(ctx.chapters)})"
     ctx.add(node.entries["chapter"].line, f"unknown chapter '{chapter}'{known}", where)
     return None
 

@@ -20,15 +20,6 @@ STATUS_NAMES = {
     "done": _l("done"),
 }
 
-CHAPTER_NAMES = {
-    "why": _l("Introduction and preface"),
-    "what": _l("What is strategic procurement"),
-    "how": _l("What you need for it"),
-    "who": _l("Organisation and roles"),
-    "result": _l("Assessment and evaluation"),
-    "not_an_island": _l("From cities to governments and the EU"),
-}
-
 
 def _strip(value: str | None) -> str:
     return (value or "").strip()

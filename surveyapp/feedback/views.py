@@ -16,13 +16,14 @@ from ..models import FEEDBACK_STATUSES, FeedbackItem, Round
 from ..services import feedback, rounds
 from ..services.feedback import FeedbackRow
 from ..web.csv_download import csv_download
-from ..web.lookups import round_or_404, writing_session
+from ..web.lookups import chapter_titles, manual, round_or_404, writing_session
 from ..web.round_pages import render_round_page
-from .forms import CHAPTER_NAMES, STATUS_NAMES, FeedbackForm
+from .forms import STATUS_NAMES, FeedbackForm
 
 # Keys, not translated words, like the other CSV downloads: a spreadsheet can rely on them.
 CSV_HEADER = [
     "chapter",
+    "chapter_title",
     "section",
     "question",
     "answer",
@@ -56,8 +57,11 @@ def _filters(round_: Round) -> dict[str, str]:
 
 
 def _chapters(round_: Round) -> list[str]:
+    """The round's chapters in the manual's order."""
     survey = rounds.round_survey(round_)
-    return list(dict.fromkeys(s.chapter for s in survey.sections if s.chapter))
+    return manual().chapter_order(
+        (s.chapter for s in survey.sections if s.chapter), round_.revision
+    )
 
 
 @bp.get("/rounds/<id:round_id>/feedback")
@@ -77,7 +81,7 @@ def triage(round_id: int) -> ResponseReturnValue:
         chapters=_chapters(round_),
         statuses=FEEDBACK_STATUSES,
         status_names=STATUS_NAMES,
-        chapter_names=CHAPTER_NAMES,
+        chapter_names=chapter_titles(_lang(), round_.revision),
     )
 
 
@@ -110,7 +114,9 @@ def _save(item: FeedbackItem, form: FeedbackForm) -> None:
 
 def _report(round_: Round) -> feedback.YouSaidWeDid | None:
     db = writing_session()  # the previous round's items are synced first
-    found = feedback.you_said_we_did(db, round_.survey_id, round_.revision, lang=_lang())
+    found = feedback.you_said_we_did(
+        db, round_.survey_id, round_.revision, lang=_lang(), manual=manual()
+    )
     db.commit()
     return found
 
@@ -119,12 +125,13 @@ def _report(round_: Round) -> feedback.YouSaidWeDid | None:
 @role_required("editor")
 def you_said_we_did(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
+    report = _report(round_)
     return render_round_page(
         "feedback/you_said_we_did.html",
         round_,
-        report=_report(round_),
+        report=report,
         status_names=STATUS_NAMES,
-        chapter_names=CHAPTER_NAMES,
+        chapter_names=chapter_titles(_lang(), report.round.revision if report else None),
     )
 
 
@@ -133,16 +140,18 @@ def you_said_we_did(round_id: int) -> ResponseReturnValue:
 def you_said_we_did_csv(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
     db = writing_session()  # the previous round's items are synced, and the download recorded
-    report = downloads.feedback_report(db, round_, _lang(), actor=actor())
+    report = downloads.feedback_report(db, round_, _lang(), actor=actor(), manual=manual())
     db.commit()
     chapters = report.chapters if report else []
-    cells = (_csv_row(row) for _chapter, items in chapters for row in items)
+    titles = chapter_titles(_lang(), report.round.revision if report else None)
+    cells = (_csv_row(row, titles) for _chapter, items in chapters for row in items)
     return csv_download(f"round-{round_.id}-you-said-we-did.csv", CSV_HEADER, cells)
 
 
-def _csv_row(row: FeedbackRow) -> list[str]:
+def _csv_row(row: FeedbackRow, titles: dict[str, str]) -> list[str]:
     return [
         row.chapter or "",
+        titles.get(row.chapter, row.chapter) if row.chapter else "",
         row.section,
         row.question,
         row.answer,

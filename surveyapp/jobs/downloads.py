@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
+from ..definitions.manual import Manual
 from ..models import ExportJob, Round
 from ..services.audit import Actor, record
 from ..services.feedback import YouSaidWeDid, you_said_we_did
@@ -72,7 +74,8 @@ def write_summary_file(
     `numbers`: an anonymous round's drawn response numbers, shared with its other files."""
     from ..analysis.export_xlsx import write_summary
 
-    result = write_summary(session, round_, path, lang, numbers=numbers)
+    manual = current_app.extensions["surveys"].manual
+    result = write_summary(session, round_, path, lang, numbers=numbers, manual=manual)
     detail = f"xlsx in {lang} to {result.path}: {result.submitted} submitted responses"
     record(session, "export_written", actor=actor, target=_target(round_), detail=detail)
     return result
@@ -96,11 +99,11 @@ def write_tidy_file(
 
 
 def feedback_report(
-    session: Session, round_: Round, lang: str, *, actor: Actor
+    session: Session, round_: Round, lang: str, *, actor: Actor, manual: Manual | None = None
 ) -> YouSaidWeDid | None:
     """The "you said, we did" report of `round_` handed out as a file (its free texts and, in
     named rounds, language and group), recorded as downloaded."""
-    report = you_said_we_did(session, round_.survey_id, round_.revision, lang=lang)
+    report = you_said_we_did(session, round_.survey_id, round_.revision, lang, manual)
     items = sum(len(rows) for _chapter, rows in report.chapters) if report else 0
     detail = f"you said, we did: {items} feedback items"
     record(session, "feedback_downloaded", actor=actor, target=_target(round_), detail=detail)

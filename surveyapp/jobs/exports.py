@@ -28,6 +28,7 @@ from .. import files
 from ..analysis.export_xlsx import write_summary
 from ..analysis.tidy import submitted_count
 from ..db import utcnow
+from ..definitions import Manual
 from ..errors import InvalidRequest, NotFound
 from ..models import ExportJob, Round
 from ..services.audit import Actor, record
@@ -135,11 +136,15 @@ def finished_file(job: ExportJob, exports_dir: Path | str) -> Path | None:
 def build_for_app(job_id: int) -> str:
     """run_export with the current app's sessions and EXPORTS_DIR: what the runner starts."""
     sessions = current_app.extensions["sessionmaker"]
-    return run_export(sessions, job_id, current_app.config["EXPORTS_DIR"])
+    manual = current_app.extensions["surveys"].manual
+    return run_export(sessions, job_id, current_app.config["EXPORTS_DIR"], manual)
 
 
-def run_export(sessions: Sessions, job_id: int, exports_dir: Path | str) -> str:
+def run_export(
+    sessions: Sessions, job_id: int, exports_dir: Path | str, manual: Manual | None = None
+) -> str:
     """Build the job's workbook; returns the job's final status ('done' or 'failed').
+    Chapters are titled and compared by `manual` (none: by their ids).
 
     Unlike the services, this commits, through sessions of its own from `sessions` (a
     sessionmaker): progress must be visible to other workers while the build goes on.
@@ -150,7 +155,7 @@ def run_export(sessions: Sessions, job_id: int, exports_dir: Path | str) -> str:
     remove_leftovers(Path(exports_dir))
     with _heartbeat(sessions, job_id):
         try:
-            written = _build(sessions, job_id, Path(exports_dir))
+            written = _build(sessions, job_id, Path(exports_dir), manual)
         except OSError as error:
             kind = "disk_full" if error.errno in DISK_FULL else "write_failed"
             log.warning("export %s could not be written: %s", job_id, error)
@@ -185,7 +190,7 @@ def _claim(sessions: Sessions, job_id: int) -> bool:
     return _set(sessions, statement)
 
 
-def _build(sessions: Sessions, job_id: int, exports_dir: Path) -> int:
+def _build(sessions: Sessions, job_id: int, exports_dir: Path, manual: Manual | None) -> int:
     """Write the workbook from one consistent read of the round; returns responses written."""
     with sessions() as read:
         options: dict[str, object] = {"sqlite_immediate": False}  # a reader: no write lock
@@ -196,7 +201,8 @@ def _build(sessions: Sessions, job_id: int, exports_dir: Path) -> int:
         round_ = read.get_one(Round, job.round_id)
         path = exports_dir / job.file_name
         reporter = _Reporter(sessions, job_id)
-        return write_summary(read, round_, path, job.language, progress=reporter).submitted
+        written = write_summary(read, round_, path, job.language, progress=reporter, manual=manual)
+        return written.submitted
 
 
 class _Reporter:

@@ -14,7 +14,7 @@ from ..analysis.anonymity import Count, FewerThan, Withheld
 from ..analysis.compare import Comparison, compare_rounds
 from ..analysis.filters import Filters, filter_choices, matching_responses
 from ..analysis.tidy import ResponseIds
-from ..definitions import Question, Survey, localize
+from ..definitions import Manual, Question, Survey, localize
 from ..definitions.schema import OTHER_VALUE
 from ..i18n import _
 from ..models import Answer, Invitation, Participant, Response, Round
@@ -106,6 +106,7 @@ class Dashboard:
     choices: dict[str, list[str]]
     answer_choices: list[tuple[str, str]] = field(default_factory=list)
     question_texts: dict[str, str] = field(default_factory=dict)
+    chapter_titles: dict[str, str] = field(default_factory=dict)  # id -> title in `lang`
     refused: bool = False  # the asked filters would single out too few responses
 
 
@@ -220,7 +221,12 @@ def answer_choices(survey: Survey, lang: str) -> list[tuple[str, str]]:
 
 
 def dashboard(
-    session: Session, round_: Round, lang: str, filters: Filters, limit: int
+    session: Session,
+    round_: Round,
+    lang: str,
+    filters: Filters,
+    limit: int,
+    manual: Manual | None = None,
 ) -> Dashboard:
     """Everything the dashboard of `round_` shows in `lang`, for the responses `filters` pass.
 
@@ -234,7 +240,8 @@ def dashboard(
     filters = checked.filters
     responses = matching_responses(round_, filters)
     summary = summarise(session, round_, lang, responses=responses)
-    comparison = compare_rounds(session, round_, summary if responses is None else None)
+    book = manual or Manual()
+    comparison = compare_rounds(session, round_, summary if responses is None else None, book)
     hide_below = limit if round_.is_anonymous and responses is not None else 0
     return Dashboard(
         survey=survey,
@@ -243,13 +250,22 @@ def dashboard(
         figures=round_figures(session, [round_.id]).get(round_.id) or Figures(),
         summary=summary,
         questions=question_views(survey, summary, lang, hide_below),
-        texts=free_texts(session, round_, survey, lang, responses),
+        texts=_in_manual_order(free_texts(session, round_, survey, lang, responses), book, round_),
         comparison=comparison,
         choices=_choices(session, round_, limit),
         answer_choices=answer_choices(survey, lang),
         question_texts={q.id: localize(q.text, lang) for q in survey.iter_questions()},
+        chapter_titles=book.chapter_titles(lang, round_.revision),
         refused=checked.refused,
     )
+
+
+def _in_manual_order(
+    texts: dict[str, list[FreeText]], manual: Manual, round_: Round
+) -> dict[str, list[FreeText]]:
+    """The free texts by chapter in the manual's order; those of no chapter ("") last."""
+    order = manual.chapter_order((c for c in texts if c), round_.revision)
+    return {c: texts[c] for c in [*order, *([""] if "" in texts else [])]}
 
 
 def _choices(session: Session, round_: Round, limit: int) -> dict[str, list[str]]:

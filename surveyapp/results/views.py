@@ -14,7 +14,7 @@ from ..analysis.filters import parse_filters
 from ..auth.access import role_required
 from ..db import get_session
 from ..services.rounds import round_survey
-from ..web.lookups import round_or_404
+from ..web.lookups import manual, round_or_404
 from . import data, export_views
 from .blueprint import bp, survey_lang
 
@@ -28,7 +28,8 @@ def dashboard(round_id: int) -> ResponseReturnValue:
     survey = round_survey(round_)
     filters = parse_filters(survey, round_.is_anonymous, request.args, list(survey.languages))
     limit = min_count(current_app.config)
-    found = data.dashboard(get_session(), round_, survey_lang(round_), filters, limit)
+    lang = survey_lang(round_)
+    found = data.dashboard(get_session(), round_, lang, filters, limit, manual())
     # parse_filters drops them: an anonymous round's answers are tied to no participant.
     by_person = round_.is_anonymous and any(request.args.get(k) for k in ("group", "country"))
     return render_template(

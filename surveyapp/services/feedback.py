@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, and_, insert, null, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..definitions.schema import CHAPTERS, Question, Section, Survey, localize
+from ..definitions.manual import Manual
+from ..definitions.schema import Question, Section, Survey, localize
 from ..errors import InvalidRequest
 from ..models import (
     FEEDBACK_STATUSES,
@@ -199,17 +200,24 @@ def _row(
     )
 
 
-def by_chapter(rows: list[FeedbackRow]) -> list[tuple[str | None, list[FeedbackRow]]]:
-    """Rows grouped by chapter, in the manual's order; sections without a chapter last."""
-    order = {c: n for n, c in enumerate(CHAPTERS)}
+def by_chapter(
+    rows: list[FeedbackRow], manual: Manual | None = None, revision: str | None = None
+) -> list[tuple[str | None, list[FeedbackRow]]]:
+    """Rows grouped by chapter, in the order of the manual's `revision`; chapters it lacks
+    after, then sections without a chapter."""
     groups: dict[str | None, list[FeedbackRow]] = {}
     for row in rows:
         groups.setdefault(row.chapter, []).append(row)
-    return sorted(groups.items(), key=lambda kv: order.get(kv[0] or "", len(order)))
+    named = (manual or Manual()).chapter_order((c for c in groups if c), revision)
+    return [(c, groups[c]) for c in named] + ([(None, groups[None])] if None in groups else [])
 
 
 def you_said_we_did(
-    session: Session, survey_id: str, revision: str, lang: str = "en"
+    session: Session,
+    survey_id: str,
+    revision: str,
+    lang: str = "en",
+    manual: Manual | None = None,
 ) -> YouSaidWeDid | None:
     """The feedback of the previous revision's round, by chapter, with what was done; None
     if there is no earlier round. Syncs that round's items first (so it flushes)."""
@@ -217,4 +225,5 @@ def you_said_we_did(
     if previous is None:
         return None
     sync_feedback(session, previous)
-    return YouSaidWeDid(previous, by_chapter(list_items(session, previous, lang=lang)))
+    rows = list_items(session, previous, lang=lang)
+    return YouSaidWeDid(previous, by_chapter(rows, manual, previous.revision))

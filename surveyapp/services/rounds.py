@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..definitions import Survey, cached_snapshot, definition_hash, load_snapshot
+from ..definitions import Survey, cached_snapshot, definition_hash, load_snapshot, revision_key
 from ..definitions.registry import SurveyRegistry
 from ..errors import InvalidRequest, RoundClosed, RoundNotOpenYet, UnknownRound
 from ..models import Invitation, Participant, Round
@@ -195,12 +194,6 @@ def require_open(round_: RoundTimes) -> None:
         raise RoundClosed("this survey round is closed")
     if state != "open":
         raise RoundNotOpenYet("this survey round is not open yet")
-
-
-def revision_key(revision: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key for manual revisions as version tuples: "0.3" < "0.10" < "1.0"."""
-    parts = re.split(r"[.\-_ ]+", revision.strip())
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
 
 
 def previous_revision_round(session: Session, survey_id: str, revision: str) -> Round | None:

@@ -1,11 +1,13 @@
-"""Lookups that answer the plain 404 page, and the session of a download that writes."""
+"""Lookups that answer the plain 404 page, the manual, and the session of a download that
+writes."""
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy.orm import Session
 
 from ..db import begin_write, get_session
+from ..definitions import Manual, SurveyRegistry
 from ..errors import UnknownRound
 from ..models import Participant, Round
 from ..services import rounds
@@ -37,3 +39,15 @@ def writing_session() -> Session:
     db = get_session()
     begin_write(db)
     return db
+
+
+def manual() -> Manual:
+    """The manual of the app's surveys folder (empty when it has no manual.yaml)."""
+    registry: SurveyRegistry = current_app.extensions["surveys"]
+    return registry.manual
+
+
+def chapter_titles(lang: str, revision: str | None = None) -> dict[str, str]:
+    """Every chapter id of the manual with its title in `lang` (as in `revision`); pages
+    show an id the manual lacks as it is (`titles.get(id, id)`)."""
+    return manual().chapter_titles(lang, revision)

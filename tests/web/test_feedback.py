@@ -222,10 +222,11 @@ def test_the_csv_download_is_formula_safe(
     text = response.get_data().decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0] == (
-        "chapter,section,question,answer,language,group,status,note,addressed_in_revision"
+        "chapter,chapter_title,section,question,answer,language,group,status,note,"
+        "addressed_in_revision"
     )
-    assert "why,Why,What should change?,'=1+1,en,g2,new,," in lines
-    assert "why,Why,What should change?,Too long,en,g1,new,," in lines
+    assert "why,Introduction and preface,Why,What should change?,'=1+1,en,g2,new,," in lines
+    assert "why,Introduction and preface,Why,What should change?,Too long,en,g1,new,," in lines
 
 
 # --- access ----------------------------------------------------------------------------------

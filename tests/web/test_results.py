@@ -168,10 +168,38 @@ def test_free_texts_are_grouped_by_chapter(
 ) -> None:
     html = page(editor, data.current.id)
     texts = html[html.index('id="free-text"') : html.index('id="comparison"')]
-    why = texts.index("Chapter why")
+    why = texts.index("<h3>Introduction and preface</h3>")  # the manual's title, not the id
     assert why < texts.index("Too long") and why < texts.index("=1+1")
     assert texts.index("No chapter") < texts.index("Lawyer")  # the "other" text of role
     assert "not submitted" not in texts
+
+
+def test_a_finnish_dashboard_shows_the_finnish_chapter_titles(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    finnish = page(editor, data.current.id, "?lang=fi")
+    texts = finnish[finnish.index('id="free-text"') : finnish.index('id="comparison"')]
+    assert "<h3>Johdanto ja esipuhe</h3>" in texts
+    assert "Luku why" not in finnish and "Introduction and preface" not in finnish
+    comparison = finnish[finnish.index('id="comparison"') :]
+    assert "Johdanto ja esipuhe <code>why</code>" in comparison
+    assert "Mitä siihen tarvitaan <code>how</code>" in comparison
+
+
+@pytest.fixture
+def no_manual(app_config: dict[str, Any]) -> None:
+    """The app's surveys folder has no manual.yaml (tests/data/surveys)."""
+    app_config["SURVEYS_DIR"] = str(analysis_dataset.SURVEYS)
+
+
+def test_without_a_manual_the_app_starts_and_shows_chapter_ids(
+    no_manual: None, editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = page(editor, data.current.id, "?lang=fi")
+    texts = html[html.index('id="free-text"') : html.index('id="comparison"')]
+    assert "<h3>why</h3>" in texts
+    triage = editor.get(f"/workspace/rounds/{data.current.id}/feedback?lang=fi")
+    assert triage.status_code == 200
 
 
 def test_a_script_in_a_free_text_answer_is_shown_as_text(

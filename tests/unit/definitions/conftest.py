@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from surveyapp.definitions import Survey, load_text
+from surveyapp.definitions import Survey, load_text, manual_of_dir
 from surveyapp.definitions.registry import clear_snapshot_cache
 from surveyapp.errors import DefinitionError
 
 # The header of every built survey: the first question starts on line 8.
+# The shipped manual: the chapters and topics built surveys may name.
+MANUAL = manual_of_dir(Path(__file__).resolve().parents[3] / "surveys")
 HEADER = """\
 id: test
 title: {en: Test, fi: Testi, sv: Test}
@@ -38,7 +41,7 @@ def make_survey_text(questions: str, top: str = "") -> str:
 def problems_of(text: str) -> list[tuple[int, str]]:
     """(line, message) of every problem of `text`; [] when it loads."""
     try:
-        load_text(text, source="t.yaml")
+        load_text(text, source="t.yaml", manual=MANUAL)
     except DefinitionError as exc:
         return [(p.line, p.message) for p in exc.problems]
     return []
@@ -61,7 +64,7 @@ def load() -> Callable[[str], Survey]:
     def _load(text: str) -> Survey:
         found = problems_of(text)
         assert found == [], found
-        return load_text(text)
+        return load_text(text, manual=MANUAL)
 
     return _load
 

@@ -14,6 +14,7 @@ from surveyapp.definitions.yamlnodes import ALIAS_MESSAGE
 BROKEN = Path(__file__).resolve().parents[2] / "data" / "broken"
 
 EXPECTED: dict[str, list[tuple[int, str]]] = {
+    "manual.yaml": [],  # the manual the surveys' chapters are checked against
     "yaml-syntax-error.yaml": [
         (
             11,
@@ -188,4 +189,4 @@ def test_the_pure_python_parser_reports_the_same(
     by_file: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for problem in report.problems:
         by_file[Path(problem.path).name].append((problem.line, problem.message))
-    assert dict(by_file) == {p.name: found[p.name] for p in same}
+    assert dict(by_file) == {p.name: found[p.name] for p in same if found[p.name]}

@@ -10,18 +10,26 @@ from typing import Any
 import jsonschema
 import pytest
 
-from surveyapp.definitions import check_paths, schema_text
+from surveyapp.definitions import (
+    MANUAL_FILE,
+    check_paths,
+    manual_of_dir,
+    manual_schema_text,
+    schema_text,
+)
 from surveyapp.definitions.reporting import Report
 from surveyapp.definitions.yamlnodes import parse, plain
 
 ROOT = Path(__file__).resolve().parents[3]
 VALID = ROOT / "tests" / "data" / "valid"
-SHIPPED = sorted((ROOT / "surveys").glob("*.yaml"))
+SHIPPED = sorted(p for p in (ROOT / "surveys").glob("*.yaml") if p.name != MANUAL_FILE)
+# With the shipped manual, a section's chapter must be one of its chapters.
+SCHEMA = schema_text(manual_of_dir(ROOT / "surveys"))
 
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(schema_text())
+    schema = json.loads(SCHEMA)
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
@@ -134,9 +142,27 @@ def test_a_minimal_survey_passes(validator: jsonschema.Draft202012Validator) -> 
 def test_editors_draft_7_validation_catches_the_same(case: str) -> None:
     """yaml-language-server (VS Code's YAML extension) validates with draft-07 rules and
     ignores 2019-09 keywords such as unevaluatedProperties: the schema must not need them."""
-    validator = jsonschema.Draft7Validator(json.loads(schema_text()))
+    validator = jsonschema.Draft7Validator(json.loads(SCHEMA))
     for path in SHIPPED:
         assert errors(validator, data_of(path)) == []
     data = copy.deepcopy(all_types())
     BREAKAGES[case](data)
     assert errors(validator, data) != []
+
+
+def test_without_a_manual_any_chapter_id_passes_the_schema() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(schema_text()))
+    data = copy.deepcopy(all_types())
+    data["sections"][1].update(chapter="whyy")
+    assert errors(validator, data) == []
+    data["sections"][1].update(chapter="Why?")
+    assert errors(validator, data) != []
+
+
+def test_the_shipped_manual_passes_the_manual_schema() -> None:
+    schema = json.loads(manual_schema_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    manual = data_of(ROOT / "surveys" / MANUAL_FILE)
+    assert errors(jsonschema.Draft202012Validator(schema), manual) == []
+    manual["revisions"][0]["chapters"][0]["colour"] = "blue"
+    assert errors(jsonschema.Draft202012Validator(schema), manual) != []

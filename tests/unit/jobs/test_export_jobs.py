@@ -244,7 +244,9 @@ def test_other_sessions_see_progress_and_heartbeat_while_the_build_runs(
     monkeypatch.setattr(exports, "PROGRESS_SECONDS", 0.0)
     seen: list[tuple[str, int, dt.datetime]] = []
 
-    def slow(read: Session, round_: Round, path: Path, lang: str, *, progress: Any) -> Any:
+    def slow(
+        read: Session, round_: Round, path: Path, lang: str, *, progress: Any, manual: Any
+    ) -> Any:
         progress(0, 3)
         progress(2, 3)
         job = reread(session, queued)
