@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -263,3 +264,25 @@ def read_options(
         if label is not None:
             options.append(Option(value, label))
     return tuple(options) if len(options) == len(seq.items) else ()
+
+
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
+
+
+def get_languages(root: Map, ctx: Context) -> tuple[str, ...]:
+    """A file's `languages` list; () when any is wrong, so translations go unchecked."""
+    seq = get_seq(root, "languages", "", ctx)
+    if seq is None:
+        return ()
+    codes: list[str] = []
+    for item in seq.items:
+        code = item.text if isinstance(item, Scalar) else ""
+        if not LANGUAGE.match(code):
+            ctx.add(
+                item.line, f"language {shown(item)} is not a language code such as en, fi or sv"
+            )
+        elif code in codes:
+            ctx.add(item.line, f"language '{code}' is listed twice")
+        else:
+            codes.append(code)
+    return tuple(codes) if len(codes) == len(seq.items) else ()

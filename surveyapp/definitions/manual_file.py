@@ -8,6 +8,7 @@ from pathlib import Path
 from surveyapp.definitions.fields import (
     Context,
     check_keys,
+    get_languages,
     get_seq,
     get_str,
     get_text,
@@ -21,7 +22,6 @@ from surveyapp.errors import DefinitionError, Problem
 
 ITEM_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 REVISION_ID = re.compile(r"^[0-9A-Za-z]+([.\-_][0-9A-Za-z]+)*$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 TOP_KEYS = ("languages", "revisions")
 REVISION_KEYS = ("id", "continues", "chapters")
 CHAPTER_KEYS = ("id", "title", "topics")
@@ -41,7 +41,7 @@ def build_manual(root: Node | None, report: Report) -> Manual | None:
         return None
     check_keys(root, TOP_KEYS, "", ctx)
     require(root, TOP_KEYS, "", ctx)
-    ctx.languages = _languages(root, ctx)
+    ctx.languages = get_languages(root, ctx)
     revisions: list[Revision] = []
     seq = get_seq(root, "revisions", "", ctx)
     for node in seq.items if seq is not None else ():
@@ -51,18 +51,6 @@ def build_manual(root: Node | None, report: Report) -> Manual | None:
     if report:
         return None
     return Manual(ctx.languages, tuple(revisions), report.source)
-
-
-def _languages(root: Map, ctx: Context) -> tuple[str, ...]:
-    seq = get_seq(root, "languages", "", ctx)
-    codes: list[str] = []
-    for item in seq.items if seq is not None else ():
-        code = item.text if isinstance(item, Scalar) else ""
-        if not LANGUAGE.match(code) or code in codes:
-            ctx.add(item.line, f"language {shown(item)} is not a language code or is listed twice")
-        else:
-            codes.append(code)
-    return tuple(codes)
 
 
 def _revision(node: Node, earlier: list[Revision], ctx: Context) -> Revision | None:

@@ -8,6 +8,7 @@ from surveyapp.definitions.conditions import Located, check_conditions
 from surveyapp.definitions.fields import (
     check_keys,
     get_int,
+    get_languages,
     get_seq,
     get_str,
     get_text,
@@ -20,12 +21,11 @@ from surveyapp.definitions.questions import SurveyContext, read_question
 from surveyapp.definitions.reporting import Report, hint, one_of
 from surveyapp.definitions.scales import BUILTIN_SCALES
 from surveyapp.definitions.schema import Option, Question, Scale, Section, Survey
-from surveyapp.definitions.yamlnodes import Map, Node, Scalar
+from surveyapp.definitions.yamlnodes import Map, Node
 
 SURVEY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SECTION_ID = re.compile(r"^[a-z0-9_]+$")
 SCALE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 TOP_KEYS = ("id", "title", "languages", "description", "scales", "sections")
 SECTION_KEYS = ("id", "chapter", "title", "description", "questions")
 _NO_SECTION_CONDITION = {
@@ -57,7 +57,7 @@ def build_survey(
     check_keys(root, TOP_KEYS, "", ctx)
     require(root, ("id", "title", "languages", "sections"), "", ctx)
     survey_id = _survey_id(root, file_name, ctx)
-    ctx.languages = _languages(root, ctx)
+    ctx.languages = get_languages(root, ctx)
     title = get_text(root, "title", "", ctx)
     description = get_text(root, "description", "", ctx)
     ctx.scales = _survey_scales(root, ctx)
@@ -96,25 +96,6 @@ def _survey_id(root: Map, file_name: str | None, ctx: SurveyContext) -> str | No
                 f"'{file_name}'; rename the file to '{wanted}' or change the id",
             )
     return survey_id
-
-
-def _languages(root: Map, ctx: SurveyContext) -> tuple[str, ...]:
-    """The survey's languages; () when any is wrong, so translations go unchecked."""
-    seq = get_seq(root, "languages", "", ctx)
-    if seq is None:
-        return ()
-    codes: list[str] = []
-    for item in seq.items:
-        code = item.text if isinstance(item, Scalar) else ""
-        if not LANGUAGE.match(code):
-            ctx.add(
-                item.line, f"language {shown(item)} is not a language code such as en, fi or sv"
-            )
-        elif code in codes:
-            ctx.add(item.line, f"language '{code}' is listed twice")
-        else:
-            codes.append(code)
-    return tuple(codes) if len(codes) == len(seq.items) else ()
 
 
 def _survey_scales(root: Map, ctx: SurveyContext) -> dict[str, Scale]:
