@@ -68,9 +68,7 @@ def _chapters(round_: Round) -> list[str]:
 @role_required("editor")
 def triage(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
-    db = writing_session()  # this GET adds the items of new answers
-    feedback.sync_feedback(db, round_)
-    db.commit()
+    db = get_session()  # a GET only reads: submitting adds the items
     filters = _filters(round_)
     items = feedback.list_items(db, round_, lang=_lang(), **filters)
     return render_round_page(
@@ -83,6 +81,18 @@ def triage(round_id: int) -> ResponseReturnValue:
         status_names=STATUS_NAMES,
         chapter_names=chapter_titles(_lang(), round_.revision),
     )
+
+
+@bp.post("/rounds/<id:round_id>/feedback/bring-in")
+@role_required("editor")
+def bring_in(round_id: int) -> ResponseReturnValue:
+    """Items for comments submitted before submitting added them (rounds of older versions)."""
+    round_ = round_or_404(round_id)
+    db = writing_session()
+    added = feedback.bring_in_comments(db, round_, actor=actor())
+    db.commit()
+    flash(_("Comments brought in: %(num)d.", num=added))
+    return redirect(url_for("feedback.triage", round_id=round_.id), code=303)
 
 
 @bp.post("/feedback/<id:item_id>")
@@ -113,12 +123,9 @@ def _save(item: FeedbackItem, form: FeedbackForm) -> None:
 
 
 def _report(round_: Round) -> feedback.YouSaidWeDid | None:
-    db = writing_session()  # the previous round's items are synced first
-    found = feedback.you_said_we_did(
-        db, round_.survey_id, round_.revision, lang=_lang(), manual=manual()
+    return feedback.you_said_we_did(
+        get_session(), round_.survey_id, round_.revision, lang=_lang(), manual=manual()
     )
-    db.commit()
-    return found
 
 
 @bp.get("/rounds/<id:round_id>/you-said-we-did")
@@ -139,7 +146,7 @@ def you_said_we_did(round_id: int) -> ResponseReturnValue:
 @role_required("editor")
 def you_said_we_did_csv(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
-    db = writing_session()  # the previous round's items are synced, and the download recorded
+    db = writing_session()  # the download is recorded
     report = downloads.feedback_report(db, round_, _lang(), actor=actor(), manual=manual())
     db.commit()
     chapters = report.chapters if report else []

@@ -63,30 +63,63 @@ def sync_feedback(session: Session, round_: Round) -> int:
     """Add a `new` item for every non-empty free-text answer of a submitted response that has
     none yet; returns how many were added. Running it again adds nothing."""
     question_ids = list(text_questions(round_survey(round_)))
-    if not question_ids:
-        return 0
+    query = _missing_items(question_ids).where(Response.round_id == round_.id)
+    # Item ids are shown; in response order they would follow the order people began.
+    return _add_items(session, query, shuffle=round_.is_anonymous)
+
+
+def add_response_items(session: Session, response_id: int, survey: Survey) -> int:
+    """At a respondent's submit: items for the response's non-empty free-text answers that
+    have none (a resubmission adds only new ones), so that no page has to add them later.
+
+    Not in an anonymous round: item ids are shown, and added one submit at a time they would
+    follow the order people submitted. Its items come in shuffled batches (bring_in_comments).
+    """
+    query = (
+        _missing_items(list(text_questions(survey)))
+        .join(Round, Round.id == Response.round_id)
+        .where(Response.id == response_id, Round.is_anonymous.is_(False))
+    )
+    return _add_items(session, query, shuffle=False)
+
+
+def bring_in_comments(session: Session, round_: Round, *, actor: Actor) -> int:
+    """Items for the answers that have none: an anonymous round's, in a shuffled batch, and
+    those submitted before submitting added items (older rounds). Audited."""
+    added = sync_feedback(session, round_)
+    if added:
+        detail = f"{added} feedback items added"
+        record(
+            session, "feedback_brought_in", actor=actor, target=f"round {round_.id}", detail=detail
+        )
+    return added
+
+
+def _missing_items(question_ids: list[str]) -> Any:
+    """The submitted free-text answers of `question_ids` that have no item yet."""
     existing = and_(
         FeedbackItem.response_id == Answer.response_id,
         FeedbackItem.question_id == Answer.question_id,
     )
-    query = (
-        select(Answer.response_id, Answer.question_id, Answer.value)
+    return (
+        select(Response.round_id, Answer.response_id, Answer.question_id, Answer.value)
         .join(Response, Response.id == Answer.response_id)
         .outerjoin(FeedbackItem, existing)
         .where(
-            Response.round_id == round_.id,
             Response.status == "submitted",
             Answer.question_id.in_(question_ids),
             FeedbackItem.id.is_(None),
         )
     )
+
+
+def _add_items(session: Session, query: Any, *, shuffle: bool) -> int:
     new = [
-        {"round_id": round_.id, "response_id": rid, "question_id": qid, "status": "new"}
-        for rid, qid, value in session.execute(query)
+        {"round_id": round_id, "response_id": rid, "question_id": qid, "status": "new"}
+        for round_id, rid, qid, value in session.execute(query)
         if isinstance(value, str) and value.strip()
     ]
-    if round_.is_anonymous:
-        # Item ids are shown; in response order they would follow the order people began.
+    if shuffle:
         secrets.SystemRandom().shuffle(new)
     if new:
         session.execute(_insert_skipping_existing(session), new)
@@ -220,10 +253,9 @@ def you_said_we_did(
     manual: Manual | None = None,
 ) -> YouSaidWeDid | None:
     """The feedback of the previous revision's round, by chapter, with what was done; None
-    if there is no earlier round. Syncs that round's items first (so it flushes)."""
+    if there is no earlier round. It only reads: submitting adds the items."""
     previous = previous_revision_round(session, survey_id, revision)
     if previous is None:
         return None
-    sync_feedback(session, previous)
     rows = list_items(session, previous, lang=lang)
     return YouSaidWeDid(previous, by_chapter(rows, manual, previous.revision))

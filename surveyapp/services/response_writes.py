@@ -19,6 +19,7 @@ from ..definitions import Question, Section, Survey, visible_questions
 from ..errors import InvalidRequest
 from ..forms.dynamic import Parsed
 from ..models import Response, Round
+from .feedback import add_response_items
 from .page_answers import Action, check_page, merged_answers, revealed_questions, section_after
 from .response_reads import (
     ANSWERS,
@@ -260,6 +261,8 @@ def submit_response(
         submission_count=Response.submission_count + 1,
         **_language_change(response, language),
     )
+    # Editors triage the comments; the triage page only reads, so they are added here.
+    add_response_items(session, response.id, survey)
 
 
 def submit_page(

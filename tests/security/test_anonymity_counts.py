@@ -16,10 +16,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builders import fresh, table_rows
+from builders import SETUP, fresh, table_rows, workspace_token
 from surveyapp.analysis import anonymity
 from surveyapp.config import ConfigError, load_config
 from surveyapp.models import FeedbackItem, Invitation, Round
+from surveyapp.services import feedback
 
 Maker = Callable[..., Any]
 
@@ -203,7 +204,14 @@ def test_triage_of_an_anonymous_round_shows_no_language_nor_the_order_of_respons
     editor: FlaskClient, session: Session, make_round: Maker, invite: Maker
 ) -> None:
     data = build(session, make_round(is_anonymous=True), invite, count=24)
-    html = editor.get(f"/workspace/rounds/{data.round.id}/feedback").get_data(as_text=True)
+    url = f"/workspace/rounds/{data.round.id}/feedback"
+    assert (
+        editor.get(url).status_code == 200
+        and not fresh(session).scalars(select(FeedbackItem)).all()
+    ), "submitting adds no item in an anonymous round: its id would follow the submits"
+    token = workspace_token(editor, url)
+    assert editor.post(f"{url}/bring-in", data={"csrf_token": token}).status_code == 303
+    html = editor.get(url).get_data(as_text=True)
     assert "<dt>Language</dt>" not in html and "<dt>Group</dt>" not in html
     answers = re.findall(r'<blockquote class="answer">([^<]*)</blockquote>', html)
     assert answers == sorted(answers) and len(answers) == 20
@@ -215,7 +223,10 @@ def test_triage_of_an_anonymous_round_shows_no_language_nor_the_order_of_respons
 def test_you_said_we_did_of_an_anonymous_round_gives_no_language(
     editor: FlaskClient, session: Session, make_round: Maker, invite: Maker
 ) -> None:
-    build(session, make_round(revision="0.3", is_anonymous=True), invite)
+    earlier = make_round(revision="0.3", is_anonymous=True)
+    build(session, earlier, invite)
+    feedback.bring_in_comments(session, earlier, actor=SETUP)
+    session.commit()
     later = make_round(revision="0.4")
     response = editor.get(f"/workspace/rounds/{later.id}/you-said-we-did.csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))

@@ -14,11 +14,12 @@ from typing import Any
 import analysis_dataset
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from builders import assert_by_account, fresh, workspace_token
+from builders import SETUP, assert_by_account, fresh, workspace_token
 from surveyapp.models import AuditEvent, FeedbackItem, Round, User
+from surveyapp.services import feedback
 
 Maker = Callable[..., Any]
 XSS_ANSWER = '<script>alert("answer")</script>'
@@ -65,7 +66,7 @@ def save(client: FlaskClient, item: FeedbackItem, query: str = "", **fields: str
 # --- the triage page ---------------------------------------------------------------------------
 
 
-def test_the_triage_page_syncs_and_shows_every_free_text_answer(
+def test_the_triage_page_shows_every_submitted_free_text_answer(
     editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
 ) -> None:
     html = page(editor, triage_url(data.current.id))
@@ -73,8 +74,30 @@ def test_the_triage_page_syncs_and_shows_every_free_text_answer(
     assert "not submitted" not in html  # the draft's answer
     assert "What should change?" in html and "g2" in html
     assert len(feedback_items(session)) == 2
-    page(editor, triage_url(data.current.id))
-    assert len(feedback_items(session)) == 2, "opening the page again adds nothing"
+
+
+def test_the_triage_page_writes_nothing(
+    editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
+) -> None:
+    session.execute(delete(FeedbackItem))  # as if submitted before submitting added items
+    session.commit()
+    events = len(fresh(session).scalars(select(AuditEvent)).all())
+    assert "Too long" not in page(editor, triage_url(data.current.id))
+    assert (
+        feedback_items(session) == [] and len(session.scalars(select(AuditEvent)).all()) == events
+    )
+
+
+def test_bringing_in_older_comments(
+    editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
+) -> None:
+    session.execute(delete(FeedbackItem))
+    session.commit()
+    url = f"/workspace/rounds/{data.current.id}/feedback/bring-in"
+    token = workspace_token(editor, triage_url(data.current.id))
+    assert editor.post(url, data={"csrf_token": token}).status_code == 303
+    assert len(feedback_items(session)) == 2
+    assert "Comments brought in: 2." in page(editor, triage_url(data.current.id))
 
 
 def test_the_round_page_links_to_the_triage(
@@ -166,6 +189,8 @@ def test_anonymous_rounds_show_no_participant(
     editor: FlaskClient, session: Session, tmp_path: Path
 ) -> None:
     data = analysis_dataset.build(session, tmp_path, anonymous=True)
+    feedback.bring_in_comments(session, data.current, actor=SETUP)
+    session.commit()
     html = page(editor, triage_url(data.current.id))
     assert "Too long" in html
     # CSRF tokens are random base64 and may contain "g1" by chance; leave them out.
@@ -242,7 +267,7 @@ def test_visitors_who_are_not_logged_in_go_to_login(
     ):
         response = client.get(url)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
-    assert feedback_items(session) == [], "nothing was synced for them"
+    assert len(feedback_items(session)) == 2, "nothing was added for them"
 
 
 def test_saving_without_the_form_token_is_refused(

@@ -31,6 +31,7 @@ NOT_AUDITED = {
     "jobs.exports.build_for_app": "run_export in the app's context",
     "jobs.runner.run_in_background": "starts a job, which records what it does",
     "feedback.sync_feedback": "bookkeeping: a triage item for each new free-text answer",
+    "feedback.add_response_items": "a respondent's submit adds the items: no actor to record",
     "mail.batches.queue_batch": "queues a batch for the send run, which is recorded",
     "users.authenticate": "the login is recorded by the login page, with its address",
     # Not changes at all, whatever their names say:

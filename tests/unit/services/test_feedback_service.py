@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 from analysis_dataset import Dataset, build, respond
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from builders import SETUP
 from surveyapp.errors import InvalidRequest
 from surveyapp.feedback.forms import STATUS_NAMES
-from surveyapp.models import FEEDBACK_STATUSES, FeedbackItem, Round, User
-from surveyapp.services import feedback, users
+from surveyapp.models import FEEDBACK_STATUSES, AuditEvent, FeedbackItem, Round, User
+from surveyapp.services import feedback, response_writes, users
 from surveyapp.services.audit import Actor
+from surveyapp.services.rounds import round_survey
 
 
 @pytest.fixture
@@ -47,26 +48,35 @@ def test_every_status_has_a_translatable_name() -> None:
     assert set(STATUS_NAMES) == set(FEEDBACK_STATUSES)
 
 
-def test_sync_adds_the_submitted_free_text_answers_once(db: Session, data: Dataset) -> None:
+def test_submitting_adds_the_free_text_answers_once(db: Session, data: Dataset) -> None:
     first, _no_comment, third = data.responses
-    assert feedback.sync_feedback(db, data.current) == 2
     expected = [(first.id, "why_comment", "new"), (third.id, "why_comment", "new")]
     assert items(db, data.current) == expected  # no draft, no "role.other", no scale answer
-    assert feedback.sync_feedback(db, data.current) == 0
+    assert feedback.sync_feedback(db, data.current) == 0, "nothing is left to bring in"
+    response_writes.submit_response(db, first, round_survey(data.current))  # resubmitted
     assert items(db, data.current) == expected
 
 
-def test_sync_adds_later_submissions_and_skips_empty_answers(db: Session, data: Dataset) -> None:
-    feedback.sync_feedback(db, data.current)
+def test_submitting_skips_empty_answers(db: Session, data: Dataset) -> None:
     added = respond(db, data.current, {"why_comment": "More cases"})
     respond(db, data.current, {"why_comment": "   "})
-    assert feedback.sync_feedback(db, data.current) == 1
     assert (added.id, "why_comment", "new") in items(db, data.current)
     assert len(items(db, data.current)) == 3
 
 
+def test_bringing_in_adds_the_items_of_older_submissions_and_audits(
+    db: Session, data: Dataset, editor: User
+) -> None:
+    """Rounds submitted before submitting added items: the editors bring them in once."""
+    db.execute(delete(FeedbackItem))
+    actor = Actor.from_user(editor, "")
+    assert feedback.bring_in_comments(db, data.current, actor=actor) == 2
+    assert feedback.bring_in_comments(db, data.current, actor=actor) == 0
+    [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "feedback_brought_in"))
+    assert event.actor_id == editor.id and event.detail == "2 feedback items added"
+
+
 def test_update_persists_with_the_user(db: Session, data: Dataset, editor: User) -> None:
-    feedback.sync_feedback(db, data.current)
     item = db.scalars(select(FeedbackItem)).first()
     assert item is not None
     feedback.update_item(
@@ -83,7 +93,6 @@ def test_update_persists_with_the_user(db: Session, data: Dataset, editor: User)
 
 
 def test_update_refuses_an_unknown_status(db: Session, data: Dataset, editor: User) -> None:
-    feedback.sync_feedback(db, data.current)
     item = db.scalars(select(FeedbackItem)).first()
     assert item is not None
     with pytest.raises(InvalidRequest):
@@ -92,7 +101,6 @@ def test_update_refuses_an_unknown_status(db: Session, data: Dataset, editor: Us
 
 
 def test_list_items_shows_the_answer_in_context(db: Session, data: Dataset) -> None:
-    feedback.sync_feedback(db, data.current)
     rows = feedback.list_items(db, data.current, lang="fi")
     assert [(r.answer, r.language, r.group) for r in rows] == [
         ("Too long", "en", "g1"),
@@ -108,7 +116,6 @@ def test_list_items_shows_the_answer_in_context(db: Session, data: Dataset) -> N
 
 
 def test_list_items_filters_by_status_and_chapter(db: Session, data: Dataset, editor: User) -> None:
-    feedback.sync_feedback(db, data.current)
     rows = feedback.list_items(db, data.current)
     item = db.get(FeedbackItem, rows[1].id)
     assert item is not None
@@ -121,7 +128,8 @@ def test_list_items_filters_by_status_and_chapter(db: Session, data: Dataset, ed
 
 def test_anonymous_rounds_tie_no_item_to_a_group(db: Session, tmp_path: Path) -> None:
     data = build(db, tmp_path, anonymous=True)
-    feedback.sync_feedback(db, data.current)
+    assert items(db, data.current) == [], "submits add none: their ids would follow the submits"
+    feedback.bring_in_comments(db, data.current, actor=SETUP)
     rows = feedback.list_items(db, data.current)
     assert len(rows) == 2
     assert all(r.group is None for r in rows)
@@ -130,7 +138,6 @@ def test_anonymous_rounds_tie_no_item_to_a_group(db: Session, tmp_path: Path) ->
 def test_you_said_we_did_reports_the_previous_revisions_round(
     db: Session, data: Dataset, editor: User
 ) -> None:
-    feedback.sync_feedback(db, data.current)
     for row in feedback.list_items(db, data.current):
         item = db.get(FeedbackItem, row.id)
         assert item is not None
@@ -163,7 +170,8 @@ def test_you_said_we_did_is_none_without_an_earlier_round(db: Session, data: Dat
 
 def test_sync_skips_items_added_meanwhile(db: Session, data: Dataset) -> None:
     first = data.responses[0]
-    # As if another editor's page had synced between our look and our insert.
+    db.execute(delete(FeedbackItem))  # as if submitted before submitting added items
+    # As if another editor had brought them in between our look and our insert.
     db.add(FeedbackItem(round_id=data.current.id, response_id=first.id, question_id="why_comment"))
     db.flush()
     rows = [
