@@ -44,6 +44,7 @@ class FeedbackRow:
     status: str
     note: str
     revision: str | None
+    country: str | None = None  # the triage queue's only; always None in anonymous rounds
 
 
 @dataclass
@@ -184,7 +185,7 @@ def list_items(
     query = (
         select(FeedbackItem, Answer.value, language, group)
         .join(Response, Response.id == FeedbackItem.response_id)
-        .outerjoin(Answer, _same_answer())
+        .outerjoin(Answer, same_answer())
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
         .outerjoin(Participant, Participant.id == Invitation.participant_id)
         .where(FeedbackItem.round_id == round_.id, FeedbackItem.question_id.in_(questions))
@@ -194,7 +195,7 @@ def list_items(
         query = query.where(FeedbackItem.status == status)
     order = {qid: n for n, qid in enumerate(questions)}
     rows = [
-        _row(item, questions[item.question_id], value, language_code, group_name, lang)
+        feedback_row(item, questions[item.question_id], value, language_code, group_name, lang)
         for item, value, language_code, group_name in session.execute(query)
     ]
     if anonymous:
@@ -202,14 +203,14 @@ def list_items(
     return sorted(rows, key=lambda r: order[r.question_id])
 
 
-def _same_answer() -> ColumnElement[bool]:
+def same_answer() -> ColumnElement[bool]:
     return and_(
         Answer.response_id == FeedbackItem.response_id,
         Answer.question_id == FeedbackItem.question_id,
     )
 
 
-def _row(
+def feedback_row(
     item: FeedbackItem,
     where: tuple[Section, Question],
     value: object,

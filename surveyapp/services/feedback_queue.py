@@ -1,0 +1,189 @@
+"""Triage as a work queue: a round's feedback items filtered, sorted, counted and paged,
+and a page of them changed at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import case, null, select
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidRequest
+from ..models import (
+    FEEDBACK_STATUSES,
+    Answer,
+    FeedbackItem,
+    Invitation,
+    Participant,
+    Response,
+    Round,
+)
+from .audit import Actor, record
+from .feedback import NOTE_MAX, REVISION_MAX, FeedbackRow, feedback_row, same_answer, text_questions
+from .rounds import round_survey
+
+PAGE_SIZE = 50
+SORTS = ("chapter", "status", "date")
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the triage page asks for; `group` and `language` are ignored in anonymous rounds."""
+
+    chapter: str | None = None
+    status: str | None = None
+    language: str | None = None
+    group: str | None = None
+    search: str = ""
+    sort: str = "chapter"
+    page: int = 1
+
+
+@dataclass
+class QueuePage:
+    """One page of matching rows, with the counts of every match by status and chapter."""
+
+    rows: list[FeedbackRow]
+    total: int
+    page: int
+    pages: int
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_chapter: dict[str | None, int] = field(default_factory=dict)
+
+
+def queue_page(
+    session: Session, round_: Round, query: QueueQuery, lang: str = "en", size: int = PAGE_SIZE
+) -> QueuePage:
+    """The `query.page`-th page of `size` rows (offset paging, in a stable order: ties are
+    broken by item id). The text search runs here, not in SQL: answers are stored as JSON,
+    whose text escapes the letters (ä, ö, å) people search for."""
+    questions = text_questions(round_survey(round_))
+    if query.chapter is not None:
+        questions = {k: v for k, v in questions.items() if v[0].chapter == query.chapter}
+    needle = query.search.strip().casefold()
+    statement = _statement(round_, list(questions), query) if questions else None
+    found = [
+        hit
+        for hit in (session.execute(statement) if statement is not None else [])
+        if not needle or needle in _text(hit[1]).casefold() or needle in hit[0].note.casefold()
+    ]
+    if round_.is_anonymous and query.sort == "chapter":
+        # Within a question, by text: no order that could follow when people answered.
+        order = {qid: n for n, qid in enumerate(questions)}
+        found.sort(key=lambda hit: (order[hit[0].question_id], _text(hit[1]).casefold()))
+    pages = max(1, math.ceil(len(found) / size))
+    page = min(max(query.page, 1), pages)
+    rows = [
+        dataclasses.replace(
+            feedback_row(item, questions[item.question_id], value, language, group, lang),
+            country=country,
+        )
+        for item, value, language, group, country in found[(page - 1) * size : page * size]
+    ]
+    statuses = Counter(item.status for item, *_rest in found)
+    chapters = Counter(questions[item.question_id][0].chapter for item, *_rest in found)
+    return QueuePage(rows, len(found), page, pages, dict(statuses), dict(chapters))
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _statement(round_: Round, question_ids: list[str], query: QueueQuery) -> Any:
+    """Items with their answer and, in named rounds only, language, group and country."""
+    anonymous = round_.is_anonymous
+    language: Any = null() if anonymous else Response.language
+    group: Any = null() if anonymous else Participant.group
+    country: Any = null() if anonymous else Participant.country
+    statement = (
+        select(FeedbackItem, Answer.value, language, group, country)
+        .join(Response, Response.id == FeedbackItem.response_id)
+        .outerjoin(Answer, same_answer())
+        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+        .outerjoin(Participant, Participant.id == Invitation.participant_id)
+        .where(FeedbackItem.round_id == round_.id, FeedbackItem.question_id.in_(question_ids))
+        .order_by(*_order(question_ids, query.sort))
+    )
+    if query.status is not None:
+        statement = statement.where(FeedbackItem.status == query.status)
+    if not anonymous and query.language is not None:
+        statement = statement.where(Response.language == query.language)
+    if not anonymous and query.group is not None:
+        statement = statement.where(Participant.group == query.group)
+    return statement
+
+
+def _order(question_ids: list[str], sort: str) -> list[Any]:
+    """Survey order (which is chapter order), by status, or the latest change first."""
+    in_survey = case({q: n for n, q in enumerate(question_ids)}, value=FeedbackItem.question_id)
+    if sort == "date":
+        return [FeedbackItem.updated_at.desc(), FeedbackItem.id.desc()]
+    if sort == "status":
+        by_status = case({s: n for n, s in enumerate(FEEDBACK_STATUSES)}, value=FeedbackItem.status)
+        return [by_status, in_survey, FeedbackItem.id]
+    return [in_survey, FeedbackItem.id]
+
+
+def filter_values(session: Session, round_: Round) -> tuple[list[str], list[str]]:
+    """The languages and groups the round's items have (none in an anonymous round)."""
+    if round_.is_anonymous:
+        return [], []
+    responses = select(FeedbackItem.response_id).where(FeedbackItem.round_id == round_.id)
+    languages = select(Response.language).where(Response.id.in_(responses)).distinct()
+    groups = (
+        select(Participant.group)
+        .join(Invitation, Invitation.participant_id == Participant.id)
+        .join(Response, Response.invitation_id == Invitation.id)
+        .where(Response.id.in_(responses))
+        .distinct()
+    )
+    return (
+        sorted(v for v in session.scalars(languages) if v),
+        sorted(v for v in session.scalars(groups) if v),
+    )
+
+
+def update_items(
+    session: Session,
+    round_: Round,
+    item_ids: Collection[int],
+    *,
+    status: str,
+    note: str = "",
+    addressed_in_revision: str = "",
+    actor: Actor,
+) -> int:
+    """Give the round's items `item_ids` a status, and the note and revision if given (empty:
+    left as they are). All or none: an id of another round, or none at all, is refused.
+    One audit event names every item (the note never: it may quote the answers)."""
+    note, revision = note.strip(), addressed_in_revision.strip()
+    _check(status, note, revision)
+    wanted = set(item_ids)
+    query = select(FeedbackItem).where(
+        FeedbackItem.round_id == round_.id, FeedbackItem.id.in_(wanted)
+    )
+    items = list(session.scalars(query.order_by(FeedbackItem.id)))
+    if not wanted or len(items) != len(wanted):
+        raise InvalidRequest(f"feedback items not of round {round_.id}")
+    for item in items:
+        item.status = status
+        item.note = note or item.note
+        item.addressed_in_revision = revision or item.addressed_in_revision
+        item.updated_by_id = actor.user_id
+    session.flush()
+    ids = ", ".join(str(item.id) for item in items)
+    detail = f"{len(items)} items → {status}: {ids}"
+    record(session, "feedback_status", actor=actor, target=f"round {round_.id}", detail=detail)
+    return len(items)
+
+
+def _check(status: str, note: str, revision: str) -> None:
+    if status not in FEEDBACK_STATUSES:
+        raise InvalidRequest(f"unknown feedback status: {status}")
+    if len(note) > NOTE_MAX or len(revision) > REVISION_MAX:
+        raise InvalidRequest("the note or the revision is too long")

@@ -1,0 +1,116 @@
+"""The triage work queue (services.feedback_queue) on analysis_dataset's round 0.10: its two
+comments ("Too long", "=1+1") and, where a test asks, many more from queue_world."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from analysis_dataset import Dataset, build, respond
+from queue_world import add_comments
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builders import SETUP
+from surveyapp.errors import InvalidRequest
+from surveyapp.models import AuditEvent, FeedbackItem
+from surveyapp.services import feedback_queue
+from surveyapp.services.feedback_queue import QueueQuery
+
+
+@pytest.fixture
+def data(db: Session, tmp_path: Path) -> Dataset:
+    return build(db, tmp_path)
+
+
+def statuses(db: Session) -> dict[int, str]:
+    db.expire_all()
+    return {i: s for i, s in db.execute(select(FeedbackItem.id, FeedbackItem.status))}
+
+
+def test_pages_of_fifty_in_a_stable_order(db: Session, data: Dataset) -> None:
+    ids = add_comments(db, data.current, 1000)
+    first = feedback_queue.queue_page(db, data.current, QueueQuery())
+    second = feedback_queue.queue_page(db, data.current, QueueQuery(page=2))
+    assert (first.total, first.pages, len(first.rows)) == (1002, 21, 50)
+    everything = [r.id for r in first.rows] + [r.id for r in second.rows]
+    assert everything == sorted(everything) and len(set(everything)) == 100
+    assert [r.id for r in second.rows] == ids[48:98]  # after the dataset's two
+    last = feedback_queue.queue_page(db, data.current, QueueQuery(page=99))
+    assert (last.page, len(last.rows)) == (21, 2), "a page past the end shows the last"
+
+
+def test_filters_and_search_narrow_the_counts(db: Session, data: Dataset) -> None:
+    ids = add_comments(db, data.current, 120)
+    feedback_queue.update_items(db, data.current, ids[:30], status="rejected", actor=SETUP)
+    rejected = feedback_queue.queue_page(db, data.current, QueueQuery(status="rejected"))
+    assert rejected.total == 30 and rejected.by_status == {"rejected": 30}
+    everything = feedback_queue.queue_page(db, data.current, QueueQuery())
+    assert everything.by_status == {"new": 92, "rejected": 30}
+    assert everything.by_chapter == {"why": 122}
+    found = feedback_queue.queue_page(db, data.current, QueueQuery(search="comment 01"))
+    assert found.total == 20 and found.by_chapter == {"why": 20}  # 0100 … 0119
+    none = feedback_queue.queue_page(db, data.current, QueueQuery(chapter="how"))
+    assert (none.total, none.rows, none.by_chapter) == (0, [], {})
+    swedish = feedback_queue.queue_page(db, data.current, QueueQuery(language="sv"))
+    assert swedish.total == 120
+    group = feedback_queue.queue_page(db, data.current, QueueQuery(group="g2"))
+    assert [(r.answer, r.group, r.country) for r in group.rows] == [("=1+1", "g2", "FI")]
+
+
+def test_the_search_finds_letters_json_escapes(db: Session, data: Dataset) -> None:
+    respond(db, data.current, {"why_comment": "Lisää esimerkkejä"})
+    found = feedback_queue.queue_page(db, data.current, QueueQuery(search="LISÄÄ"))
+    assert [r.answer for r in found.rows] == ["Lisää esimerkkejä"]
+
+
+def test_a_bulk_change_changes_exactly_the_selected_items_and_audits_them(
+    db: Session, data: Dataset
+) -> None:
+    ids = add_comments(db, data.current, 100)
+    chosen = ids[10:60]
+    changed = feedback_queue.update_items(
+        db, data.current, chosen, status="accepted", note="Goes in 0.11", actor=SETUP
+    )
+    assert changed == 50
+    after = statuses(db)
+    assert {i for i, s in after.items() if s == "accepted"} == set(chosen)
+    [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "feedback_status"))
+    assert event.detail == f"50 items → accepted: {', '.join(map(str, chosen))}"
+    assert event.target == f"round {data.current.id}" and "Goes in" not in event.detail
+
+
+def test_an_empty_note_keeps_each_items_own(db: Session, data: Dataset) -> None:
+    ids = add_comments(db, data.current, 2)
+    feedback_queue.update_items(db, data.current, ids, status="done", note="Own", actor=SETUP)
+    feedback_queue.update_items(db, data.current, ids, status="accepted", actor=SETUP)
+    notes = db.scalars(select(FeedbackItem.note).where(FeedbackItem.id.in_(ids)))
+    assert set(notes) == {"Own"}
+
+
+def test_ids_of_another_round_or_unknown_statuses_are_refused(db: Session, data: Dataset) -> None:
+    ids = add_comments(db, data.current, 3)
+    before = statuses(db)
+    with pytest.raises(InvalidRequest):
+        feedback_queue.update_items(db, data.previous, ids, status="done", actor=SETUP)
+    with pytest.raises(InvalidRequest):
+        feedback_queue.update_items(db, data.current, [*ids, 999999], status="done", actor=SETUP)
+    with pytest.raises(InvalidRequest):
+        feedback_queue.update_items(db, data.current, ids, status="ignored", actor=SETUP)
+    with pytest.raises(InvalidRequest):
+        feedback_queue.update_items(db, data.current, [], status="done", actor=SETUP)
+    assert statuses(db) == before
+    assert not db.scalars(select(AuditEvent).where(AuditEvent.action == "feedback_status")).all()
+
+
+def test_an_anonymous_round_neither_shows_nor_filters_by_group_or_language(
+    db: Session, tmp_path: Path
+) -> None:
+    data = build(db, tmp_path, anonymous=True)
+    add_comments(db, data.current, 0)  # brings in the dataset's two
+    query = QueueQuery(group="g2", language="en")
+    found = feedback_queue.queue_page(db, data.current, query)
+    assert found.total == 2
+    assert {(r.group, r.language, r.country) for r in found.rows} == {(None, None, None)}
+    assert [r.answer for r in found.rows] == ["=1+1", "Too long"], "by text, not by time"
+    assert feedback_queue.filter_values(db, data.current) == ([], [])
