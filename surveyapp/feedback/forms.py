@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from ..i18n import _l
 from ..models import FEEDBACK_STATUSES
 from ..services.feedback import NOTE_MAX, REVISION_MAX
+from ..services.feedback_queue import SORTS, QueueQuery
 
 STATUS_NAMES = {
     "new": _l("new"),
@@ -41,3 +44,44 @@ class FeedbackForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
         filters=[_strip],
         validators=[Length(max=REVISION_MAX, message=_l("At most %(max)d characters fit here."))],
     )
+
+
+class BulkForm(FeedbackForm):
+    """A status for every selected row; the note and revision only when filled in."""
+
+    item = SelectMultipleField(coerce=int, validate_choice=False)
+
+
+def queue_query(args: Mapping[str, str], chapters: list[str], anonymous: bool) -> QueueQuery:
+    """The triage page's query parameters, keeping only values that exist; group and
+    language never in an anonymous round."""
+    status, chapter, sort = args.get("status", ""), args.get("chapter", ""), args.get("sort", "")
+    named = {} if anonymous else {"group": args.get("group") or None}
+    if not anonymous:
+        named["language"] = args.get("language") or None
+    return QueueQuery(
+        chapter=chapter if chapter in chapters else None,
+        status=status if status in FEEDBACK_STATUSES else None,
+        search=args.get("q", "").strip()[:200],
+        sort=sort if sort in SORTS else "chapter",
+        page=_number(args.get("page", "")),
+        **named,
+    )
+
+
+def query_args(query: QueueQuery) -> dict[str, str | int]:
+    """The query as URL parameters, without the defaults: for redirects back to it."""
+    values = {
+        "status": query.status,
+        "chapter": query.chapter,
+        "group": query.group,
+        "language": query.language,
+        "q": query.search,
+        "sort": None if query.sort == "chapter" else query.sort,
+        "page": None if query.page == 1 else query.page,
+    }
+    return {k: v for k, v in values.items() if v}
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 7 else 1

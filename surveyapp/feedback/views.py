@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
@@ -12,13 +12,13 @@ from ..auth.access import actor, role_required
 from ..db import get_session
 from ..i18n import _
 from ..jobs import downloads
-from ..models import FEEDBACK_STATUSES, FeedbackItem, Round
-from ..services import feedback, rounds
+from ..models import FEEDBACK_STATUSES, Round
+from ..services import feedback, feedback_queue, rounds
 from ..services.feedback import FeedbackRow
 from ..web.csv_download import csv_download
 from ..web.lookups import chapter_titles, manual, round_or_404, writing_session
 from ..web.round_pages import render_round_page
-from .forms import STATUS_NAMES, FeedbackForm
+from .forms import STATUS_NAMES, BulkForm, query_args, queue_query
 
 # Keys, not translated words, like the other CSV downloads: a spreadsheet can rely on them.
 CSV_HEADER = [
@@ -48,12 +48,9 @@ def _lang() -> str:
 
 
 def _filters(round_: Round) -> dict[str, str]:
-    """The page's status and chapter filters, keeping only values that exist."""
-    chapters = _chapters(round_)
-    status, chapter = request.args.get("status", ""), request.args.get("chapter", "")
-    found = {"status": status if status in FEEDBACK_STATUSES else ""}
-    found["chapter"] = chapter if chapter in chapters else ""
-    return {k: v for k, v in found.items() if v}
+    """The page's filters and sort as URL parameters (for links back to the same view)."""
+    query = queue_query(request.args, _chapters(round_), round_.is_anonymous)
+    return {k: str(v) for k, v in query_args(query).items()}
 
 
 def _chapters(round_: Round) -> list[str]:
@@ -69,18 +66,46 @@ def _chapters(round_: Round) -> list[str]:
 def triage(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
     db = get_session()  # a GET only reads: submitting adds the items
-    filters = _filters(round_)
-    items = feedback.list_items(db, round_, lang=_lang(), **filters)
+    chapters = _chapters(round_)
+    query = queue_query(request.args, chapters, round_.is_anonymous)
+    languages, groups = feedback_queue.filter_values(db, round_)
     return render_round_page(
         "feedback/triage.html",
         round_,
-        items=items,
-        filters=filters,
-        chapters=_chapters(round_),
+        found=feedback_queue.queue_page(db, round_, query, lang=_lang()),
+        query=query,
+        args={k: v for k, v in query_args(query).items() if k != "page"},
+        choices={"chapter": chapters, "language": languages, "group": groups},
         statuses=FEEDBACK_STATUSES,
         status_names=STATUS_NAMES,
         chapter_names=chapter_titles(_lang(), round_.revision),
+        form=BulkForm(),
     )
+
+
+@bp.post("/rounds/<id:round_id>/feedback")
+@role_required("editor")
+def bulk_update(round_id: int) -> ResponseReturnValue:
+    """One status (and note, revision) for the rows selected on a page of the triage."""
+    round_ = round_or_404(round_id)
+    form = BulkForm()
+    if not form.validate_on_submit() or not form.item.data:
+        flash(_("Nothing was saved: %(problems)s", problems=_problems(form)))
+    else:
+        db = writing_session()
+        values = {"note": form.note.data, "addressed_in_revision": form.addressed_in_revision.data}
+        changed = feedback_queue.update_items(
+            db, round_, form.item.data, status=form.status.data, **values, actor=actor()
+        )
+        db.commit()
+        flash(_("Feedback items saved: %(num)d.", num=changed))
+    back: dict[str, Any] = {"round_id": round_.id, **_filters(round_)}
+    return redirect(url_for("feedback.triage", **back), code=303)
+
+
+def _problems(form: BulkForm) -> str:
+    found = [str(m) for errors in form.errors.values() for m in errors]
+    return " ".join(found) if found else str(_("Select at least one comment."))
 
 
 @bp.post("/rounds/<id:round_id>/feedback/bring-in")
@@ -93,33 +118,6 @@ def bring_in(round_id: int) -> ResponseReturnValue:
     db.commit()
     flash(_("Comments brought in: %(num)d.", num=added))
     return redirect(url_for("feedback.triage", round_id=round_.id), code=303)
-
-
-@bp.post("/feedback/<id:item_id>")
-@role_required("editor")
-def update(item_id: int) -> ResponseReturnValue:
-    item = get_session().get(FeedbackItem, item_id)
-    if item is None:
-        abort(404)
-    round_ = round_or_404(item.round_id)
-    form = FeedbackForm()
-    if form.validate_on_submit():
-        _save(item, form)
-        flash(_("Feedback item %(id)d is saved.", id=item.id))
-    else:
-        problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
-        flash(_("Feedback item %(id)d was not saved: %(problems)s", id=item.id, problems=problems))
-    values: dict[str, Any] = {"round_id": round_.id, **_filters(round_)}
-    target = url_for("feedback.triage", **values)
-    return redirect(f"{target}#item-{item.id}", code=303)
-
-
-def _save(item: FeedbackItem, form: FeedbackForm) -> None:
-    """Store the form on the item (the service audits a change of status)."""
-    db = get_session()
-    data = form.status.data, form.note.data, form.addressed_in_revision.data
-    feedback.update_item(db, item, *data, actor=actor())
-    db.commit()
 
 
 def _report(round_: Round) -> feedback.YouSaidWeDid | None:

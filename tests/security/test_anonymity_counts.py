@@ -212,8 +212,9 @@ def test_triage_of_an_anonymous_round_shows_no_language_nor_the_order_of_respons
     token = workspace_token(editor, url)
     assert editor.post(f"{url}/bring-in", data={"csrf_token": token}).status_code == 303
     html = editor.get(url).get_data(as_text=True)
-    assert "<dt>Language</dt>" not in html and "<dt>Group</dt>" not in html
-    answers = re.findall(r'<blockquote class="answer">([^<]*)</blockquote>', html)
+    assert '<th scope="col">Language</th>' not in html and 'name="language"' not in html
+    assert '<th scope="col">Group</th>' not in html and 'name="group"' not in html
+    answers = re.findall(r'<td data-label="Comment" class="answer">([^<]*)</td>', html)
     assert answers == sorted(answers) and len(answers) == 20
     query = select(FeedbackItem.response_id).where(FeedbackItem.round_id == data.round.id)
     by_item_id = list(fresh(session).scalars(query.order_by(FeedbackItem.id)))

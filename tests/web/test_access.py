@@ -51,7 +51,7 @@ EDITOR_PAGES = {
 }
 # The only state changes open to editors: triaging feedback is their work, not coordinators'.
 # Starting an export changes no answers; it only builds the file editors download.
-EDITOR_ACTIONS = {"feedback.update", "feedback.bring_in", "results.start_export"}
+EDITOR_ACTIONS = {"feedback.bulk_update", "feedback.bring_in", "results.start_export"}
 
 
 @dataclass(frozen=True)

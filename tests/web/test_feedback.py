@@ -58,9 +58,11 @@ def next_round(session: Session) -> Round:
 
 
 def save(client: FlaskClient, item: FeedbackItem, query: str = "", **fields: str) -> Any:
+    """The triage's bulk form with this one row selected."""
     token = workspace_token(client, triage_url(item.round_id))
     data = {"status": "new", "note": "", "addressed_in_revision": "", **fields}
-    return client.post(f"/workspace/feedback/{item.id}{query}", data={**data, "csrf_token": token})
+    form = {**data, "item": str(item.id), "csrf_token": token}
+    return client.post(triage_url(item.round_id, query), data=form)
 
 
 # --- the triage page ---------------------------------------------------------------------------
@@ -136,9 +138,7 @@ def test_saving_an_item_persists_with_the_user_and_keeps_the_filters(
         addressed_in_revision="0.11",
     )
     assert response.status_code == 303
-    assert response.headers["Location"] == (
-        f"{triage_url(data.current.id, '?status=new&chapter=why')}#item-{item.id}"
-    )
+    assert response.headers["Location"] == triage_url(data.current.id, "?status=new&chapter=why")
     [saved, _other] = feedback_items(session)
     user: User = editor.user  # type: ignore[attr-defined]
     assert (saved.status, saved.note, saved.addressed_in_revision) == (
@@ -150,7 +150,7 @@ def test_saving_an_item_persists_with_the_user_and_keeps_the_filters(
     [event] = fresh(session).scalars(
         select(AuditEvent).where(AuditEvent.action == "feedback_status")
     )
-    assert event.actor_id == user.id and event.detail == "new → accepted"
+    assert event.actor_id == user.id and event.detail == f"1 items → accepted: {item.id}"
     assert "Shorten chapter 1" in page(editor, triage_url(data.current.id))
 
 
@@ -162,7 +162,7 @@ def test_an_invalid_item_form_changes_nothing(
     response = save(editor, item, status="accepted", addressed_in_revision="x" * 51)
     assert response.status_code == 303
     assert feedback_items(session)[0].status == "new"
-    assert "was not saved" in page(editor, triage_url(data.current.id))
+    assert "Nothing was saved: At most 50 characters" in page(editor, triage_url(data.current.id))
     assert save(editor, item, status="ignored").status_code == 303
     assert feedback_items(session)[0].status == "new"
 
@@ -275,12 +275,14 @@ def test_saving_without_the_form_token_is_refused(
 ) -> None:
     page(editor, triage_url(data.current.id))
     item = feedback_items(session)[0]
-    response = editor.post(f"/workspace/feedback/{item.id}", data={"status": "rejected"})
+    form = {"status": "rejected", "item": str(item.id)}
+    response = editor.post(triage_url(data.current.id), data=form)
     assert response.status_code == 400
     assert feedback_items(session)[0].status == "new"
 
 
 def test_an_unknown_item_is_not_found(editor: FlaskClient, data: analysis_dataset.Dataset) -> None:
     token = workspace_token(editor)
-    response = editor.post("/workspace/feedback/999999", data={"csrf_token": token})
-    assert response.status_code == 404
+    form = {"csrf_token": token, "status": "done", "item": "999999"}
+    assert editor.post(triage_url(data.current.id), data=form).status_code == 400
+    assert editor.post(triage_url(999999), data=form).status_code == 404
