@@ -79,7 +79,6 @@ def triage(round_id: int) -> ResponseReturnValue:
         statuses=FEEDBACK_STATUSES,
         status_names=STATUS_NAMES,
         chapter_names=chapter_titles(_lang(), round_.revision),
-        form=BulkForm(),
     )
 
 

@@ -95,8 +95,8 @@ def test_answers_on_the_dashboard_and_in_triage(
     # An editor's note is typed text too.
     (item,) = fresh(session).query(FeedbackItem).all()
     data = {"status": "accepted", "note": payload, "addressed_in_revision": "0.4"}
-    data["csrf_token"] = workspace_token(client, triage)
-    saved = client.post(f"/workspace/feedback/{item.id}", data=data, follow_redirects=True)
+    data |= {"csrf_token": workspace_token(client, triage), "item": str(item.id)}
+    saved = client.post(triage, data=data, follow_redirects=True)
     assert saved.status_code == 200
     assert_inert(saved.get_data(as_text=True), payload, "triage after saving a note")
     assert fresh(session).get_one(FeedbackItem, item.id).note == payload, "the note was saved"
