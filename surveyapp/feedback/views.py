@@ -72,7 +72,7 @@ def triage(round_id: int) -> ResponseReturnValue:
     return render_round_page(
         "feedback/triage.html",
         round_,
-        found=feedback_queue.queue_page(db, round_, query, lang=_lang()),
+        found=feedback_queue.items_page(db, round_, query, lang=_lang()),
         query=query,
         args={k: v for k, v in query_args(query).items() if k != "page"},
         choices={"chapter": chapters, "language": languages, "group": groups},

@@ -56,7 +56,7 @@ class QueuePage:
     by_chapter: dict[str | None, int] = field(default_factory=dict)
 
 
-def queue_page(
+def items_page(
     session: Session, round_: Round, query: QueueQuery, lang: str = "en", size: int = PAGE_SIZE
 ) -> QueuePage:
     """The `query.page`-th page of `size` rows (offset paging, in a stable order: ties are

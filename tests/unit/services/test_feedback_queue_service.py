@@ -30,37 +30,37 @@ def statuses(db: Session) -> dict[int, str]:
 
 def test_pages_of_fifty_in_a_stable_order(db: Session, data: Dataset) -> None:
     ids = add_comments(db, data.current, 1000)
-    first = feedback_queue.queue_page(db, data.current, QueueQuery())
-    second = feedback_queue.queue_page(db, data.current, QueueQuery(page=2))
+    first = feedback_queue.items_page(db, data.current, QueueQuery())
+    second = feedback_queue.items_page(db, data.current, QueueQuery(page=2))
     assert (first.total, first.pages, len(first.rows)) == (1002, 21, 50)
     everything = [r.id for r in first.rows] + [r.id for r in second.rows]
     assert everything == sorted(everything) and len(set(everything)) == 100
     assert [r.id for r in second.rows] == ids[48:98]  # after the dataset's two
-    last = feedback_queue.queue_page(db, data.current, QueueQuery(page=99))
+    last = feedback_queue.items_page(db, data.current, QueueQuery(page=99))
     assert (last.page, len(last.rows)) == (21, 2), "a page past the end shows the last"
 
 
 def test_filters_and_search_narrow_the_counts(db: Session, data: Dataset) -> None:
     ids = add_comments(db, data.current, 120)
     feedback_queue.update_items(db, data.current, ids[:30], status="rejected", actor=SETUP)
-    rejected = feedback_queue.queue_page(db, data.current, QueueQuery(status="rejected"))
+    rejected = feedback_queue.items_page(db, data.current, QueueQuery(status="rejected"))
     assert rejected.total == 30 and rejected.by_status == {"rejected": 30}
-    everything = feedback_queue.queue_page(db, data.current, QueueQuery())
+    everything = feedback_queue.items_page(db, data.current, QueueQuery())
     assert everything.by_status == {"new": 92, "rejected": 30}
     assert everything.by_chapter == {"why": 122}
-    found = feedback_queue.queue_page(db, data.current, QueueQuery(search="comment 01"))
+    found = feedback_queue.items_page(db, data.current, QueueQuery(search="comment 01"))
     assert found.total == 20 and found.by_chapter == {"why": 20}  # 0100 … 0119
-    none = feedback_queue.queue_page(db, data.current, QueueQuery(chapter="how"))
+    none = feedback_queue.items_page(db, data.current, QueueQuery(chapter="how"))
     assert (none.total, none.rows, none.by_chapter) == (0, [], {})
-    swedish = feedback_queue.queue_page(db, data.current, QueueQuery(language="sv"))
+    swedish = feedback_queue.items_page(db, data.current, QueueQuery(language="sv"))
     assert swedish.total == 120
-    group = feedback_queue.queue_page(db, data.current, QueueQuery(group="g2"))
+    group = feedback_queue.items_page(db, data.current, QueueQuery(group="g2"))
     assert [(r.answer, r.group, r.country) for r in group.rows] == [("=1+1", "g2", "FI")]
 
 
 def test_the_search_finds_letters_json_escapes(db: Session, data: Dataset) -> None:
     respond(db, data.current, {"why_comment": "Lisää esimerkkejä"})
-    found = feedback_queue.queue_page(db, data.current, QueueQuery(search="LISÄÄ"))
+    found = feedback_queue.items_page(db, data.current, QueueQuery(search="LISÄÄ"))
     assert [r.answer for r in found.rows] == ["Lisää esimerkkejä"]
 
 
@@ -109,7 +109,7 @@ def test_an_anonymous_round_neither_shows_nor_filters_by_group_or_language(
     data = build(db, tmp_path, anonymous=True)
     add_comments(db, data.current, 0)  # brings in the dataset's two
     query = QueueQuery(group="g2", language="en")
-    found = feedback_queue.queue_page(db, data.current, query)
+    found = feedback_queue.items_page(db, data.current, query)
     assert found.total == 2
     assert {(r.group, r.language, r.country) for r in found.rows} == {(None, None, None)}
     assert [r.answer for r in found.rows] == ["=1+1", "Too long"], "by text, not by time"
