@@ -79,6 +79,7 @@ def triage(round_id: int) -> ResponseReturnValue:
         statuses=FEEDBACK_STATUSES,
         status_names=STATUS_NAMES,
         chapter_names=chapter_titles(_lang(), round_.revision),
+        waiting=feedback.comments_waiting(db, round_),
     )
 
 

@@ -96,6 +96,18 @@ def bring_in_comments(session: Session, round_: Round, *, actor: Actor) -> int:
     return added
 
 
+def comments_waiting(session: Session, round_: Round) -> int:
+    """How many submitted comments of the round have no item yet (bring_in_comments adds
+    them): all of an anonymous round's new ones, and those of older versions' rounds."""
+    question_ids = list(text_questions(round_survey(round_)))
+    query = _missing_items(question_ids).where(Response.round_id == round_.id)
+    return sum(1 for *_, value in session.execute(query) if _is_comment(value))
+
+
+def _is_comment(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _missing_items(question_ids: list[str]) -> Any:
     """The submitted free-text answers of `question_ids` that have no item yet."""
     existing = and_(
@@ -118,7 +130,7 @@ def _add_items(session: Session, query: Any, *, shuffle: bool) -> int:
     new = [
         {"round_id": round_id, "response_id": rid, "question_id": qid, "status": "new"}
         for round_id, rid, qid, value in session.execute(query)
-        if isinstance(value, str) and value.strip()
+        if _is_comment(value)
     ]
     if shuffle:
         secrets.SystemRandom().shuffle(new)

@@ -209,6 +209,9 @@ def test_triage_of_an_anonymous_round_shows_no_language_nor_the_order_of_respons
         editor.get(url).status_code == 200
         and not fresh(session).scalars(select(FeedbackItem)).all()
     ), "submitting adds no item in an anonymous round: its id would follow the submits"
+    assert "20 submitted comments are not in this list yet." in editor.get(url).get_data(
+        as_text=True
+    )
     token = workspace_token(editor, url)
     assert editor.post(f"{url}/bring-in", data={"csrf_token": token}).status_code == 303
     html = editor.get(url).get_data(as_text=True)
