@@ -156,12 +156,12 @@ def writes(app: Flask) -> Iterator[list[str]]:
 def test_the_triage_get_writes_nothing(
     editor: FlaskClient, session: Session, data: analysis_dataset.Dataset, writes: list[str]
 ) -> None:
-    add_comments(session, data.current, 60)
+    ids = add_comments(session, data.current, 60)
     items = fresh(session).scalar(select(func.count()).select_from(FeedbackItem))
     writes.clear()
     for query in ("", "?page=2", "?status=new&q=comment&sort=date"):
         page(editor, url(data.current.id, query))
     assert writes == []
     assert fresh(session).scalar(select(func.count()).select_from(FeedbackItem)) == items
-    post(editor, data.current.id, [1])
+    assert post(editor, data.current.id, ids[:1]).status_code == 303  # ids differ by database
     assert writes, "the probe sees the writes of a POST"
