@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import analysis_dataset
@@ -46,11 +45,6 @@ def post_on(client: FlaskClient, url: str, action: str, **data: str) -> Any:
 
 
 # --- an export ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def data(session: Session, tmp_path: Path) -> analysis_dataset.Dataset:
-    return analysis_dataset.build(session, tmp_path)
 
 
 def export_rows(session: Session) -> list[ExportJob]:

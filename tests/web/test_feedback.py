@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import analysis_dataset
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -24,17 +23,6 @@ from surveyapp.services import feedback
 Maker = Callable[..., Any]
 XSS_ANSWER = '<script>alert("answer")</script>'
 XSS_NOTE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def data(session: Session, tmp_path: Path) -> analysis_dataset.Dataset:
-    return analysis_dataset.build(session, tmp_path)
-
-
-@pytest.fixture
-def editor(client: FlaskClient, login: Maker) -> FlaskClient:
-    client.user = login(client, "editor")  # type: ignore[attr-defined]
-    return client
 
 
 def triage_url(round_id: int, query: str = "") -> str:

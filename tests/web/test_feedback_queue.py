@@ -23,17 +23,6 @@ from surveyapp.services import feedback
 Maker = Callable[..., Any]
 
 
-@pytest.fixture
-def data(session: Session, tmp_path: Path) -> analysis_dataset.Dataset:
-    return analysis_dataset.build(session, tmp_path)
-
-
-@pytest.fixture
-def editor(client: FlaskClient, login: Maker) -> FlaskClient:
-    client.user = login(client, "editor")  # type: ignore[attr-defined]
-    return client
-
-
 def url(round_id: int, query: str = "") -> str:
     return f"/workspace/rounds/{round_id}/feedback{query}"
 

@@ -105,12 +105,6 @@ def answered(
     return round_
 
 
-@pytest.fixture
-def editor(client: FlaskClient, login: Maker) -> FlaskClient:
-    login(client, "editor")
-    return client
-
-
 def test_the_dashboard_filters_by_the_stored_language(editor: FlaskClient, answered: Round) -> None:
     results = f"/workspace/rounds/{answered.id}/results"
     html = editor.get(results).text

@@ -22,17 +22,6 @@ from sqlalchemy.orm import Session
 Maker = Callable[..., Any]
 
 
-@pytest.fixture
-def data(session: Session, tmp_path: Path) -> analysis_dataset.Dataset:
-    return analysis_dataset.build(session, tmp_path)
-
-
-@pytest.fixture
-def editor(client: FlaskClient, login: Maker) -> FlaskClient:
-    login(client, "editor")
-    return client
-
-
 def page(client: FlaskClient, round_id: int, query: str = "") -> str:
     response = client.get(f"/workspace/rounds/{round_id}/results{query}")
     assert response.status_code == 200

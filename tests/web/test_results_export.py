@@ -38,17 +38,6 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     return app_config | {"EXPORT_INLINE": True}
 
 
-@pytest.fixture
-def data(session: Session, tmp_path: Path) -> analysis_dataset.Dataset:
-    return analysis_dataset.build(session, tmp_path)
-
-
-@pytest.fixture
-def editor(client: FlaskClient, login: Maker) -> FlaskClient:
-    login(client, "editor")
-    return client
-
-
 def start(client: FlaskClient, round_id: int, lang: str | None = "fi", **kwargs: Any) -> Any:
     data = {"csrf_token": workspace_token(client)}
     if lang is not None:
