@@ -3,6 +3,7 @@ comments ("Too long", "=1+1") and, where a test asks, many more from queue_world
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,19 @@ def test_filters_and_search_narrow_the_counts(db: Session, data: Dataset) -> Non
     assert swedish.total == 120
     group = feedback_queue.items_page(db, data.current, QueueQuery(group="g2"))
     assert [(r.answer, r.group, r.country) for r in group.rows] == [("=1+1", "g2", "FI")]
+
+
+def test_a_searched_page_is_the_same_slice_of_the_same_order(db: Session, data: Dataset) -> None:
+    add_comments(db, data.current, 300)
+    query = QueueQuery(search="comment 01", sort="status")
+    first, second = (
+        feedback_queue.items_page(db, data.current, dataclasses.replace(query, page=n), size=40)
+        for n in (1, 2)
+    )
+    assert (first.total, first.pages) == (100, 3)  # comment 0100 … 0199
+    found = [r.answer for r in first.rows] + [r.answer for r in second.rows]
+    assert found == [f"Comment {n:04d}" for n in range(100, 180)]
+    assert first.by_status == {"new": 100}
 
 
 def test_the_search_finds_letters_json_escapes(db: Session, data: Dataset) -> None:
