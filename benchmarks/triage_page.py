@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,11 +62,11 @@ def main() -> None:
 
 def run(url: str, n: int, tmp: Path) -> list[float]:
     engine = make_engine(url)
+    migrate.upgrade(engine)
     if url.startswith("postgresql"):
         with engine.begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(delete(table))
-    migrate.upgrade(engine)
     engine.dispose()
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": "bench", "EXPORTS_DIR": str(tmp / "exports")}
@@ -74,6 +74,9 @@ def run(url: str, n: int, tmp: Path) -> list[float]:
     with app.app_context():
         session = get_session()
         round_id = populate(session, n)
+        if url.startswith("postgresql"):
+            session.commit()
+            session.execute(text("ANALYZE"))  # as autovacuum would after a bulk load
         users.add_user(session, "editor@bench.example", "editor", PASSWORD, actor=SETUP)
         session.commit()
     client = app.test_client()

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -123,6 +124,8 @@ class Response(Base):
         # One response per invitation: double clicks and two tabs can never make two.
         UniqueConstraint("round_id", "invitation_id"),
         CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+        # The triage page's "not in this list yet" reads only the responses still pending.
+        Index("ix_responses_comments_pending", "round_id", "comments_pending"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +142,9 @@ class Response(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[dt.datetime | None]
     submission_count: Mapped[int] = mapped_column(default=0)
+    # True until its comments are feedback items: a named round's at each submit, an
+    # anonymous round's when editors bring them in (services.feedback).
+    comments_pending: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
@@ -168,6 +174,10 @@ class FeedbackItem(Base):
     __tablename__ = "feedback_items"
     __table_args__ = (
         UniqueConstraint("response_id", "question_id"),
+        # The triage queue counts by status and question, and reads a page run by run in
+        # id order, without sorting the round (services/feedback_queue.py).
+        Index("ix_feedback_items_queue", "round_id", "question_id", "status", "id"),
+        Index("ix_feedback_items_question_order", "round_id", "question_id", "id"),
         CheckConstraint(
             "status IN ('new', 'accepted', 'partly_accepted', 'rejected', 'duplicate', 'done')",
             name="status",

@@ -6,7 +6,18 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, insert, null, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -61,12 +72,34 @@ def text_questions(survey: Survey) -> dict[str, tuple[Section, Question]]:
 
 
 def sync_feedback(session: Session, round_: Round) -> int:
-    """Add a `new` item for every non-empty free-text answer of a submitted response that has
-    none yet; returns how many were added. Running it again adds nothing."""
+    """Add a `new` item for every non-empty free-text answer of a submitted response whose
+    comments are pending, then clear their flag; returns how many were added. Running it
+    again adds nothing."""
     question_ids = list(text_questions(round_survey(round_)))
-    query = _missing_items(question_ids).where(Response.round_id == round_.id)
+    pending = session.execute(
+        _pending(round_).with_only_columns(Response.id, Response.submission_count)
+    ).all()
+    query = _missing_items(question_ids).where(Response.id.in_(_pending(round_)))
     # Item ids are shown; in response order they would follow the order people began.
-    return _add_items(session, query, shuffle=round_.is_anonymous)
+    added = _add_items(session, query, shuffle=round_.is_anonymous)
+    if pending:
+        # A response submitted again meanwhile (its count moved on) stays pending.
+        done = update(Response).where(
+            Response.id == bindparam("rid"), Response.submission_count == bindparam("count")
+        )
+        session.connection().execute(
+            done.values(comments_pending=False),
+            [{"rid": rid, "count": count} for rid, count in pending],
+        )
+    return added
+
+
+def _pending(round_: Round) -> Any:
+    return select(Response.id).where(
+        Response.round_id == round_.id,
+        Response.comments_pending.is_(True),
+        Response.status == "submitted",
+    )
 
 
 def add_response_items(session: Session, response_id: int, survey: Survey) -> int:
@@ -100,8 +133,14 @@ def comments_waiting(session: Session, round_: Round) -> int:
     """How many submitted comments of the round have no item yet (bring_in_comments adds
     them): all of an anonymous round's new ones, and those of older versions' rounds."""
     question_ids = list(text_questions(round_survey(round_)))
-    query = _missing_items(question_ids).where(Response.round_id == round_.id)
-    return sum(1 for *_, value in session.execute(query) if _is_comment(value))
+    missing = _missing_items(question_ids).where(
+        Response.round_id == round_.id, Response.comments_pending.is_(True)
+    )
+    # Counted by the database: the triage page asks on every view. Text answers are stored
+    # stripped (forms.dynamic), so any stored text but "" is a comment.
+    text = cast(Answer.value, String)
+    query = missing.where(Answer.value.is_not(None), text != '""').with_only_columns(func.count())
+    return session.scalar(query) or 0
 
 
 def _is_comment(value: Any) -> bool:

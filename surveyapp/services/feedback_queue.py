@@ -80,15 +80,16 @@ def items_page(
     total = sum(counts.values())
     pages = max(1, math.ceil(total / size))
     page = min(max(query.page, 1), pages)
-    columns = _row_columns(round_)
-    statement = _matching(round_, question_ids, query, *columns)
-    if found is None:
-        statement = statement.order_by(*_order(question_ids, query.sort, round_.is_anonymous))
-        hits = list(session.execute(statement.limit(size).offset((page - 1) * size)))
-    else:
+    statement = _matching(round_, question_ids, query, *_row_columns(round_))
+    if found is not None:
         wanted = [item_id for item_id, *_rest in found[(page - 1) * size : page * size]]
         by_id = {hit[0].id: hit for hit in session.execute(_by_ids(statement, wanted))}
         hits = [by_id[item_id] for item_id in wanted]
+    elif (runs := _runs(question_ids, query, counts, round_.is_anonymous)) is not None:
+        hits = _page_hits(session, statement, runs, page, size)
+    else:
+        ordered = statement.order_by(*_order(question_ids, query.sort, round_.is_anonymous))
+        hits = list(session.execute(ordered.limit(size).offset((page - 1) * size)))
     rows = [
         dataclasses.replace(
             feedback_row(item, questions[item.question_id], value, language, group, lang),
@@ -104,6 +105,46 @@ def items_page(
     return QueuePage(rows, total, page, pages, dict(statuses), dict(chapters))
 
 
+Run = tuple[str | None, str, int]  # (status or None for any, question id, how many items)
+
+
+def _runs(
+    question_ids: list[str], query: QueueQuery, counts: Counter[tuple[str, str]], anonymous: bool
+) -> list[Run] | None:
+    """The page order as runs of items that the index (round, question, status, id) reads
+    in id order, with their lengths from the counts; None for the orders it cannot follow
+    (the latest change first; an anonymous round's, by text)."""
+    if query.sort == "status":
+        return [(s, q, counts[(s, q)]) for s in FEEDBACK_STATUSES for q in question_ids]
+    if query.sort == "chapter" and not anonymous:
+        by_question = Counter[str]()
+        for (_status, qid), n in counts.items():
+            by_question[qid] += n
+        return [(None, q, by_question[q]) for q in question_ids]
+    return None
+
+
+def _page_hits(
+    session: Session, statement: Any, runs: list[Run], page: int, size: int
+) -> list[Any]:
+    """The page's rows read run by run: skipping whole runs by their counts, a page costs
+    about the same whatever the round's size (the database sorts nothing)."""
+    skip, hits = (page - 1) * size, list[Any]()
+    for status, qid, length in runs:
+        if skip >= length:
+            skip -= length
+            continue
+        part = statement.where(FeedbackItem.question_id == qid)
+        if status is not None:
+            part = part.where(FeedbackItem.status == status)
+        part = part.order_by(FeedbackItem.id).offset(skip).limit(size - len(hits))
+        hits += session.execute(part)
+        skip = 0
+        if len(hits) >= size:
+            break
+    return hits
+
+
 def _by_ids(statement: Any, item_ids: list[int]) -> Any:
     return statement.where(FeedbackItem.id.in_(item_ids or [-1]))
 
@@ -113,7 +154,8 @@ def _counts(
 ) -> dict[tuple[str, str], int]:
     """How many items match, by status and question, counted by the database."""
     by = (FeedbackItem.status, FeedbackItem.question_id)
-    statement = _matching(round_, question_ids, query, *by, func.count()).group_by(*by)
+    statement = _matching(round_, question_ids, query, *by, func.count(), rows=False)
+    statement = statement.group_by(*by)
     return {(status, qid): n for status, qid, n in session.execute(statement)}
 
 
@@ -151,22 +193,31 @@ def _row_columns(round_: Round) -> tuple[Any, ...]:
     )
 
 
-def _matching(round_: Round, question_ids: list[str], query: QueueQuery, *columns: Any) -> Any:
-    """`columns` of the round's items of `question_ids` that pass the query's filters."""
-    statement = (
-        select(*columns)
-        .select_from(FeedbackItem)
-        .join(Response, Response.id == FeedbackItem.response_id)
-        .outerjoin(Answer, same_answer())
-        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-        .outerjoin(Participant, Participant.id == Invitation.participant_id)
-        .where(FeedbackItem.round_id == round_.id, FeedbackItem.question_id.in_(question_ids))
+def _matching(
+    round_: Round, question_ids: list[str], query: QueueQuery, *columns: Any, rows: bool = True
+) -> Any:
+    """`columns` of the round's items of `question_ids` that pass the query's filters.
+    With rows=False only the tables the filters need are joined: counting reads the items'
+    index alone (a join per item costs more than the count)."""
+    by_language = not round_.is_anonymous and query.language is not None
+    by_group = not round_.is_anonymous and query.group is not None
+    statement = select(*columns).select_from(FeedbackItem)
+    if rows or by_language or by_group:
+        statement = statement.join(Response, Response.id == FeedbackItem.response_id)
+    if rows:
+        statement = statement.outerjoin(Answer, same_answer())
+    if rows or by_group:
+        statement = statement.outerjoin(
+            Invitation, Invitation.id == Response.invitation_id
+        ).outerjoin(Participant, Participant.id == Invitation.participant_id)
+    statement = statement.where(
+        FeedbackItem.round_id == round_.id, FeedbackItem.question_id.in_(question_ids)
     )
     if query.status is not None:
         statement = statement.where(FeedbackItem.status == query.status)
-    if not round_.is_anonymous and query.language is not None:
+    if by_language:
         statement = statement.where(Response.language == query.language)
-    if not round_.is_anonymous and query.group is not None:
+    if by_group:
         statement = statement.where(Participant.group == query.group)
     return statement
 
@@ -187,22 +238,19 @@ def _order(question_ids: list[str], sort: str, anonymous: bool) -> list[Any]:
 
 
 def filter_values(session: Session, round_: Round) -> tuple[list[str], list[str]]:
-    """The languages and groups the round's items have (none in an anonymous round)."""
+    """The languages and groups to filter by (none in an anonymous round): the survey's
+    languages, and the groups of the people invited (not read from the items: the page
+    would then cost more as the round grows)."""
     if round_.is_anonymous:
         return [], []
-    responses = select(FeedbackItem.response_id).where(FeedbackItem.round_id == round_.id)
-    languages = select(Response.language).where(Response.id.in_(responses)).distinct()
     groups = (
         select(Participant.group)
         .join(Invitation, Invitation.participant_id == Participant.id)
-        .join(Response, Response.invitation_id == Invitation.id)
-        .where(Response.id.in_(responses))
+        .where(Invitation.round_id == round_.id)
         .distinct()
     )
-    return (
-        sorted(v for v in session.scalars(languages) if v),
-        sorted(v for v in session.scalars(groups) if v),
-    )
+    languages = list(round_survey(round_).languages)
+    return languages, sorted(v for v in session.scalars(groups) if v)
 
 
 def update_items(

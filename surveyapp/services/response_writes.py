@@ -67,6 +67,10 @@ _MARK = case(
     ),
     else_=bindparam("now", type_=INVITATIONS.c.started_at.type),
 )
+# Whether the response's round is anonymous, inside the submit's UPDATE of the response.
+_ROUND_IS_ANONYMOUS = (
+    select(ROUNDS.c.is_anonymous).where(ROUNDS.c.id == RESPONSES.c.round_id).scalar_subquery()
+)
 INVITATION_STARTED = (
     update(INVITATIONS)
     .where(INVITATIONS.c.id == bindparam("invitation_id"), INVITATIONS.c.started_at.is_(None))
@@ -259,6 +263,8 @@ def submit_response(
         status="submitted",
         submitted_at=utcnow(),
         submission_count=Response.submission_count + 1,
+        # A named round's comments become items just below; an anonymous round's wait.
+        comments_pending=_ROUND_IS_ANONYMOUS,
         **_language_change(response, language),
     )
     # Editors triage the comments; the triage page only reads, so they are added here.

@@ -13,11 +13,11 @@ from typing import Any
 
 import analysis_dataset
 from flask.testing import FlaskClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from builders import SETUP, assert_by_account, fresh, workspace_token
-from surveyapp.models import AuditEvent, FeedbackItem, Round, User
+from surveyapp.models import AuditEvent, FeedbackItem, Response, Round, User
 from surveyapp.services import feedback
 
 Maker = Callable[..., Any]
@@ -82,6 +82,7 @@ def test_bringing_in_older_comments(
     editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
 ) -> None:
     session.execute(delete(FeedbackItem))
+    session.execute(update(Response).values(comments_pending=True))  # as migration 0008 left them
     session.commit()
     url = f"/workspace/rounds/{data.current.id}/feedback/bring-in"
     token = workspace_token(editor, triage_url(data.current.id))

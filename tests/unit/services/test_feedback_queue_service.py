@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from builders import SETUP
 from surveyapp.errors import InvalidRequest
-from surveyapp.models import AuditEvent, FeedbackItem
+from surveyapp.models import FEEDBACK_STATUSES, AuditEvent, FeedbackItem
 from surveyapp.services import feedback_queue
+from surveyapp.services.feedback import text_questions
 from surveyapp.services.feedback_queue import QueueQuery
+from surveyapp.services.rounds import round_survey
 
 
 @pytest.fixture
@@ -57,6 +59,31 @@ def test_filters_and_search_narrow_the_counts(db: Session, data: Dataset) -> Non
     assert swedish.total == 120
     group = feedback_queue.items_page(db, data.current, QueueQuery(group="g2"))
     assert [(r.answer, r.group, r.country) for r in group.rows] == [("=1+1", "g2", "FI")]
+
+
+@pytest.mark.parametrize("sort", ["chapter", "status"])
+def test_pages_read_run_by_run_join_into_the_whole_order(
+    db: Session, data: Dataset, sort: str
+) -> None:
+    ids = add_comments(db, data.current, 60)
+    for status, chosen in (("done", ids[5:17]), ("rejected", ids[40:44]), ("accepted", ids[1:3])):
+        feedback_queue.update_items(db, data.current, chosen, status=status, actor=SETUP)
+    questions = list(text_questions(round_survey(data.current)))
+    items = db.execute(select(FeedbackItem.id, FeedbackItem.status, FeedbackItem.question_id))
+    rank = {s: n for n, s in enumerate(FEEDBACK_STATUSES)}
+    expected = [
+        item_id
+        for item_id, status, qid in sorted(
+            (row for row in items if row[2] in questions),
+            key=lambda r: (rank[r[1]] if sort == "status" else 0, questions.index(r[2]), r[0]),
+        )
+    ]
+    pages = [
+        feedback_queue.items_page(db, data.current, QueueQuery(sort=sort, page=n), size=7)
+        for n in range(1, 10)  # 62 items: 8 pages of 7 and one of 6
+    ]
+    assert [r.id for page in pages for r in page.rows] == expected
+    assert pages[0].total == len(expected) == 62
 
 
 def test_a_searched_page_is_the_same_slice_of_the_same_order(db: Session, data: Dataset) -> None:

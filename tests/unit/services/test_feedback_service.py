@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from analysis_dataset import Dataset, build, respond
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from builders import SETUP
 from surveyapp.errors import InvalidRequest
 from surveyapp.feedback.forms import STATUS_NAMES
-from surveyapp.models import FEEDBACK_STATUSES, AuditEvent, FeedbackItem, Round, User
+from surveyapp.models import FEEDBACK_STATUSES, AuditEvent, FeedbackItem, Response, Round, User
 from surveyapp.services import feedback, response_writes, users
 from surveyapp.services.audit import Actor
 from surveyapp.services.rounds import round_survey
@@ -69,6 +69,7 @@ def test_bringing_in_adds_the_items_of_older_submissions_and_audits(
 ) -> None:
     """Rounds submitted before submitting added items: the editors bring them in once."""
     db.execute(delete(FeedbackItem))
+    db.execute(update(Response).values(comments_pending=True))  # as migration 0008 left them
     actor = Actor.from_user(editor, "")
     assert feedback.bring_in_comments(db, data.current, actor=actor) == 2
     assert feedback.bring_in_comments(db, data.current, actor=actor) == 0
@@ -184,3 +185,31 @@ def test_sync_skips_items_added_meanwhile(db: Session, data: Dataset) -> None:
     ]
     db.execute(feedback._insert_skipping_existing(db), rows)
     assert len(items(db, data.current)) == 2
+
+
+def pending(db: Session, response: Response) -> bool:
+    db.expire_all()
+    return db.scalars(select(Response.comments_pending).where(Response.id == response.id)).one()
+
+
+def test_a_named_rounds_submit_leaves_no_comment_waiting(db: Session, data: Dataset) -> None:
+    assert not any(pending(db, r) for r in data.responses)
+    assert feedback.comments_waiting(db, data.current) == 0
+
+
+def test_an_anonymous_rounds_comments_wait_until_brought_in_and_again_when_resubmitted(
+    db: Session, tmp_path: Path
+) -> None:
+    data = build(db, tmp_path, anonymous=True)
+    assert all(pending(db, r) for r in data.responses)
+    assert feedback.comments_waiting(db, data.current) == 2
+    assert feedback.bring_in_comments(db, data.current, actor=SETUP) == 2
+    assert not any(pending(db, r) for r in data.responses)
+    assert feedback.comments_waiting(db, data.current) == 0
+
+    commented = set(db.scalars(select(FeedbackItem.response_id)))
+    again = next(r for r in data.responses if r.id not in commented)
+    response_writes.write_answers(db, again, {"why_comment": "One more thought"})
+    response_writes.submit_response(db, again, round_survey(data.current))
+    assert pending(db, again)
+    assert feedback.comments_waiting(db, data.current) == 1
