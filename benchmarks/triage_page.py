@@ -51,16 +51,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("counts", nargs="*", type=int, default=[500, 5000, 20000])
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="views per figure")
     args = parser.parse_args()
     print(f"{'comments':>9} {'page 1':>8} {'page 21':>8} {'status':>8} {'search':>8}  (ms)")
     for n in args.counts:
         with tempfile.TemporaryDirectory() as tmp:
             url = args.database_url or f"sqlite:///{tmp}/triage.db"
-            figures = run(url, n, Path(tmp))
+            figures = run(url, n, Path(tmp), args.repeat)
         print(f"{n:>9} " + " ".join(f"{f:>8.1f}" for f in figures))
 
 
-def run(url: str, n: int, tmp: Path) -> list[float]:
+def run(url: str, n: int, tmp: Path, repeat: int = REPEAT) -> list[float]:
     engine = make_engine(url)
     migrate.upgrade(engine)
     if url.startswith("postgresql"):
@@ -82,12 +83,8 @@ def run(url: str, n: int, tmp: Path) -> list[float]:
     client = app.test_client()
     log_in(client)
     base = f"/workspace/rounds/{round_id}/feedback"
-    figures = [
-        timed(client, base),
-        timed(client, base + "?page=21"),
-        timed(client, base + "?status=new"),
-        timed(client, base + "?q=tender+award"),
-    ]
+    queries = ("", "?page=21", "?status=new", "?q=tender+award")
+    figures = [timed(client, base + query, repeat) for query in queries]
     app.extensions["engine"].dispose()
     return figures
 
@@ -159,9 +156,9 @@ def log_in(client: object) -> None:
     assert client.post("/login", data=data).status_code == 302  # type: ignore[attr-defined]
 
 
-def timed(client: object, url: str) -> float:
+def timed(client: object, url: str, repeat: int) -> float:
     times = []
-    for _ in range(REPEAT + 1):
+    for _ in range(repeat + 1):
         start = time.perf_counter()
         response = client.get(url)  # type: ignore[attr-defined]
         times.append((time.perf_counter() - start) * 1000)
