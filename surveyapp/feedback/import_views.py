@@ -3,8 +3,8 @@ row, and confirm to apply it (services.feedback_import).
 
 Between the preview and the confirmation the upload is kept under EXPORTS_DIR (shared by
 the workers) as `feedback-imports/<round>-<account>-<random token>.xlsx`: only the account
-that uploaded it can apply it, to the same round. Kept files go after KEEP_SECONDS, the
-oldest beyond MAX_KEPT at once, and each as soon as it is applied.
+that uploaded it can apply it, to the same round. A kept file goes when it is applied; the
+import's pages remove those older than KEEP_SECONDS, and the oldest beyond MAX_KEPT.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ def _page(round_: Round, form: UploadForm, error: str = "", code: int = 200) -> 
 @bp.get("/rounds/<id:round_id>/feedback/import")
 @role_required("editor")
 def import_form(round_id: int) -> ResponseReturnValue:
+    _prune(_directory())
     return _page(round_or_404(round_id), UploadForm(formdata=None))
 
 
@@ -103,6 +104,7 @@ def import_preview(round_id: int) -> ResponseReturnValue:
 def import_apply(round_id: int) -> ResponseReturnValue:
     """Apply the kept upload, checked again now: conflicts are skipped, never written."""
     round_ = round_or_404(round_id)
+    _prune(_directory())
     path = _kept(request.form.get("token", ""), round_.id)
     if path is None:
         flash(_("The uploaded workbook is no longer kept: upload it again."))

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import analysis_dataset
 import openpyxl
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from import_world import edit_sheet, feedback_rows
 from queue_world import add_comments
@@ -17,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builders import SETUP, fresh, workspace_token
+from surveyapp.feedback import import_views
 from surveyapp.models import FeedbackItem, Round
 from surveyapp.services import feedback, feedback_queue
 from surveyapp.services.feedback_import import preview_import
@@ -185,11 +188,18 @@ def test_a_finnish_workbook_is_read_back_with_finnish_statuses_and_headers(
     assert "kaksoiskappale" in sheet.data_validations.dataValidation[0].formula1
     edited, row = edit_sheet(
         book,
-        {"Too long": {"status": "hyväksytty", "note": "Lyhennetään"}},
+        {
+            "Too long": {"status": "hyväksytty", "note": "Lyhennetään"},
+            "'=1+1": {"note": "x" * 5001},
+        },
+        extra=[{"status": "tehty", "note": "A comment of my own"}],
         headers={"status": "Tila", "note": "Huomautus", "comment id": "Kommentin tunniste"},
     )
     preview = preview_import(session, round_, read_workbook(edited))
-    assert preview.language == "fi" and not preview.problems
+    assert preview.language == "fi"
+    assert [(p.row, p.kind) for p in preview.problems] == sorted(
+        [(row["'=1+1"], "note_too_long"), (row["extra 0"], "no_id")]
+    )
     (change,) = preview.changes
     assert (change.row, change.new) == (row["Too long"], ("accepted", "Lyhennetään", ""))
     html = upload(editor, round_.id, edited).get_data(as_text=True)
@@ -231,3 +241,23 @@ def test_an_anonymous_rounds_sheet_adds_only_the_comment_id_and_a_stamp(
     edited, _row = edit_sheet(export(editor, round_.id), {"Too long": {"status": "done"}})
     preview = preview_import(fresh(session), round_, read_workbook(edited))
     assert len(preview.changes) == 1
+
+
+def test_an_expired_upload_is_removed_and_not_applied(
+    app: Flask,
+    editor: FlaskClient,
+    session: Session,
+    data: analysis_dataset.Dataset,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    round_ = data.current
+    edited, _row = edit_sheet(export(editor, round_.id), {"Too long": {"status": "done"}})
+    html = upload(editor, round_.id, edited).get_data(as_text=True)
+    kept = Path(app.config["EXPORTS_DIR"]) / import_views.KEPT_DIR
+    assert len(list(kept.iterdir())) == 1
+    monkeypatch.setattr(import_views, "KEEP_SECONDS", 0)
+    reply = confirm(editor, round_.id, html)
+    assert reply.headers["Location"].endswith(f"/rounds/{round_.id}/feedback/import")
+    assert "upload it again" in editor.get(reply.headers["Location"]).get_data(as_text=True)
+    assert items(session, round_)["Too long"].status == "new"
+    assert list(kept.iterdir()) == []
