@@ -15,7 +15,6 @@ from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 from ..definitions import Question, Survey, localize
 from ..definitions.question_types import AnswerShape
 from ..models import (
-    FEEDBACK_STATUSES,
     Answer,
     FeedbackItem,
     Invitation,
@@ -23,6 +22,7 @@ from ..models import (
     Response,
     Round,
 )
+from ..services.feedback_sheet import COMMENT_ID, STAMP, stamp, status_names
 from .cells import Cells
 from .shuffled import ResponseNumbers, numbered_responses
 from .tidy import stream, submitted_answers
@@ -30,6 +30,9 @@ from .tidy import stream, submitted_answers
 NA_CELL = "NA"  # "not applicable" in the Responses sheet, as R reads it
 FEEDBACK_HEADER = ["response_id", "chapter", "question_id", "question", "answer", "language"]
 TRIAGE_HEADER = ["status", "note", "addressed in revision"]
+# After the chapter title: the item's id, the reference an import goes by (empty for a
+# comment not brought into triage yet), and the stamp of its state (services.feedback_sheet).
+IMPORT_HEADER = [COMMENT_ID, STAMP]
 # Rows below the last item that still get the status drop-down, for items added by hand.
 SPARE_ROWS = 1000
 # How often (in responses) write_responses reports its progress.
@@ -55,6 +58,7 @@ def feedback_query(round_: Round, question_ids: list[str]) -> Any:
             FeedbackItem.status,
             FeedbackItem.note,
             FeedbackItem.addressed_in_revision,
+            FeedbackItem.id,
             *_people_columns(round_),
         )
         .join(Response, Response.id == Answer.response_id)
@@ -97,7 +101,9 @@ def write_feedback(
     titles: Mapping[str, str] | None = None,
 ) -> int:
     """One row per free-text answer (text questions); returns how many were written.
-    The last column names the chapter by its title in `titles` (the id when it has none).
+    The chapter is named by its title in `titles` (the id when it has none); then come the
+    comment id and the hidden stamp of the item's state, which an import of the sheet
+    reads (services.feedback_import). Statuses are named in `lang`, with a drop-down.
 
     In an anonymous round the language and group columns stay empty, the response column
     holds the drawn number of `numbers` (the Responses sheet's), rows follow that number,
@@ -106,24 +112,28 @@ def write_feedback(
     chapters = {q.id: s.chapter or "" for s in survey.sections for q in s.questions}
     texts = {q.id: localize(q.text, lang) for q in survey.iter_questions() if q.kind.is_free_text}
     people = [] if round_.is_anonymous else ["respondent", "organisation"]
-    header = [*FEEDBACK_HEADER, "group", *people, *TRIAGE_HEADER, "chapter title"]
+    header = [*FEEDBACK_HEADER, "group", *people, *TRIAGE_HEADER, "chapter title", *IMPORT_HEADER]
     cells.row(sheet, 0, header)
+    sheet.set_column(len(header) - 1, len(header) - 1, None, None, {"hidden": True})
+    names = status_names(lang)
     count = 0
     result = _feedback_rows(session, round_, list(texts), numbers)
     for count, item in enumerate(result, start=1):
-        rid, qid, value, language, status, note, revision, *who = item
+        rid, qid, value, language, status, note, revision, item_id, *who = item
         group = who[:1] if who else [""]
         chapter = chapters[qid]
         values = [rid, chapter, qid, texts[qid], str(value), language or ""]
-        triage = [status or "new", note, revision, (titles or {}).get(chapter, chapter)]
+        state = [item_id, stamp(status, note, revision)] if item_id is not None else []
+        title = (titles or {}).get(chapter, chapter)
+        triage = [names[status or "new"], note, revision, title, *state]
         cells.row(sheet, count, [*values, *group, *who[1:], *triage])
-    status_col = len(header) - len(TRIAGE_HEADER) - 1
+    status_col = header.index("status")
     sheet.data_validation(
         1,
         status_col,
         count + SPARE_ROWS,
         status_col,
-        {"validate": "list", "source": list(FEEDBACK_STATUSES)},
+        {"validate": "list", "source": list(names.values())},
     )
     sheet.freeze_panes(1, 0)
     return count

@@ -14,6 +14,7 @@ from .database import init_command
 from .definitions import check_command, schema_command
 from .demo import demo_command
 from .export import export_command
+from .feedback import feedback_group
 from .links import links_command
 from .participants import participants_group
 from .privacy import retention_group
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
         demo_command,
         user_group,
         export_command,
+        feedback_group,
         retention_group,
         audit_command,
     ):

@@ -48,10 +48,13 @@ EDITOR_PAGES = {
     "feedback.triage",
     "feedback.you_said_we_did",
     "feedback.you_said_we_did_csv",
+    "feedback.import_form",
 }
 # The only state changes open to editors: triaging feedback is their work, not coordinators'.
 # Starting an export changes no answers; it only builds the file editors download.
+# Triage from Excel: the upload (a preview, nothing saved) and its confirmation.
 EDITOR_ACTIONS = {"feedback.bulk_update", "feedback.bring_in", "results.start_export"}
+EDITOR_ACTIONS |= {"feedback.import_preview", "feedback.import_apply"}
 
 
 @dataclass(frozen=True)

@@ -83,5 +83,6 @@ def test_the_chapters_sheet_titles_and_pairs_the_renamed_chapter(
     }
     assert codebook["how_clarity"][2] == "how" and codebook["how_clarity"][6] == "Miten"
     feedback = list(openpyxl.load_workbook(path)["Feedback"].iter_rows(values_only=True))
-    assert feedback[0][-1] == "chapter title"
-    assert (feedback[1][1], feedback[1][4], feedback[1][-1]) == ("why", "Shorter", "Miksi")
+    title = feedback[0].index("chapter title")
+    assert feedback[0][title + 1 :] == ("comment id", "exported state (do not edit)")
+    assert (feedback[1][1], feedback[1][4], feedback[1][title]) == ("why", "Shorter", "Miksi")

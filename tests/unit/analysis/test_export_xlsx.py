@@ -102,10 +102,11 @@ def test_feedback_responses_and_codebook(db: Session, data: Dataset, tmp_path: P
     assert [r[4] for r in feedback[1:]] == ["Too long", "'=1+1"]
     assert feedback[1][3] == "Mitä pitäisi muuttaa?"
     assert feedback[1][6:9] == ("g1", "Secret Person1", "Secret Organisation1")
-    assert {r[9] for r in feedback[1:]} == {"new"}
+    assert {r[9] for r in feedback[1:]} == {"uusi"}, "the status in the workbook's language"
     validation = book["Feedback"].data_validations.dataValidation
     assert validation and validation[0].type == "list"
-    assert "partly_accepted" in validation[0].formula1 and "duplicate" in validation[0].formula1
+    assert "osittain hyväksytty" in validation[0].formula1
+    assert "kaksoiskappale" in validation[0].formula1
     responses = [
         dict(zip(rows(book["Responses"])[0], r, strict=True)) for r in rows(book["Responses"])[1:]
     ]
