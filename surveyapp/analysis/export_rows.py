@@ -22,14 +22,38 @@ from ..models import (
     Response,
     Round,
 )
-from ..services.feedback_sheet import COMMENT_ID, STAMP, stamp, status_names
+from ..services.feedback_sheet import (
+    COMMENT_ID,
+    HEADER_LABELS,
+    STAMP,
+    stamp,
+    status_names,
+    translate,
+)
 from .cells import Cells
+from .sheet_layout import (
+    N_,
+    NARROW,
+    TEXT,
+    WIDE,
+    Formats,
+    filter_table,
+    headers,
+    lay_out,
+    unique,
+)
 from .shuffled import ResponseNumbers, numbered_responses
 from .tidy import stream, submitted_answers
 
 NA_CELL = "NA"  # "not applicable" in the Responses sheet, as R reads it
-FEEDBACK_HEADER = ["response_id", "chapter", "question_id", "question", "answer", "language"]
+FEEDBACK_HEADER = [N_("response_id"), N_("chapter"), N_("question_id"), N_("question")]
+FEEDBACK_HEADER += [N_("answer"), N_("language"), N_("group")]
+PEOPLE_HEADER = [N_("respondent"), N_("organisation")]
 TRIAGE_HEADER = ["status", "note", "addressed in revision"]
+CHAPTER_TITLE = N_("chapter title")
+# Widths of FEEDBACK_HEADER's columns (the question and the answer wrap), then the rest.
+FEEDBACK_WIDTHS = [NARROW, NARROW, NARROW, 40, TEXT, NARROW, NARROW]
+TRIAGE_WIDTHS = [18, 40, NARROW, WIDE, NARROW]
 # After the chapter title: the item's id, the reference an import goes by (empty for a
 # comment not brought into triage yet), and the stamp of its state (services.feedback_sheet).
 IMPORT_HEADER = [COMMENT_ID, STAMP]
@@ -99,6 +123,7 @@ def write_feedback(
     lang: str,
     numbers: ResponseNumbers | None = None,
     titles: Mapping[str, str] | None = None,
+    formats: Formats | None = None,
 ) -> int:
     """One row per free-text answer (text questions); returns how many were written.
     The chapter is named by its title in `titles` (the id when it has none); then come the
@@ -111,9 +136,13 @@ def write_feedback(
     """
     chapters = {q.id: s.chapter or "" for s in survey.sections for q in s.questions}
     texts = {q.id: localize(q.text, lang) for q in survey.iter_questions() if q.kind.is_free_text}
-    people = [] if round_.is_anonymous else ["respondent", "organisation"]
-    header = [*FEEDBACK_HEADER, "group", *people, *TRIAGE_HEADER, "chapter title", *IMPORT_HEADER]
-    cells.row(sheet, 0, header)
+    people = [] if round_.is_anonymous else PEOPLE_HEADER
+    header = [*headers([*FEEDBACK_HEADER, *people], lang), *_triage_headers(lang), STAMP]
+    status_col = len(FEEDBACK_HEADER) + len(people)
+    if formats:
+        widths = [*FEEDBACK_WIDTHS, *[WIDE] * len(people), *TRIAGE_WIDTHS]
+        lay_out(sheet, widths, formats, wrapped=(3, 4, status_col + 1))
+    cells.row(sheet, 0, header, formats.header if formats else None)
     sheet.set_column(len(header) - 1, len(header) - 1, None, None, {"hidden": True})
     names = status_names(lang)
     count = 0
@@ -127,7 +156,7 @@ def write_feedback(
         title = (titles or {}).get(chapter, chapter)
         triage = [names[status or "new"], note, revision, title, *state]
         cells.row(sheet, count, [*values, *group, *who[1:], *triage])
-    status_col = header.index("status")
+    filter_table(sheet, 0, count, len(header) - 1)
     sheet.data_validation(
         1,
         status_col,
@@ -137,6 +166,16 @@ def write_feedback(
     )
     sheet.freeze_panes(1, 0)
     return count
+
+
+def _triage_headers(lang: str) -> list[str]:
+    """The columns editors fill in, then the chapter title and the comment id: in English
+    the keys the import reads, in other languages the triage form's labels (it reads them
+    too, services.feedback_sheet.header_key)."""
+    keys = [*TRIAGE_HEADER, CHAPTER_TITLE, COMMENT_ID]
+    if lang == "en":
+        return keys
+    return [translate(HEADER_LABELS.get(key, key), lang) for key in keys]
 
 
 def response_columns(survey: Survey) -> list[str]:
@@ -257,23 +296,31 @@ def write_responses(
     cells: Cells,
     progress: Callable[[int], None] | None = None,
     numbers: ResponseNumbers | None = None,
+    formats: Formats | None = None,
+    lang: str = "en",
 ) -> int:
-    """One row per submitted response, written in order (constant memory).
+    """One row per submitted response, written in order (constant memory). The attribute
+    columns are headed in `lang`, the answer columns by their codes (the Codebook's).
 
     An anonymous round's rows carry the drawn number of `numbers` for an id, the date
     without the time and no language, in the order of the numbers (see shuffled.py).
     `progress(count)` is called every PROGRESS_EVERY responses and once at the end.
     """
     if round_.is_anonymous:
-        attributes = ["response_id", "submitted_at"]
+        attributes = [N_("response_id"), N_("submitted_at")]
         numbers = numbers or ResponseNumbers.draw(session, round_.id)
         rows = _numbered_rows(session, numbers)
     else:
-        attributes = ["response_id", "language", "submitted_at", "group", "country"]
+        # The participant's country: a survey may ask for a "country" of its own.
+        attributes = [N_("response_id"), N_("language"), N_("submitted_at"), N_("group")]
+        attributes.append(N_("participant_country"))
         rows = _named_rows(session, round_)
-    header = attributes + response_columns(survey)
-    cells.row(sheet, 0, header)
-    index = {name: i for i, name in enumerate(header)}
+    codes = response_columns(survey)
+    if formats:
+        lay_out(sheet, [NARROW] * (len(attributes) + len(codes)), formats)
+    header = unique([*headers(attributes, lang), *codes])
+    cells.row(sheet, 0, header, formats.header if formats else None)
+    index = {name: i for i, name in enumerate([*attributes, *codes])}
     plain, questions = _plain_columns(survey, index), {q.id: q for q in survey.iter_questions()}
     count = 0
     for count, (head, answers) in enumerate(rows, start=1):
@@ -292,5 +339,5 @@ def write_responses(
             progress(count)
     if progress is not None:
         progress(count)
-    sheet.freeze_panes(1, 1)
+    filter_table(sheet, 0, count, len(header), freeze_cols=1)
     return count

@@ -23,19 +23,25 @@ from ..definitions import Manual, Question, Survey, localize
 from ..errors import InvalidRequest
 from ..files import replacing, scratch_directory
 from ..models import Round
+from ..services.feedback_sheet import translate
 from ..services.monitor import round_figures
 from ..services.rounds import round_survey
 from .aggregate import QuestionStats, RoundSummary, summarise
 from .cells import WORKBOOK_OPTIONS, Cells
 from .compare import Comparison, compare_rounds
 from .export_rows import ANSWER_COLUMNS, write_feedback, write_responses
+from .sheet_layout import N_, NARROW, NUMBER, WIDE, Formats, filter_table, headers, lay_out
 from .shuffled import ResponseNumbers
 
 SHEETS = ("Summary", "Chapters", "Feedback", "Responses", "Codebook")
-STATS_HEADER = ["question_id", "row", "question", "type", "n", "mean", "median", "sd"]
-STATS_HEADER += ["not applicable", "no answer", "value", "label", "count", "share"]
+STATS_HEADER = [N_("question_id"), N_("row"), N_("question"), N_("type"), N_("n"), N_("mean")]
+STATS_HEADER += [N_("median"), N_("sd"), N_("not applicable"), N_("no answer"), N_("value")]
+STATS_HEADER += [N_("label"), N_("count"), N_("share")]
+STATS_WIDTHS = [NARROW, NARROW, 45, NARROW, *[NUMBER] * 7, WIDE, NUMBER, NUMBER]
 LABEL_COL, SHARE_COL, CHART_COL = 11, 13, 15
-CHART_ROWS = 9  # rows a chart covers; each question's block is at least this tall
+MEAN_COLS = (5, 6, 7)  # mean, median, sd: two decimals
+CHART_ROWS = 9  # rows a chart covers at least; each question's block is at least this tall
+ROW_PX, BAR_PX = 20, 26  # a row's default height; the height each bar needs, label wrapped
 MAX_CHARTS = 300
 # progress(responses written, responses to write)
 Progress = Callable[[int, int], None]
@@ -54,57 +60,84 @@ def _when(moment: dt.datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
+RATE = N_("Response rate (personal links)")
+_WORDS = {
+    N_("yes"),
+    N_("no"),
+    N_("drawn at random for this file, in a random order; not stored anywhere"),
+    N_("submission dates without times"),
+    N_("language, group and country of each response"),
+}
+
+
 def _round_rows(
     session: Session, round_: Round, survey: Survey, submitted: int, lang: str
 ) -> list[list[Any]]:
+    """The round's figures, labelled in `lang` (the Summary sheet's first column)."""
     figures = round_figures(session, [round_.id]).get(round_.id)
     invited = figures.invited if figures else 0
-    return [
-        ["Round", round_.id],
-        ["Survey", f"{survey.id}: {localize(survey.title, lang)}"],
-        ["Manual revision", round_.revision],
-        ["Anonymous", "yes" if round_.is_anonymous else "no"],
-        ["Opened", _when(round_.opened_at)],
-        ["Opens", _when(round_.opens_at)],
-        ["Closes", _when(round_.closes_at)],
-        ["Closed", _when(round_.closed_at)],
-        ["Invited", invited],
-        ["Submitted", submitted],
-        ["Submitted through personal links", figures.submitted if figures else 0],
-        ["Response rate (personal links)", figures.rate if figures else None],
-        ["Language", lang],
+    rows: list[tuple[str, Any]] = [
+        (N_("Round"), round_.id),
+        (N_("Survey"), f"{survey.id}: {localize(survey.title, lang)}"),
+        (N_("Manual revision"), round_.revision),
+        (N_("Anonymous"), N_("yes") if round_.is_anonymous else N_("no")),
+        (N_("Opened"), _when(round_.opened_at)),
+        (N_("Opens"), _when(round_.opens_at)),
+        (N_("Closes"), _when(round_.closes_at)),
+        (N_("Closed"), _when(round_.closed_at)),
+        (N_("Invited"), invited),
+        (N_("Submitted"), submitted),
+        (N_("Submitted through personal links"), figures.submitted if figures else 0),
+        (RATE, figures.rate if figures else None),
+        (N_("Language"), lang),
         *_anonymous_rows(round_),
     ]
+    return [[translate(label, lang), _in(value, lang)] for label, value in rows]
 
 
-def _anonymous_rows(round_: Round) -> list[list[Any]]:
+def _in(value: Any, lang: str) -> Any:
+    """The explanations are texts of the workbook too; figures and names are not."""
+    return translate(value, lang) if isinstance(value, str) and value in _WORDS else value
+
+
+def _anonymous_rows(round_: Round) -> list[tuple[str, Any]]:
     """What an anonymous round's sheets leave out, said where analysts look first."""
     if not round_.is_anonymous:
         return []
-    numbers = "drawn at random for this file, in a random order; not stored anywhere"
+    numbers = N_("drawn at random for this file, in a random order; not stored anywhere")
     return [
-        ["Response numbers", numbers],
-        ["Dates", "submission dates without times"],
-        ["Left out", "language, group and country of each response"],
+        (N_("Response numbers"), numbers),
+        (N_("Dates"), N_("submission dates without times")),
+        (N_("Left out"), N_("language, group and country of each response")),
     ]
 
 
+def chart_rows(options: int) -> int:
+    """The rows a chart of `options` bars covers: each bar has room for a wrapped label."""
+    return max(CHART_ROWS, -(-(70 + BAR_PX * options) // ROW_PX))
+
+
 def _chart(book: Workbook, sheet: Worksheet, top: int, stats: QuestionStats) -> None:
+    """A bar chart titled with the question, as tall as its options need; every label is
+    shown (LibreOffice drops every other crowded label unless told the interval is 1)."""
     chart = book.add_chart({"type": "bar"})
     last = top + len(stats.counts)
+    text = [sheet.name, top, 2]  # the question's text cell: never parsed as a formula
     chart.add_series(
         {
-            "name": [sheet.name, top, 2],  # the question's text cell: never parsed as a formula
+            "name": text,
             "categories": [sheet.name, top + 1, LABEL_COL, last, LABEL_COL],
             "values": [sheet.name, top + 1, SHARE_COL, last, SHARE_COL],
             "data_labels": {"value": True, "num_format": "0%"},
         }
     )
+    chart.set_title({"name": text, "overlay": False, "name_font": {"size": 10, "bold": True}})
     chart.set_legend({"none": True})
     chart.set_x_axis({"num_format": "0%", "min": 0, "max": 1})
-    chart.set_y_axis({"reverse": True})
-    chart.set_size({"width": 520, "height": CHART_ROWS * 20})
-    sheet.insert_chart(top, CHART_COL, chart)
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+    chart.set_size({"width": 560, "height": chart_rows(len(stats.counts)) * ROW_PX - 10})
+    # Moves with its rows, which grow when a question's text wraps, but keeps its size.
+    sheet.insert_chart(top, CHART_COL, chart, {"object_position": 2})
 
 
 def write_summary_sheet(
@@ -117,40 +150,47 @@ def write_summary_sheet(
     lang: str,
 ) -> int:
     """Round figures, then per question a figures row and a row per answer value."""
-    bold, percent = book.add_format({"bold": True}), book.add_format({"num_format": "0.0%"})
+    formats = Formats.of(book)
+    lay_out(sheet, STATS_WIDTHS, formats, wrapped=(2, LABEL_COL))
+    rate = translate(RATE, lang)
     for r, (label, value) in enumerate(rows):
-        cells.text(sheet, r, 0, label, bold)
-        cells.value(sheet, r, 1, value, percent if label.startswith("Response rate") else None)
-    top = len(rows) + 1
-    cells.row(sheet, top, STATS_HEADER, bold)
-    top, charts = top + 1, 0
+        cells.text(sheet, r, 0, label, formats.header)
+        cells.value(sheet, r, 1, value, formats.percent if label == rate else None)
+    head = len(rows) + 1
+    cells.row(sheet, head, headers(STATS_HEADER, lang), formats.header)
+    top, charts = head + 1, 0
     texts = {q.id: localize(q.text, lang) for q in survey.iter_questions()}
     for s in summary.questions:
         text = texts[s.question_id] + (f" — {s.row_label}" if s.row else "")
-        figures = [s.n, s.mean, s.median, s.sd, s.not_applicable, s.no_answer]
-        cells.row(sheet, top, [s.question_id, s.row, text, s.type, *figures])
+        cells.row(sheet, top, [s.question_id, s.row, text, s.type, s.n])
+        for col, value in zip(MEAN_COLS, (s.mean, s.median, s.sd), strict=True):
+            cells.value(sheet, top, col, value, formats.mean)
+        cells.value(sheet, top, 8, s.not_applicable)
+        cells.value(sheet, top, 9, s.no_answer)
         for i, c in enumerate(s.counts, start=1):
             cells.value(sheet, top + i, 0, s.question_id)
             cells.value(sheet, top + i, 1, s.row)
-            for col, value in zip(range(10, 14), (c.value, c.label, c.count, c.share), strict=True):
-                cells.value(sheet, top + i, col, value, percent if col == SHARE_COL else None)
+            cells.row(sheet, top + i, [None] * 10 + [c.value, c.label, c.count])
+            cells.value(sheet, top + i, SHARE_COL, c.share, formats.percent)
         if s.counts and charts < MAX_CHARTS:
             _chart(book, sheet, top, s)
             charts += 1
-        top += max(len(s.counts) + 2, CHART_ROWS + 1 if s.counts else 2)
+        top += max(len(s.counts) + 2, chart_rows(len(s.counts)) + 1 if s.counts else 2)
+    filter_table(sheet, head, top, len(STATS_WIDTHS))
     return top
 
 
 CHAPTERS_HEADER = [
-    "chapter",
-    "mean",
-    "answers",
-    "previous revision",
-    "previous mean",
-    "change",
-    "title",
-    "compared with",
+    N_("chapter"),
+    N_("mean"),
+    N_("answers"),
+    N_("previous revision"),
+    N_("previous mean"),
+    N_("change"),
+    N_("title"),
+    N_("compared with"),
 ]
+CHAPTERS_WIDTHS = [WIDE, NUMBER, NUMBER, NARROW, NUMBER, NUMBER, 40, WIDE]
 
 
 def write_chapters_sheet(
@@ -159,11 +199,16 @@ def write_chapters_sheet(
     summary: RoundSummary,
     comparison: Comparison | None,
     titles: Mapping[str, str] | None = None,
+    formats: Formats | None = None,
+    lang: str = "en",
 ) -> None:
     """Chapter means beside the previous revision's, then the question-level comparison.
     `titles` names the chapters; "compared with" lists the earlier chapters a renamed,
     merged or split chapter is compared with."""
-    cells.row(sheet, 0, CHAPTERS_HEADER)
+    mean = formats.mean if formats else None
+    if formats:
+        lay_out(sheet, CHAPTERS_WIDTHS, formats, wrapped=(6, 7))
+    cells.row(sheet, 0, headers(CHAPTERS_HEADER, lang), formats.header if formats else None)
     old = {c.key: c for c in comparison.chapters} if comparison else {}
     revision = comparison.previous_revision if comparison else None
     for r, c in enumerate(summary.chapters, start=1):
@@ -171,8 +216,11 @@ def write_chapters_sheet(
         change = [before.previous, before.change] if before else [None, None]
         title = (titles or {}).get(c.chapter, c.chapter)
         compared = ", ".join(before.compared_with) if before else ""
-        cells.row(sheet, r, [c.chapter, c.mean, c.n, revision, *change, title, compared])
+        cells.row(sheet, r, [c.chapter, None, c.n, revision, None, None, title, compared])
+        for col, value in ((1, c.mean), (4, change[0]), (5, change[1])):
+            cells.value(sheet, r, col, value, mean)
     below = len(summary.chapters) + 2
+    filter_table(sheet, 0, len(summary.chapters), len(CHAPTERS_HEADER))
     if comparison is None:
         cells.text(sheet, below, 0, "No round of an earlier manual revision.")
     else:
@@ -215,11 +263,22 @@ def _labels(q: Question, lang: str) -> str:
     return "; ".join(parts)
 
 
+CODEBOOK_HEADER = [N_("id"), N_("section"), N_("chapter"), N_("type"), N_("text")]
+CODEBOOK_HEADER += [N_("value labels"), N_("chapter title")]
+
+
 def write_codebook(
-    sheet: Worksheet, cells: Cells, survey: Survey, lang: str, titles: Mapping[str, str]
+    sheet: Worksheet,
+    cells: Cells,
+    survey: Survey,
+    lang: str,
+    titles: Mapping[str, str],
+    formats: Formats | None = None,
 ) -> None:
-    header = ["id", "section", "chapter", "type", "text", "value labels", "chapter title"]
-    cells.row(sheet, 0, header)
+    """The codes of the Responses sheet and what they mean, in `lang`."""
+    if formats:
+        lay_out(sheet, [WIDE, NARROW, NARROW, NARROW, 50, 70, WIDE], formats, wrapped=(4, 5, 6))
+    cells.row(sheet, 0, headers(CODEBOOK_HEADER, lang), formats.header if formats else None)
     r = 0
     for section in survey.sections:
         chapter = section.chapter or ""
@@ -228,6 +287,7 @@ def write_codebook(
                 r += 1
                 row = [q.id, section.id, chapter, q.type, localize(q.text, lang)]
                 cells.row(sheet, r, [*row, _labels(q, lang), titles.get(chapter, chapter)])
+    filter_table(sheet, 0, r, len(CODEBOOK_HEADER))
 
 
 def write_summary(
@@ -265,16 +325,20 @@ def write_summary(
         sheets = {name: book.add_worksheet(name) for name in SHEETS}
         rows = _round_rows(session, round_, survey, total, lang)
         end = write_summary_sheet(book, sheets["Summary"], cells, rows, summary, survey, lang)
-        write_chapters_sheet(sheets["Chapters"], cells, summary, comparison, titles)
+        formats = Formats.of(book)
+        chapters_sheet = sheets["Chapters"]
+        write_chapters_sheet(chapters_sheet, cells, summary, comparison, titles, formats, lang)
         if round_.is_anonymous and numbers is None:
             numbers = ResponseNumbers.draw(session, round_.id)
         feedback_sheet, responses_sheet = sheets["Feedback"], sheets["Responses"]
         feedback = write_feedback(
-            session, round_, survey, feedback_sheet, cells, lang, numbers, titles
+            session, round_, survey, feedback_sheet, cells, lang, numbers, titles, formats
         )
         written = None if progress is None else (lambda count: progress(count, total))
-        write_responses(session, round_, survey, responses_sheet, cells, written, numbers)
-        write_codebook(sheets["Codebook"], cells, survey, lang, titles)
+        write_responses(
+            session, round_, survey, responses_sheet, cells, written, numbers, formats, lang
+        )
+        write_codebook(sheets["Codebook"], cells, survey, lang, titles, formats)
         _list_cut_cells(sheets["Summary"], cells, end)
         _close(book)
     return ExportResult(target, total, len(summary.questions), feedback, cells.cut)

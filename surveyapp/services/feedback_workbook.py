@@ -19,7 +19,7 @@ from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[impor
 from ..csv_output import as_text_cell
 from ..errors import SurveyAppError
 from ..languages import INTERFACE_LANGUAGES
-from .feedback_sheet import COMMENT_ID, NOTE, REVISION, STAMP, STATUS, header_key
+from .feedback_sheet import COMMENT_ID, NOTE, REVISION, STAMP, STATUS, header_key, translate
 
 FEEDBACK_SHEET = "Feedback"
 # Where the export says the workbook's language: the Summary sheet's "Language" row.
@@ -144,8 +144,10 @@ def _language(book: Any) -> str:
     """The workbook's language from its Summary sheet ("en" when it does not say)."""
     if SUMMARY_SHEET not in book.sheetnames:
         return "en"
+    # The label is in the workbook's language: the one it names.
+    labels = {translate(LANGUAGE_LABEL, lang): lang for lang in INTERFACE_LANGUAGES}
     for cells in _first_rows(book[SUMMARY_SHEET]):
-        if len(cells) > 1 and cells[0] == LANGUAGE_LABEL and cells[1] in INTERFACE_LANGUAGES:
+        if len(cells) > 1 and cells[1] in INTERFACE_LANGUAGES and cells[0] in labels:
             return str(cells[1])
     return "en"
 

@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 from builders import SETUP, assert_by_account, workspace_token
 from surveyapp import create_app
 from surveyapp.analysis.export_xlsx import SHEETS
+from surveyapp.analysis.sheet_layout import headers
 from surveyapp.jobs import exports
 from surveyapp.models import AuditEvent, ExportJob, Round
+from surveyapp.services.feedback_sheet import translate
 
 Maker = Callable[..., Any]
 REFRESH = '<meta http-equiv="refresh" content="2">'
@@ -99,7 +101,7 @@ def test_start_then_progress_page_then_the_file(
     book = load_workbook(io.BytesIO(file.get_data()), read_only=True)
     assert book.sheetnames == list(SHEETS)
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(max_row=13, values_only=True)}
-    assert summary["Submitted"] == 3 and summary["Language"] == "fi"
+    assert summary["Vastanneet"] == 3 and summary["Kieli"] == "fi", "labelled in Finnish"
     saved = Path(app.config["EXPORTS_DIR"]) / f"round-{data.current.id}-0.10-fi.xlsx"
     assert saved.read_bytes() == file.get_data()
     assert [p.name for p in saved.parent.iterdir()] == [saved.name], "no work file left"
@@ -294,7 +296,9 @@ def test_the_downloaded_summary_of_an_anonymous_round_has_drawn_numbers_and_date
     assert link
     book = load_workbook(io.BytesIO(editor.get(link).get_data()), read_only=True)
     head, *rows = list(book["Responses"].iter_rows(values_only=True))
-    assert head[:2] == ("response_id", "submitted_at") and "language" not in head
+    lang = book["Summary"]["B13"].value  # the export's language, as the Summary sheet says
+    assert head[:2] == tuple(headers(["response_id", "submitted_at"], lang))
+    assert translate("language", lang) not in head
     assert sorted(row[0] for row in rows) == [1, 2, 3]
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[1]) for row in rows)
     feedback = list(book["Feedback"].iter_rows(min_row=2, values_only=True))

@@ -16,6 +16,7 @@ from surveyapp.analysis.export_xlsx import write_summary
 from surveyapp.definitions import SurveyRegistry, load_manual_text
 from surveyapp.models import Round
 from surveyapp.services import rounds
+from surveyapp.services.feedback_sheet import translate
 
 # 0.9 calls the "how" chapter "method"; 0.10 renames it, splits "why" and adds "impact".
 MANUAL = load_manual_text("""\
@@ -75,7 +76,7 @@ def test_the_chapters_sheet_titles_and_pairs_the_renamed_chapter(
     path = write_summary(db, current, tmp_path / "out.xlsx", lang="fi", manual=MANUAL).path
     sheet: Any = openpyxl.load_workbook(path)["Chapters"]
     table = list(sheet.iter_rows(values_only=True))
-    assert table[0][6:8] == ("title", "compared with")
+    assert table[0][6:8] == (translate("title", "fi"), translate("compared with", "fi"))
     how = next(r for r in table if r[0] == "how")
     assert how[3:8] == ("0.9", pytest.approx(2), pytest.approx(3), "Miten", "method")
     codebook = {
@@ -83,6 +84,6 @@ def test_the_chapters_sheet_titles_and_pairs_the_renamed_chapter(
     }
     assert codebook["how_clarity"][2] == "how" and codebook["how_clarity"][6] == "Miten"
     feedback = list(openpyxl.load_workbook(path)["Feedback"].iter_rows(values_only=True))
-    title = feedback[0].index("chapter title")
-    assert feedback[0][title + 1 :] == ("comment id", "exported state (do not edit)")
+    title = feedback[0].index(translate("chapter title", "fi"))
+    assert feedback[0][title + 1 :] == ("Kommentin tunniste", "exported state (do not edit)")
     assert (feedback[1][1], feedback[1][4], feedback[1][title]) == ("why", "Shorter", "Miksi")

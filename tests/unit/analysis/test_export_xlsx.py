@@ -17,9 +17,12 @@ from sqlalchemy.orm import Session
 from surveyapp.analysis import export_xlsx
 from surveyapp.analysis.cells import MAX_CELL
 from surveyapp.analysis.export_csv import write_tidy_csv
+from surveyapp.analysis.export_rows import FEEDBACK_HEADER
 from surveyapp.analysis.export_xlsx import write_summary
+from surveyapp.analysis.sheet_layout import headers
 from surveyapp.errors import InvalidRequest
 from surveyapp.models import Round
+from surveyapp.services.feedback_sheet import translate
 
 PAYLOADS = ["=1+1", '=HYPERLINK("http://x","y")', "http://evil.example", "@SUM(A1)", "-2+3"]
 
@@ -90,15 +93,8 @@ def test_chapters_compare_with_the_previous_revision(
 def test_feedback_responses_and_codebook(db: Session, data: Dataset, tmp_path: Path) -> None:
     book = read(write_summary(db, data.current, tmp_path / "out.xlsx", lang="fi").path)
     feedback = rows(book["Feedback"])
-    assert feedback[0][:7] == (
-        "response_id",
-        "chapter",
-        "question_id",
-        "question",
-        "answer",
-        "language",
-        "group",
-    )
+    assert list(feedback[0][:7]) == headers(FEEDBACK_HEADER, "fi"), "headers in Finnish"
+    assert feedback[0][1] == "luku"
     assert [r[4] for r in feedback[1:]] == ["Too long", "'=1+1"]
     assert feedback[1][3] == "Mitä pitäisi muuttaa?"
     assert feedback[1][6:9] == ("g1", "Secret Person1", "Secret Organisation1")
@@ -107,9 +103,9 @@ def test_feedback_responses_and_codebook(db: Session, data: Dataset, tmp_path: P
     assert validation and validation[0].type == "list"
     assert "osittain hyväksytty" in validation[0].formula1
     assert "kaksoiskappale" in validation[0].formula1
-    responses = [
-        dict(zip(rows(book["Responses"])[0], r, strict=True)) for r in rows(book["Responses"])[1:]
-    ]
+    header = rows(book["Responses"])[0]
+    assert len(set(header)) == len(header), "every column has its own name"
+    responses = [dict(zip(header, r, strict=True)) for r in rows(book["Responses"])[1:]]
     assert len(responses) == 3
     first, second, third = responses
     assert (first["how_read.steps"], first["how_read.cases"], first["how_read.templates"]) == (
@@ -124,7 +120,8 @@ def test_feedback_responses_and_codebook(db: Session, data: Dataset, tmp_path: P
         "Lawyer",
     )
     assert (first["why_tools.kraljic"], second["why_tools.kraljic"]) == (3, None)
-    assert (second["language"], second["country"]) == ("fi", "SE")
+    language, country = translate("language", "fi"), translate("participant_country", "fi")
+    assert (second[language], second[country]) == ("fi", "SE")
 
 
 def test_codebook(db: Session, data: Dataset, tmp_path: Path) -> None:
