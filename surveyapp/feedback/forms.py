@@ -56,16 +56,16 @@ def queue_query(args: Mapping[str, str], chapters: list[str], anonymous: bool) -
     """The triage page's query parameters, keeping only values that exist; group and
     language never in an anonymous round."""
     status, chapter, sort = args.get("status", ""), args.get("chapter", ""), args.get("sort", "")
-    named = {} if anonymous else {"group": args.get("group") or None}
-    if not anonymous:
-        named["language"] = args.get("language") or None
+    group = None if anonymous else args.get("group") or None
+    language = None if anonymous else args.get("language") or None
     return QueueQuery(
         chapter=chapter if chapter in chapters else None,
         status=status if status in FEEDBACK_STATUSES else None,
         search=args.get("q", "").strip()[:200],
         sort=sort if sort in SORTS else "chapter",
         page=_number(args.get("page", "")),
-        **named,
+        group=group,
+        language=language,
     )
 
 
