@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Regexp
 
 from ..i18n import _l
 from ..models import FEEDBACK_STATUSES
@@ -47,9 +47,26 @@ class FeedbackForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
 
 
 class BulkForm(FeedbackForm):
-    """A status for every selected row; the note and revision only when filled in."""
+    """A status and an assignee for every selected row, each "" to leave the rows' own; the
+    note and revision only when filled in. The assignee is an account's id or "nobody"."""
 
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice("", _l("(leave as is)"))]
+        + [SelectChoice(s, STATUS_NAMES[s]) for s in FEEDBACK_STATUSES],
+    )
+    assignee = StringField(
+        _l("Assigned to"),
+        filters=[_strip],
+        validators=[Regexp(r"^(|nobody|\d{1,9})$", message=_l("Choose someone from the list."))],
+    )
     item = SelectMultipleField(coerce=int, validate_choice=False)
+
+
+class DuplicateForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
+    """A suggestion taken: "12-7" marks item 12 a duplicate of item 7."""
+
+    pair = StringField(validators=[Regexp(r"^\d{1,9}-\d{1,9}$")])
 
 
 def queue_query(args: Mapping[str, str], chapters: list[str], anonymous: bool) -> QueueQuery:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import sys
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -103,6 +104,14 @@ def items_page(
     statuses = Counter(item.status for item, *_rest in found)
     chapters = Counter(questions[item.question_id][0].chapter for item, *_rest in found)
     return QueuePage(rows, len(found), page, pages, dict(statuses), dict(chapters))
+
+
+def page_of(session: Session, round_: Round, item_id: int, size: int = PAGE_SIZE) -> int | None:
+    """The page of the unfiltered queue (in chapter order) that lists the round's item
+    `item_id`; None if it lists no such item. Reads the whole queue, as a page does."""
+    everything = items_page(session, round_, QueueQuery(), size=sys.maxsize)
+    ids = [row.id for row in everything.rows]
+    return ids.index(item_id) // size + 1 if item_id in ids else None
 
 
 def _text(value: object) -> str:
