@@ -46,12 +46,18 @@ EDITOR_PAGES = {
     "results.export_job",
     "results.export_file",
     "feedback.triage",
+    "feedback.show_item",  # a redirect to the triage page that lists the item
     "feedback.you_said_we_did",
     "feedback.you_said_we_did_csv",
 }
 # The only state changes open to editors: triaging feedback is their work, not coordinators'.
 # Starting an export changes no answers; it only builds the file editors download.
-EDITOR_ACTIONS = {"feedback.bulk_update", "feedback.bring_in", "results.start_export"}
+EDITOR_ACTIONS = {
+    "feedback.bulk_update",
+    "feedback.mark_duplicate",
+    "feedback.bring_in",
+    "results.start_export",
+}
 
 
 @dataclass(frozen=True)
