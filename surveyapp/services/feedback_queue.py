@@ -106,14 +106,6 @@ def items_page(
     return QueuePage(rows, len(found), page, pages, dict(statuses), dict(chapters))
 
 
-def page_of(session: Session, round_: Round, item_id: int, size: int = PAGE_SIZE) -> int | None:
-    """The page of the unfiltered queue (in chapter order) that lists the round's item
-    `item_id`; None if it lists no such item. Reads the whole queue, as a page does."""
-    everything = items_page(session, round_, QueueQuery(), size=sys.maxsize)
-    ids = [row.id for row in everything.rows]
-    return ids.index(item_id) // size + 1 if item_id in ids else None
-
-
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
@@ -151,32 +143,6 @@ def _order(question_ids: list[str], sort: str) -> list[Any]:
         by_status = case({s: n for n, s in enumerate(FEEDBACK_STATUSES)}, value=FeedbackItem.status)
         return [by_status, in_survey, FeedbackItem.id]
     return [in_survey, FeedbackItem.id]
-
-
-def _assignee_filter(statement: Any, query: QueueQuery) -> Any:
-    """`statement` (a select of FeedbackItem) narrowed to `query.assignee`'s items."""
-    if query.assignee is None:
-        return statement
-    if query.assignee == ANYONE:
-        return statement.where(FeedbackItem.assignee_id.is_not(None))
-    if query.assignee == NOBODY:
-        return statement.where(FeedbackItem.assignee_id.is_(None))
-    return statement.where(FeedbackItem.assignee_id == query.assignee)
-
-
-def assignable_users(session: Session) -> list[User]:
-    """The active accounts items can be given to, editors and coordinators, by email."""
-    query = select(User).where(User.is_active.is_(True)).order_by(User.email)
-    return list(session.scalars(query))
-
-
-def user_emails(session: Session, user_ids: Collection[int | None]) -> dict[int, str]:
-    """The email of each account of `user_ids` that still exists."""
-    wanted = {i for i in user_ids if i is not None}
-    if not wanted:
-        return {}
-    query = select(User.id, User.email).where(User.id.in_(wanted))
-    return {user_id: email for user_id, email in session.execute(query)}
 
 
 def filter_values(session: Session, round_: Round) -> tuple[list[str], list[str]]:
@@ -307,3 +273,40 @@ def _check(status: str | None, note: str, revision: str) -> None:
         raise InvalidRequest(f"unknown feedback status: {status}")
     if len(note) > NOTE_MAX or len(revision) > REVISION_MAX:
         raise InvalidRequest("the note or the revision is too long")
+
+
+def page_of(session: Session, round_: Round, item_id: int, size: int = PAGE_SIZE) -> int | None:
+    """The page of the unfiltered queue (in chapter order) that lists the round's item
+    `item_id`; None if it lists no such item. Reads the whole queue, as a page does."""
+    everything = items_page(session, round_, QueueQuery(), size=sys.maxsize)
+    ids = [row.id for row in everything.rows]
+    return ids.index(item_id) // size + 1 if item_id in ids else None
+
+
+def _assignee_filter(statement: Any, query: QueueQuery) -> Any:
+    """`statement` (a select of FeedbackItem) narrowed to `query.assignee`'s items.
+
+    For `_statement` to call; items_page does not apply it yet, so the triage page offers
+    no such filter."""
+    if query.assignee is None:
+        return statement
+    if query.assignee == ANYONE:
+        return statement.where(FeedbackItem.assignee_id.is_not(None))
+    if query.assignee == NOBODY:
+        return statement.where(FeedbackItem.assignee_id.is_(None))
+    return statement.where(FeedbackItem.assignee_id == query.assignee)
+
+
+def assignable_users(session: Session) -> list[User]:
+    """The active accounts items can be given to, editors and coordinators, by email."""
+    query = select(User).where(User.is_active.is_(True)).order_by(User.email)
+    return list(session.scalars(query))
+
+
+def user_emails(session: Session, user_ids: Collection[int | None]) -> dict[int, str]:
+    """The email of each account of `user_ids` that still exists."""
+    wanted = {i for i in user_ids if i is not None}
+    if not wanted:
+        return {}
+    query = select(User.id, User.email).where(User.id.in_(wanted))
+    return {user_id: email for user_id, email in session.execute(query)}
