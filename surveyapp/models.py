@@ -193,6 +193,13 @@ class FeedbackItem(Base):
     addressed_in_revision: Mapped[str | None] = mapped_column(String(50))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The editor or coordinator who is to deal with it; nobody when None.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The item of the same round this one repeats (its status is then 'duplicate'); never
+    # an item that is itself a duplicate (services.feedback_changes.mark_duplicates).
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_items.id", ondelete="SET NULL")
+    )
 
 
 class AuditEvent(Base):

@@ -109,6 +109,16 @@ class Manual:
         ids = {c.id for r in self.revisions for c in r.chapters}
         return {cid: self.chapter_title(cid, lang, revision_id) for cid in ids}
 
+    def topic_titles(self, lang: str, revision_id: str | None = None) -> dict[str, str]:
+        """Every "chapter/topic" id pair the manual has ever had, with the topic's title in
+        `lang`: from the round's revision, else from the newest revision that has it."""
+        titles: dict[str, str] = {}
+        for revision in (*self.revisions, self.revision(revision_id)):  # the last one wins
+            for chapter in revision.chapters:
+                for topic in chapter.topics:
+                    titles[f"{chapter.id}/{topic.id}"] = localize(topic.title, lang)
+        return titles
+
     def chapter_order(
         self, chapter_ids: Iterable[str], revision_id: str | None = None
     ) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Regexp
 
 from ..i18n import _l
 from ..models import FEEDBACK_STATUSES
@@ -47,25 +47,42 @@ class FeedbackForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
 
 
 class BulkForm(FeedbackForm):
-    """A status for every selected row; the note and revision only when filled in."""
+    """A status and an assignee for every selected row, each "" to leave the rows' own; the
+    note and revision only when filled in. The assignee is an account's id or "nobody"."""
 
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice("", _l("(leave as is)"))]
+        + [SelectChoice(s, STATUS_NAMES[s]) for s in FEEDBACK_STATUSES],
+    )
+    assignee = StringField(
+        _l("Assigned to"),
+        filters=[_strip],
+        validators=[Regexp(r"^(|nobody|\d{1,9})$", message=_l("Choose someone from the list."))],
+    )
     item = SelectMultipleField(coerce=int, validate_choice=False)
+
+
+class DuplicateForm(FlaskForm):  # type: ignore[misc]  # flask_wtf is untyped
+    """A suggestion taken: "12-7" marks item 12 a duplicate of item 7."""
+
+    pair = StringField(validators=[Regexp(r"^\d{1,9}-\d{1,9}$")])
 
 
 def queue_query(args: Mapping[str, str], chapters: list[str], anonymous: bool) -> QueueQuery:
     """The triage page's query parameters, keeping only values that exist; group and
     language never in an anonymous round."""
     status, chapter, sort = args.get("status", ""), args.get("chapter", ""), args.get("sort", "")
-    named = {} if anonymous else {"group": args.get("group") or None}
-    if not anonymous:
-        named["language"] = args.get("language") or None
+    group = None if anonymous else args.get("group") or None
+    language = None if anonymous else args.get("language") or None
     return QueueQuery(
         chapter=chapter if chapter in chapters else None,
         status=status if status in FEEDBACK_STATUSES else None,
         search=args.get("q", "").strip()[:200],
         sort=sort if sort in SORTS else "chapter",
         page=_number(args.get("page", "")),
-        **named,
+        group=group,
+        language=language,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
@@ -13,12 +13,13 @@ from ..db import get_session
 from ..i18n import _
 from ..jobs import downloads
 from ..models import FEEDBACK_STATUSES, Round
-from ..services import feedback, feedback_queue, rounds
+from ..services import feedback, feedback_changes, feedback_queue, feedback_similar, rounds
 from ..services.feedback import FeedbackRow
+from ..services.feedback_changes import KEEP, Keep
 from ..web.csv_download import csv_download
-from ..web.lookups import chapter_titles, manual, round_or_404, writing_session
+from ..web.lookups import chapter_titles, manual, round_or_404, topic_titles, writing_session
 from ..web.round_pages import render_round_page
-from .forms import STATUS_NAMES, BulkForm, query_args, queue_query
+from .forms import STATUS_NAMES, BulkForm, DuplicateForm, query_args, queue_query
 
 # Keys, not translated words, like the other CSV downloads: a spreadsheet can rely on them.
 CSV_HEADER = [
@@ -69,16 +70,21 @@ def triage(round_id: int) -> ResponseReturnValue:
     chapters = _chapters(round_)
     query = queue_query(request.args, chapters, round_.is_anonymous)
     languages, groups = feedback_queue.filter_values(db, round_)
+    found = feedback_queue.items_page(db, round_, query, lang=_lang())
     return render_round_page(
         "feedback/triage.html",
         round_,
-        found=feedback_queue.items_page(db, round_, query, lang=_lang()),
+        found=found,
         query=query,
         args={k: v for k, v in query_args(query).items() if k != "page"},
         choices={"chapter": chapters, "language": languages, "group": groups},
         statuses=FEEDBACK_STATUSES,
         status_names=STATUS_NAMES,
         chapter_names=chapter_titles(_lang(), round_.revision),
+        topic_names=topic_titles(_lang(), round_.revision),
+        assignees=feedback_changes.assignable_users(db),
+        emails=feedback_changes.user_emails(db, [row.assignee_id for row in found.rows]),
+        similar=feedback_similar.similar_comments(db, round_, found.rows),
         waiting=feedback.comments_waiting(db, round_),
     )
 
@@ -89,23 +95,88 @@ def bulk_update(round_id: int) -> ResponseReturnValue:
     """One status (and note, revision) for the rows selected on a page of the triage."""
     round_ = round_or_404(round_id)
     form = BulkForm()
-    if not form.validate_on_submit() or not form.item.data:
+    if not form.validate_on_submit() or not form.item.data or _unchanged(form):
         flash(_("Nothing was saved: %(problems)s", problems=_problems(form)))
     else:
         db = writing_session()
-        values = {"note": form.note.data, "addressed_in_revision": form.addressed_in_revision.data}
-        changed = feedback_queue.update_items(
-            db, round_, form.item.data, status=form.status.data, **values, actor=actor()
+        changed = feedback_changes.update_items(
+            db,
+            round_,
+            form.item.data,
+            status=form.status.data or None,
+            note=form.note.data,
+            addressed_in_revision=form.addressed_in_revision.data,
+            assignee=_assignee(form.assignee.data),
+            actor=actor(),
         )
         db.commit()
         flash(_("Feedback items saved: %(num)d.", num=changed))
-    back: dict[str, Any] = {"round_id": round_.id, **_filters(round_)}
-    return redirect(url_for("feedback.triage", **back), code=303)
+    return _back_to_triage(round_)
+
+
+def _assignee(value: str) -> int | Keep | None:
+    """The bulk form's assignee: "" leaves each row's, "nobody" empties it, else an id."""
+    if not value:
+        return KEEP
+    return None if value == "nobody" else int(value)
+
+
+def _unchanged(form: BulkForm) -> bool:
+    fields = (form.status, form.assignee, form.note, form.addressed_in_revision)
+    return not any(field.data for field in fields)
 
 
 def _problems(form: BulkForm) -> str:
     found = [str(m) for errors in form.errors.values() for m in errors]
-    return " ".join(found) if found else str(_("Select at least one comment."))
+    if found:
+        return " ".join(found)
+    if not form.item.data:
+        return str(_("Select at least one comment."))
+    return str(_("Choose a status, an assignee, a note or a revision."))
+
+
+def _back_to_triage(round_: Round) -> ResponseReturnValue:
+    back: dict[str, Any] = {"round_id": round_.id, **_filters(round_)}
+    return redirect(url_for("feedback.triage", **back), code=303)
+
+
+@bp.post("/rounds/<id:round_id>/feedback/duplicate")
+@role_required("editor")
+def mark_duplicate(round_id: int) -> ResponseReturnValue:
+    """A suggested duplicate taken: the first item of the pair repeats the second."""
+    round_ = round_or_404(round_id)
+    form = DuplicateForm()
+    if not form.validate_on_submit():
+        flash(_("Nothing was saved: %(problems)s", problems=_problems_of(form)))
+        return _back_to_triage(round_)
+    repeats, original = (int(part) for part in form.pair.data.split("-"))
+    db = writing_session()
+    feedback_changes.mark_duplicates(db, round_, [repeats], original, actor=actor())
+    db.commit()
+    flash(
+        _(
+            "Comment #%(item)d marked as a duplicate of #%(original)d.",
+            item=repeats,
+            original=original,
+        )
+    )
+    return _back_to_triage(round_)
+
+
+def _problems_of(form: DuplicateForm) -> str:
+    return " ".join(str(m) for errors in form.errors.values() for m in errors)
+
+
+@bp.get("/rounds/<id:round_id>/feedback/items/<id:item_id>")
+@role_required("editor")
+def show_item(round_id: int, item_id: int) -> ResponseReturnValue:
+    """The triage page (unfiltered, in chapter order) that lists the item, at its row."""
+    round_ = round_or_404(round_id)
+    page = feedback_queue.page_of(get_session(), round_, item_id)
+    if page is None:
+        abort(404)
+    where = url_for("feedback.triage", round_id=round_.id, page=page if page > 1 else None)
+    return redirect(f"{where}#item-{item_id}", code=303)
 
 
 @bp.post("/rounds/<id:round_id>/feedback/bring-in")

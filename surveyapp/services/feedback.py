@@ -56,6 +56,9 @@ class FeedbackRow:
     note: str
     revision: str | None
     country: str | None = None  # the triage queue's only; always None in anonymous rounds
+    topic: str | None = None  # the question's topic of the manual's chapter
+    assignee_id: int | None = None
+    duplicate_of: int | None = None  # the id of the item this one repeats
 
 
 @dataclass
@@ -209,6 +212,8 @@ def update_item(
     item.status = status
     item.note = note.strip()
     item.addressed_in_revision = revision
+    if status != "duplicate":
+        item.duplicate_of_id = None
     item.updated_by_id = actor.user_id
     session.flush()
     if status != before:
@@ -282,6 +287,9 @@ def feedback_row(
         status=item.status,
         note=item.note,
         revision=item.addressed_in_revision,
+        topic=question.topic,
+        assignee_id=item.assignee_id,
+        duplicate_of=item.duplicate_of_id,
     )
 
 

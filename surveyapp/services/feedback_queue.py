@@ -1,19 +1,17 @@
-"""Triage as a work queue: a round's feedback items filtered, sorted, counted and paged,
-and a page of them changed at once."""
+"""Triage as a work queue: a round's feedback items filtered, sorted, counted and paged
+(changing them: services.feedback_changes)."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import String, case, cast, func, null, select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidRequest
 from ..models import (
     FEEDBACK_STATUSES,
     Answer,
@@ -23,12 +21,13 @@ from ..models import (
     Response,
     Round,
 )
-from .audit import Actor, record
-from .feedback import NOTE_MAX, REVISION_MAX, FeedbackRow, feedback_row, same_answer, text_questions
+from .feedback import FeedbackRow, feedback_row, same_answer, text_questions
 from .rounds import round_survey
 
 PAGE_SIZE = 50
 SORTS = ("chapter", "status", "date")
+# QueueQuery's `assignee` values that are not an account's id.
+ANYONE, NOBODY = "anyone", "nobody"
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,8 @@ class QueueQuery:
     search: str = ""
     sort: str = "chapter"
     page: int = 1
+    # Items of this account's id, of anyone, of nobody; every item when None.
+    assignee: int | Literal["anyone", "nobody"] | None = None
 
 
 @dataclass
@@ -219,7 +220,7 @@ def _matching(
         statement = statement.where(Response.language == query.language)
     if by_group:
         statement = statement.where(Participant.group == query.group)
-    return statement
+    return _assignee_filter(statement, query)
 
 
 def _order(question_ids: list[str], sort: str, anonymous: bool) -> list[Any]:
@@ -253,42 +254,30 @@ def filter_values(session: Session, round_: Round) -> tuple[list[str], list[str]
     return languages, sorted(v for v in session.scalars(groups) if v)
 
 
-def update_items(
-    session: Session,
-    round_: Round,
-    item_ids: Collection[int],
-    *,
-    status: str,
-    note: str = "",
-    addressed_in_revision: str = "",
-    actor: Actor,
-) -> int:
-    """Give the round's items `item_ids` a status, and the note and revision if given (empty:
-    left as they are). All or none: an id of another round, or none at all, is refused.
-    One audit event names every item (the note never: it may quote the answers)."""
-    note, revision = note.strip(), addressed_in_revision.strip()
-    _check(status, note, revision)
-    wanted = set(item_ids)
-    query = select(FeedbackItem).where(
-        FeedbackItem.round_id == round_.id, FeedbackItem.id.in_(wanted)
+def page_of(session: Session, round_: Round, item_id: int, size: int = PAGE_SIZE) -> int | None:
+    """The page of the unfiltered queue (in chapter order) that lists the round's item
+    `item_id`; None if it lists no such item. Counted from the index, like a page."""
+    item = session.get(FeedbackItem, item_id)
+    question_ids = list(text_questions(round_survey(round_)))
+    if item is None or item.round_id != round_.id or item.question_id not in question_ids:
+        return None
+    counts = _counts(session, round_, question_ids, QueueQuery())
+    earlier = set(question_ids[: question_ids.index(item.question_id)])
+    before = sum(n for (_status, qid), n in counts.items() if qid in earlier)
+    same = select(func.count()).where(
+        FeedbackItem.round_id == round_.id,
+        FeedbackItem.question_id == item.question_id,
+        FeedbackItem.id < item.id,
     )
-    items = list(session.scalars(query.order_by(FeedbackItem.id)))
-    if not wanted or len(items) != len(wanted):
-        raise InvalidRequest(f"feedback items not of round {round_.id}")
-    for item in items:
-        item.status = status
-        item.note = note or item.note
-        item.addressed_in_revision = revision or item.addressed_in_revision
-        item.updated_by_id = actor.user_id
-    session.flush()
-    ids = ", ".join(str(item.id) for item in items)
-    detail = f"{len(items)} items → {status}: {ids}"
-    record(session, "feedback_status", actor=actor, target=f"round {round_.id}", detail=detail)
-    return len(items)
+    return (before + (session.scalar(same) or 0)) // size + 1
 
 
-def _check(status: str, note: str, revision: str) -> None:
-    if status not in FEEDBACK_STATUSES:
-        raise InvalidRequest(f"unknown feedback status: {status}")
-    if len(note) > NOTE_MAX or len(revision) > REVISION_MAX:
-        raise InvalidRequest("the note or the revision is too long")
+def _assignee_filter(statement: Any, query: QueueQuery) -> Any:
+    """`statement` (a select of FeedbackItem) narrowed to `query.assignee`'s items."""
+    if query.assignee is None:
+        return statement
+    if query.assignee == ANYONE:
+        return statement.where(FeedbackItem.assignee_id.is_not(None))
+    if query.assignee == NOBODY:
+        return statement.where(FeedbackItem.assignee_id.is_(None))
+    return statement.where(FeedbackItem.assignee_id == query.assignee)

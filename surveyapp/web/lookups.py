@@ -51,3 +51,9 @@ def chapter_titles(lang: str, revision: str | None = None) -> dict[str, str]:
     """Every chapter id of the manual with its title in `lang` (as in `revision`); pages
     show an id the manual lacks as it is (`titles.get(id, id)`)."""
     return manual().chapter_titles(lang, revision)
+
+
+def topic_titles(lang: str, revision: str | None = None) -> dict[str, str]:
+    """Every "chapter/topic" id pair of the manual with the topic's title in `lang` (as in
+    `revision`); pages show a pair the manual lacks by the topic's id."""
+    return manual().topic_titles(lang, revision)

@@ -175,6 +175,25 @@ def triage_item(page: Page, ui: UiText, answer: str, status: str, note: str, rev
         expect(saved).to_contain_text(f"({rev})")
 
 
+def select_all_and_shift_click(page: Page, ui: UiText) -> None:
+    """static/js/triage.js: a labelled checkbox in the table's head selects every row of the
+    page; shift-click selects the rows between two clicked ones. All cleared afterwards."""
+    every = page.get_by_role("checkbox", name=ui("Select all comments on this page"))
+    rows = page.locator('input[name="item"]')
+    every.check()
+    expect(rows.nth(0)).to_be_checked()
+    expect(rows.nth(2)).to_be_checked()
+    every.uncheck()
+    rows.nth(0).click()
+    rows.nth(2).click(modifiers=["Shift"])
+    for n in range(3):
+        expect(rows.nth(n)).to_be_checked()
+    expect(every).to_be_checked()
+    every.uncheck()
+    for n in range(3):
+        expect(rows.nth(n)).not_to_be_checked()
+
+
 def filter_by_status(page: Page, ui: UiText, status: str) -> list[str]:
     """The answers the triage page lists with the status filter set."""
     page.locator("#filter-status").select_option(status)
@@ -196,6 +215,7 @@ def test_an_editor_triages_three_comments_and_downloads_them(
     log_in(page, triage, make_account("editor"), ui)
     expect(page.locator("td.answer")).to_have_count(3)
     check_axe(page)
+    select_all_and_shift_click(page, ui)
     for answer, status, note, revision in TRIAGE:
         triage_item(page, ui, answer, status, note, revision)
     assert sorted(filter_by_status(page, ui, "accepted")) == sorted(["Too long", THIRD_COMMENT])

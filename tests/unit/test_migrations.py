@@ -207,3 +207,58 @@ def test_0007_detaches_anonymous_responses_and_keeps_started_and_submitted(
 def _invitation_times(conn: Connection, made: list[tuple[int, int]]) -> list[tuple[object, ...]]:
     query = text("SELECT started_at, submitted_at FROM invitations WHERE id = :id")
     return [tuple(conn.execute(query, {"id": invitation}).one()) for invitation, _ in made]
+
+
+def test_0008_and_0009_keep_feedback_items_link_them_and_roll_back(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine, "0007")
+    now = dt.datetime(2026, 12, 1, 9, 0)
+    with empty_engine.begin() as conn:
+        [(_invitation, response), _draft] = _round_with_responses(conn, anonymous=False)
+        round_id = conn.execute(text("SELECT max(id) FROM rounds")).scalar_one()
+        items = [
+            _insert(
+                conn,
+                "feedback_items",
+                round_id=round_id,
+                response_id=response,
+                question_id=question,
+                status="new",
+                note="Kept",
+                updated_at=now,
+            )
+            for question in ("first", "second")
+        ]
+    migrate.upgrade(empty_engine, "0008")
+    with empty_engine.connect() as conn:
+        pending = conn.execute(text("SELECT comments_pending FROM responses")).scalars().all()
+    assert pending and all(pending), "earlier responses' comments may wait to be brought in"
+    migrate.upgrade(empty_engine, "0009")
+    with empty_engine.begin() as conn:
+        user = _insert(
+            conn,
+            "users",
+            email="e@partnership.example",
+            password_hash="x",
+            role="editor",
+            is_active=True,
+            created_at=now,
+        )
+        conn.execute(
+            text("UPDATE feedback_items SET assignee_id = :user, duplicate_of_id = :first"),
+            {"user": user, "first": items[0]},
+        )
+        conn.execute(text("DELETE FROM users WHERE id = :user"), {"user": user})
+    query = text("SELECT note, assignee_id, duplicate_of_id FROM feedback_items ORDER BY id")
+    with empty_engine.connect() as conn:
+        assert conn.execute(query).all() == [("Kept", None, items[0]), ("Kept", None, items[0])]
+    migrate.downgrade(empty_engine, "0007")
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("feedback_items")}
+    assert not {"assignee_id", "duplicate_of_id"} & columns
+    indexes = {i["name"] for i in inspect(empty_engine).get_indexes("feedback_items")}
+    assert "ix_feedback_items_queue" not in indexes
+    assert "comments_pending" not in {
+        c["name"] for c in inspect(empty_engine).get_columns("responses")
+    }
+    with empty_engine.connect() as conn:
+        notes = conn.execute(text("SELECT note FROM feedback_items")).scalars().all()
+    assert notes == ["Kept", "Kept"]

@@ -46,6 +46,7 @@ EDITOR_PAGES = {
     "results.export_job",
     "results.export_file",
     "feedback.triage",
+    "feedback.show_item",  # a redirect to the triage page that lists the item
     "feedback.you_said_we_did",
     "feedback.you_said_we_did_csv",
     "feedback.import_form",
@@ -53,7 +54,12 @@ EDITOR_PAGES = {
 # The only state changes open to editors: triaging feedback is their work, not coordinators'.
 # Starting an export changes no answers; it only builds the file editors download.
 # Triage from Excel: the upload (a preview, nothing saved) and its confirmation.
-EDITOR_ACTIONS = {"feedback.bulk_update", "feedback.bring_in", "results.start_export"}
+EDITOR_ACTIONS = {
+    "feedback.bulk_update",
+    "feedback.mark_duplicate",
+    "feedback.bring_in",
+    "results.start_export",
+}
 EDITOR_ACTIONS |= {"feedback.import_preview", "feedback.import_apply"}
 
 

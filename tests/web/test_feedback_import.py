@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from builders import SETUP, fresh, workspace_token
 from surveyapp.feedback import import_views
 from surveyapp.models import FeedbackItem, Round
-from surveyapp.services import feedback, feedback_queue
+from surveyapp.services import feedback, feedback_changes, feedback_queue
 from surveyapp.services.feedback_import import preview_import
 from surveyapp.services.feedback_workbook import read_workbook
 
@@ -86,7 +86,7 @@ def test_the_round_trip_previews_by_sheet_row_and_applies_all_but_the_conflict(
     }
     # Meanwhile, in the browser: one comment the sheet changes too, one it leaves alone.
     for text in ("Comment 0003", "Comment 0002"):
-        feedback_queue.update_items(
+        feedback_changes.update_items(
             session, round_, [before[text].id], status="rejected", note="browser", actor=SETUP
         )
     session.commit()
@@ -165,7 +165,7 @@ def test_a_change_between_preview_and_confirmation_is_a_conflict_too(
     html = upload(editor, round_.id, edited).get_data(as_text=True)
     assert "Rows to change: 2; conflicts: 0" in html
     target = items(session, round_)["Comment 0000"]
-    feedback_queue.update_items(session, round_, [target.id], status="rejected", actor=SETUP)
+    feedback_changes.update_items(session, round_, [target.id], status="rejected", actor=SETUP)
     session.commit()
     assert confirm(editor, round_.id, html).status_code == 303
     after = items(session, round_)

@@ -43,5 +43,6 @@ def downgrade() -> None:
     op.drop_index("ix_feedback_items_question_order", table_name="feedback_items")
     op.drop_index("ix_feedback_items_queue", table_name="feedback_items")
     op.drop_index("ix_responses_comments_pending", table_name="responses")
-    with op.batch_alter_table("responses", schema=None) as batch_op:
-        batch_op.drop_column("comments_pending")
+    # Not a batch copy on SQLite: dropping the old responses table would cascade to their
+    # answers and feedback items. SQLite (3.35 and newer) drops a column in place.
+    op.drop_column("responses", "comments_pending")

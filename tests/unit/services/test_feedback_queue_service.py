@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from builders import SETUP
 from surveyapp.errors import InvalidRequest
 from surveyapp.models import FEEDBACK_STATUSES, AuditEvent, FeedbackItem
-from surveyapp.services import feedback_queue
+from surveyapp.services import feedback_changes, feedback_queue
 from surveyapp.services.feedback import text_questions
 from surveyapp.services.feedback_queue import QueueQuery
 from surveyapp.services.rounds import round_survey
@@ -45,7 +45,7 @@ def test_pages_of_fifty_in_a_stable_order(db: Session, data: Dataset) -> None:
 
 def test_filters_and_search_narrow_the_counts(db: Session, data: Dataset) -> None:
     ids = add_comments(db, data.current, 120)
-    feedback_queue.update_items(db, data.current, ids[:30], status="rejected", actor=SETUP)
+    feedback_changes.update_items(db, data.current, ids[:30], status="rejected", actor=SETUP)
     rejected = feedback_queue.items_page(db, data.current, QueueQuery(status="rejected"))
     assert rejected.total == 30 and rejected.by_status == {"rejected": 30}
     everything = feedback_queue.items_page(db, data.current, QueueQuery())
@@ -67,7 +67,7 @@ def test_pages_read_run_by_run_join_into_the_whole_order(
 ) -> None:
     ids = add_comments(db, data.current, 60)
     for status, chosen in (("done", ids[5:17]), ("rejected", ids[40:44]), ("accepted", ids[1:3])):
-        feedback_queue.update_items(db, data.current, chosen, status=status, actor=SETUP)
+        feedback_changes.update_items(db, data.current, chosen, status=status, actor=SETUP)
     questions = list(text_questions(round_survey(data.current)))
     items = db.execute(select(FeedbackItem.id, FeedbackItem.status, FeedbackItem.question_id))
     rank = {s: n for n, s in enumerate(FEEDBACK_STATUSES)}
@@ -110,7 +110,7 @@ def test_a_bulk_change_changes_exactly_the_selected_items_and_audits_them(
 ) -> None:
     ids = add_comments(db, data.current, 100)
     chosen = ids[10:60]
-    changed = feedback_queue.update_items(
+    changed = feedback_changes.update_items(
         db, data.current, chosen, status="accepted", note="Goes in 0.11", actor=SETUP
     )
     assert changed == 50
@@ -123,8 +123,8 @@ def test_a_bulk_change_changes_exactly_the_selected_items_and_audits_them(
 
 def test_an_empty_note_keeps_each_items_own(db: Session, data: Dataset) -> None:
     ids = add_comments(db, data.current, 2)
-    feedback_queue.update_items(db, data.current, ids, status="done", note="Own", actor=SETUP)
-    feedback_queue.update_items(db, data.current, ids, status="accepted", actor=SETUP)
+    feedback_changes.update_items(db, data.current, ids, status="done", note="Own", actor=SETUP)
+    feedback_changes.update_items(db, data.current, ids, status="accepted", actor=SETUP)
     notes = db.scalars(select(FeedbackItem.note).where(FeedbackItem.id.in_(ids)))
     assert set(notes) == {"Own"}
 
@@ -133,13 +133,13 @@ def test_ids_of_another_round_or_unknown_statuses_are_refused(db: Session, data:
     ids = add_comments(db, data.current, 3)
     before = statuses(db)
     with pytest.raises(InvalidRequest):
-        feedback_queue.update_items(db, data.previous, ids, status="done", actor=SETUP)
+        feedback_changes.update_items(db, data.previous, ids, status="done", actor=SETUP)
     with pytest.raises(InvalidRequest):
-        feedback_queue.update_items(db, data.current, [*ids, 999999], status="done", actor=SETUP)
+        feedback_changes.update_items(db, data.current, [*ids, 999999], status="done", actor=SETUP)
     with pytest.raises(InvalidRequest):
-        feedback_queue.update_items(db, data.current, ids, status="ignored", actor=SETUP)
+        feedback_changes.update_items(db, data.current, ids, status="ignored", actor=SETUP)
     with pytest.raises(InvalidRequest):
-        feedback_queue.update_items(db, data.current, [], status="done", actor=SETUP)
+        feedback_changes.update_items(db, data.current, [], status="done", actor=SETUP)
     assert statuses(db) == before
     assert not db.scalars(select(AuditEvent).where(AuditEvent.action == "feedback_status")).all()
 
