@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
@@ -12,7 +13,7 @@ from wtforms.validators import InputRequired, Length, Regexp
 from ..i18n import _l
 from ..models import FEEDBACK_STATUSES
 from ..services.feedback import NOTE_MAX, REVISION_MAX
-from ..services.feedback_queue import SORTS, QueueQuery
+from ..services.feedback_queue import ANYONE, NOBODY, SORTS, QueueQuery
 
 STATUS_NAMES = {
     "new": _l("new"),
@@ -73,6 +74,7 @@ def queue_query(args: Mapping[str, str], chapters: list[str], anonymous: bool) -
     """The triage page's query parameters, keeping only values that exist; group and
     language never in an anonymous round."""
     status, chapter, sort = args.get("status", ""), args.get("chapter", ""), args.get("sort", "")
+    assigned = args.get("assigned", "")
     group = None if anonymous else args.get("group") or None
     language = None if anonymous else args.get("language") or None
     return QueueQuery(
@@ -83,7 +85,17 @@ def queue_query(args: Mapping[str, str], chapters: list[str], anonymous: bool) -
         page=_number(args.get("page", "")),
         group=group,
         language=language,
+        assignee=_assignee(assigned),
     )
+
+
+def _assignee(value: str) -> int | Literal["anyone", "nobody"] | None:
+    """ "anyone", "nobody" or an account's id; None (every item) for anything else."""
+    if value == ANYONE:
+        return ANYONE
+    if value == NOBODY:
+        return NOBODY
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def query_args(query: QueueQuery) -> dict[str, str | int]:
@@ -93,6 +105,7 @@ def query_args(query: QueueQuery) -> dict[str, str | int]:
         "chapter": query.chapter,
         "group": query.group,
         "language": query.language,
+        "assigned": query.assignee,
         "q": query.search,
         "sort": None if query.sort == "chapter" else query.sort,
         "page": None if query.page == 1 else query.page,

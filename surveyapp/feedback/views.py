@@ -83,6 +83,7 @@ def triage(round_id: int) -> ResponseReturnValue:
         chapter_names=chapter_titles(_lang(), round_.revision),
         topic_names=topic_titles(_lang(), round_.revision),
         assignees=feedback_changes.assignable_users(db),
+        current_user_id=actor().user_id,
         emails=feedback_changes.user_emails(db, [row.assignee_id for row in found.rows]),
         similar=feedback_similar.similar_comments(db, round_, found.rows),
         waiting=feedback.comments_waiting(db, round_),

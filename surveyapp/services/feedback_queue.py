@@ -7,7 +7,7 @@ import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from sqlalchemy import String, case, cast, func, null, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,8 @@ from .rounds import round_survey
 PAGE_SIZE = 50
 SORTS = ("chapter", "status", "date")
 # QueueQuery's `assignee` values that are not an account's id.
-ANYONE, NOBODY = "anyone", "nobody"
+ANYONE: Final = "anyone"
+NOBODY: Final = "nobody"
 
 
 @dataclass(frozen=True)

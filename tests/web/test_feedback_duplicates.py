@@ -162,3 +162,25 @@ def test_the_table_shows_chapter_and_topic_and_loads_its_script(
     assert 'data-select-all="Select all comments on this page"' in html
     finnish = editor.get(url(round_.id), headers={"Accept-Language": "fi"})
     assert '<td data-label="Aihe">Kriisit</td>' in finnish.get_data(as_text=True)
+
+
+def test_the_table_filters_by_whom_comments_are_assigned_to(
+    editor: FlaskClient, session: Session, tmp_path: Path
+) -> None:
+    round_, ids = dups_round(session, tmp_path, ANSWERS)
+    other, me = colleague(session), editor.user  # type: ignore[attr-defined]
+    assert bulk(editor, round_, [ids[PLANTED]], assignee=str(me.id)).status_code == 303
+    assert bulk(editor, round_, [ids[TWIN]], assignee=str(other.id)).status_code == 303
+
+    def shown(assigned: str) -> set[str]:
+        html = page(editor, url(round_.id, f"?assigned={assigned}"))
+        return set(re.findall(r'<td data-label="Comment" class="answer">([^<]*)</td>', html))
+
+    assert shown(str(me.id)) == {PLANTED}
+    assert shown(str(other.id)) == {TWIN}
+    assert shown("anyone") == {PLANTED, TWIN}
+    assert shown("nobody") == {UNRELATED, "Shorter steps."}
+    assert shown("everyone-else") == {PLANTED, TWIN, UNRELATED, "Shorter steps."}
+    html = page(editor, url(round_.id, f"?assigned={me.id}"))
+    assert f'<option value="{me.id}" selected>me</option>' in html
+    assert "1 feedback item" in html
