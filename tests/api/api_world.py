@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from builders import SETUP
@@ -109,3 +110,14 @@ def build(
     feedback.sync_feedback(session, current)
     session.commit()
     return World(previous, current, people)
+
+
+class ApiClient:
+    """The test client with a token in every call's Authorization header."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client, self.token = client, token
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
+        return self.client.get(path, headers=headers, **kwargs)

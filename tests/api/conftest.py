@@ -7,6 +7,7 @@ from typing import Any
 
 import api_world
 import pytest
+from api_world import ApiClient
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -26,17 +27,6 @@ def make_token(session: Session) -> Callable[..., str]:
         return made.secret
 
     return make
-
-
-class ApiClient:
-    """The test client with a token in every call's Authorization header."""
-
-    def __init__(self, client: FlaskClient, token: str) -> None:
-        self.client, self.token = client, token
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
-        return self.client.get(path, headers=headers, **kwargs)
 
 
 @pytest.fixture

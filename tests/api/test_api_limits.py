@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import ApiClient
+from api_world import ApiClient
 from flask.testing import FlaskClient
 
 Maker = Callable[..., Any]
