@@ -15,6 +15,7 @@ from flask import Flask, g
 from flask_babel import get_locale
 
 from . import i18n
+from .api import bp as api_bp
 from .auth.access import current_user
 from .auth.sessions import HttpsAwareSessions
 from .auth.views import bp as auth_bp
@@ -22,6 +23,7 @@ from .coordinate.mail_views import bp as mail_bp
 from .coordinate.participants_views import too_large_page
 from .coordinate.views import bp as coordinate_bp
 from .definitions.schema import localize
+from .extensions import csrf
 from .feedback.views import bp as feedback_bp
 from .health import bp as health_bp
 from .i18n import _l
@@ -57,11 +59,20 @@ def init_app(app: Flask) -> None:
         mail_bp,
         feedback_bp,
         results_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
+    # The read API takes a bearer token and never a cookie (auth.sessions), so a forged
+    # cross-site request carries nothing it would accept; it only reads anyway.
+    csrf.exempt(api_bp)
     prefix = app.config["RATELIMIT_PREFIX"]
     guess_window = app.config["TOKEN_GUESS_WINDOW_SECONDS"]
     app.extensions["link_limiter"] = make_limiter(app.config["REDIS_URL"], guess_window, prefix)
+    for name, window in (
+        ("api_limiter", app.config["API_RATE_WINDOW_SECONDS"]),
+        ("api_failure_limiter", app.config["API_FAILURE_WINDOW_SECONDS"]),
+    ):
+        app.extensions[name] = make_limiter(app.config["REDIS_URL"], window, prefix)
     _install_request_hooks(app)
     error_pages.register(
         app,

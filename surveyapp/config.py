@@ -84,6 +84,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Unknown links tried from one address per window before it gets a 429 (0: no limit).
         "TOKEN_GUESS_LIMIT": int(env.get("SURVEYAPP_TOKEN_GUESS_LIMIT", "30")),
         "TOKEN_GUESS_WINDOW_SECONDS": int(env.get("SURVEYAPP_TOKEN_GUESS_WINDOW", "900")),
+        # The read API (/api/v1/, docs/api.md): calls per token per window, and failed
+        # token checks per address per window, before a 429.
+        "API_RATE_LIMIT": int(env.get("SURVEYAPP_API_RATE_LIMIT", "120")),
+        "API_RATE_WINDOW_SECONDS": int(env.get("SURVEYAPP_API_RATE_WINDOW", "60")),
+        "API_FAILURE_LIMIT": int(env.get("SURVEYAPP_API_FAILURE_LIMIT", "20")),
+        "API_FAILURE_WINDOW_SECONDS": int(env.get("SURVEYAPP_API_FAILURE_WINDOW", "900")),
         # How many reverse proxies in front set X-Forwarded-For/-Proto (0: trust none).
         "TRUSTED_PROXIES": int(env.get("SURVEYAPP_TRUSTED_PROXIES", "0")),
         "DEBUG": env.get("FLASK_DEBUG", "").lower() in ("1", "true"),

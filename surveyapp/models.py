@@ -218,6 +218,24 @@ class AuditEvent(Base):
     address: Mapped[str] = mapped_column(String(64), default="")
 
 
+class ApiToken(Base):
+    """A key for the read API (surveyapp.api): only the SHA-256 hash of its secret is kept."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("role IN ('coordinator', 'editor')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    # Hex SHA-256 of the whole token ("sa_..."); the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Who made it, as the audit log names them (a command-line user or an account's email).
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
 class MailBatch(Base):
     """One sending of invitations or reminders for a round; re-running it never sends twice."""
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, has_request_context, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+
+# The read API (surveyapp.api) is called with a token, never with a cookie: under this path
+# no session cookie is read or set.
+API_PREFIX = "/api/"
 
 
 class HttpsAwareSessions(SecureCookieSessionInterface):
@@ -18,3 +22,13 @@ class HttpsAwareSessions(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         configured = bool(app.config["SESSION_COOKIE_SECURE"])
         return configured or (has_request_context() and request.is_secure)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(API_PREFIX):
+            return self.session_class()  # a throwaway: the cookie sent along is not read
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if has_request_context() and request.path.startswith(API_PREFIX):
+            return
+        super().save_session(app, session, response)

@@ -19,6 +19,7 @@ from .links import links_command
 from .participants import participants_group
 from .privacy import retention_group
 from .rounds import round_group
+from .tokens import token_group
 from .users import user_group
 
 # One module per command group (this module's docstring is the group's --help text).
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         feedback_group,
         retention_group,
         audit_command,
+        token_group,
     ):
         app.cli.add_command(command)
 

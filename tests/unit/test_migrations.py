@@ -19,6 +19,7 @@ from surveyapp.db import Base, make_engine
 from surveyapp.services import response_reads
 
 TABLES = {
+    "api_tokens",
     "audit_events",
     "mail_batches",
     "mail_messages",
