@@ -246,18 +246,21 @@ def free_texts(
     lang: str,
     responses: ResponseIds | None,
     shown: int = TEXTS_SHOWN,
+    totals: dict[str, int] | None = None,
 ) -> dict[str, list[TextQuestion]]:
     """Per chapter, per free-text question (text questions and "other" texts) how many
-    answers there are and the first `shown` of them: the page stays small in any round.
+    answers there are (`totals`, by question id, if known) and the first `shown` of them:
+    the page stays small in any round.
 
     The group is read only when the round is not anonymous; nothing else about a person is.
     An anonymous round's texts are never beside a language or group nor under a filter, and
     the first are those first by their text: their order tells nothing of who wrote them.
     """
     questions = _free_text_questions(survey, lang)
-    if round_.is_anonymous:
-        responses = None
-    totals = _free_text_totals(session, round_, list(questions), responses)
+    if round_.is_anonymous and responses is not None:
+        responses, totals = None, None  # `totals` counted the filtered responses
+    if totals is None:
+        totals = _free_text_totals(session, round_, list(questions), responses)
     grouped: dict[str, list[TextQuestion]] = {}
     for qid, (chapter, text) in questions.items():
         if not totals.get(qid):
@@ -369,6 +372,7 @@ def dashboard(
     )
     hide_below = limit if round_.is_anonymous and responses is not None else 0
     views = question_views(survey, summary, lang, hide_below)
+    answered = {qid: values for qid, (_rows, values) in summary.totals.items()}
     titles_lang = ui_lang or lang
     return Dashboard(
         survey=survey,
@@ -377,7 +381,9 @@ def dashboard(
         figures=round_figures(session, [round_.id]).get(round_.id) or Figures(),
         summary=summary,
         questions=views,
-        texts=_in_manual_order(free_texts(session, round_, survey, lang, responses), book, round_),
+        texts=_in_manual_order(
+            free_texts(session, round_, survey, lang, responses, totals=answered), book, round_
+        ),
         comparison=comparison,
         choices=_choices(session, round_, limit),
         answer_choices=answer_choices(survey, lang),
