@@ -452,3 +452,34 @@ def test_long_labels_wrap_into_lines_and_are_never_cut() -> None:
     lines = wrap(label)
     assert " ".join(lines) == label and all(len(line) <= LABEL_CHARS for line in lines)
     assert len(lines) == 2
+
+
+def test_topics_are_listed_under_their_chapter_and_long_labels_wrap_in_the_chart(
+    editor: FlaskClient, session: Session, tmp_path: Path
+) -> None:
+    long = "Procurement officer in a municipality of more than fifty thousand people"
+    text = analysis_dataset.SURVEY_FILE.read_text(encoding="utf-8")
+    text = text.replace("id: analysis-test", "id: topic-test")
+    text = text.replace("{en: Procurement officer,", f"{{en: {long},")
+    text = text.replace(
+        "      - id: why_clarity\n", "      - id: why_clarity\n        topic: crises\n"
+    )
+    (tmp_path / "topic-test.yaml").write_text(text, encoding="utf-8")
+    round_ = rounds.open_round(session, SurveyRegistry(tmp_path), "topic-test", "0.10", actor=SETUP)
+    analysis_dataset.respond(session, round_, {"role": "officer", "why_clarity": 4})
+    session.commit()
+    html = page(editor, round_.id)
+    toc = html[html.index('<nav class="toc"') : html.index("</nav>", html.index('class="toc"'))]
+    assert re.search(
+        r'<a href="#ch-why">Introduction and preface</a>\s*<ol><li><a href="#ch-why-crises">'
+        r"The crises</a></li></ol>",
+        toc,
+    )
+    topic = html.index('<h3 id="ch-why-crises" class="topic">The crises</h3>')
+    assert html.index('id="q-why_tools.canvas"') < topic < html.index('<h4 id="q-why_clarity">')
+    svg = re.search(r"<svg [^>]*>.*?</svg>", block(html, "role"), re.S)
+    assert svg
+    first = re.search(r"<text [^>]*>(.*?)</text>", svg.group(0))
+    assert first
+    lines = re.findall(r"<tspan [^>]*>([^<]*)</tspan>", first.group(1))
+    assert len(lines) == 3 and " ".join(lines) == f"{long}: 1 (100%)", "wrapped, never cut"
