@@ -67,6 +67,8 @@ class RoundSummary:
     submitted: int
     questions: list[QuestionStats]
     chapters: list[ChapterScore]
+    # question_id (`qid.other` too) -> (answer rows, rows with a value), as answer_totals.
+    totals: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def value_counts(
@@ -78,14 +80,24 @@ def value_counts(
     never grouped by its words); only those few rows are decoded and exploded here, so a
     big round is never read answer by answer.
     """
+    return counts_and_totals(session, round_id, survey, responses=responses)[0]
+
+
+def counts_and_totals(
+    session: Session, round_id: int, survey: Survey, *, responses: ResponseIds | None = None
+) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+    """value_counts and answer_totals from one pass over the round's answers."""
     counted: dict[tuple[str, str, Any, bool], int] = {}
+    totals: dict[str, tuple[int, int]] = {}
     for qid, raw, count in session.execute(_distinct_answers(round_id, survey, responses)):
+        answered, valued = totals.get(qid, (0, 0))
+        totals[qid] = (answered + int(count), valued + (int(count) if raw is not None else 0))
         value = None if raw is None else json.loads(raw)
         for _rid, _qid, row, cell, is_na in explode(0, qid, value):
             key = (qid, row, _hashable(cell), is_na)
             counted[key] = counted.get(key, 0) + int(count)
     rows = [(*key, count) for key, count in counted.items()]
-    return pd.DataFrame.from_records(rows, columns=[*KEYS, "count"])
+    return pd.DataFrame.from_records(rows, columns=[*KEYS, "count"]), totals
 
 
 def _distinct_answers(round_id: int, survey: Survey, responses: ResponseIds | None) -> Any:
@@ -288,11 +300,11 @@ def summarise(
     """Every question's figures and every chapter's score of a round; of only the responses
     among `responses` (a select of response ids, see filters.py) if given."""
     survey = round_survey(round_)
-    counts = value_counts(session, round_.id, survey, responses=responses)
+    counts, totals = counts_and_totals(session, round_.id, survey, responses=responses)
     submitted = submitted_count(session, round_.id, responses=responses)
-    totals = answer_totals(session, round_.id, responses=responses)
     return RoundSummary(
         submitted,
         question_stats(survey, counts, totals, submitted, lang),
         chapter_scores(survey, counts),
+        totals,
     )

@@ -132,10 +132,12 @@ def compare_rounds(
     round_: Round,
     summary: RoundSummary | None = None,
     manual: Manual | None = None,
+    previous: Round | None = None,
 ) -> Comparison | None:
-    """The comparison with the previous revision's round, or None if there is none;
-    chapters follow `manual`'s continuations between the two rounds' revisions."""
-    previous = previous_round(session, round_)
+    """The comparison with `previous` (a round of an earlier revision of the same survey;
+    by default the previous revision's round), or None if there is none; chapters follow
+    `manual`'s continuations between the two rounds' revisions, however many lie between."""
+    previous = previous or previous_round(session, round_)
     if previous is None:
         return None
     changes = compare_definitions(round_survey(previous), round_survey(round_))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
+from flask_babel import get_locale
 
 from ..models import Round
 from ..services.rounds import round_survey
@@ -17,8 +18,15 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+def interface_lang() -> str:
+    return str(get_locale() or "en")
+
+
 def survey_lang(round_: Round) -> str:
-    """`lang` from the query or form if the survey has that language, else the survey's first."""
+    """`lang` from the query or form if the survey has that language, else the interface's
+    language if the survey has it, else the survey's first."""
     languages = round_survey(round_).languages
-    lang = request.values.get("lang", "")
-    return lang if lang in languages else languages[0]
+    for lang in (request.values.get("lang", ""), interface_lang()):
+        if lang in languages:
+            return lang
+    return languages[0]

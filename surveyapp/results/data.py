@@ -2,39 +2,64 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from flask_babel import format_decimal, format_percent
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..analysis import anonymity
 from ..analysis.aggregate import QuestionStats, RoundSummary, summarise
 from ..analysis.anonymity import Count, FewerThan, Withheld
-from ..analysis.compare import Comparison, compare_rounds
+from ..analysis.compare import Change, Comparison, compare_rounds
 from ..analysis.filters import Filters, filter_choices, matching_responses
 from ..analysis.tidy import ResponseIds
 from ..definitions import Manual, Question, Survey, localize
+from ..definitions.manual import revision_key
 from ..definitions.schema import OTHER_VALUE
 from ..i18n import _
 from ..models import Answer, Invitation, Participant, Response, Round
 from ..services.monitor import Figures, round_figures
 from ..services.rounds import round_survey
 
-# The chart is drawn in pixels and percentages, never scaled: per value a line of text
-# ("label: count (share)") and below it a bar as wide as the share, so it fits any screen.
-ROW_HEIGHT, BAR_HEIGHT = 40, 12
+# The chart is drawn in pixels and percentages, never scaled: per value its text
+# ("label: count (share)") in lines of at most LABEL_CHARS characters (never cut: wrapped,
+# so it fits a 320 px screen) and below it a bar as wide as the share.
+ROW_HEIGHT, BAR_HEIGHT, LINE_HEIGHT = 40, 12, 18
 LABEL_CHARS = 32
+# Free-text answers shown per question; the rest are on the triage page. The page's size
+# does not grow with the round.
+TEXTS_SHOWN = 3
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
-    short_label: str
+    lines: tuple[str, ...]  # bar_text wrapped
     count: Count
     share: float | None
     y: int
     width: float  # percent of the chart's width
+
+    @property
+    def line_ys(self) -> list[int]:
+        """The baseline of each line of the bar's text."""
+        return [self.y + 16 + LINE_HEIGHT * i for i in range(len(self.lines))]
+
+    @property
+    def bar_y(self) -> int:
+        return self.y + 22 + LINE_HEIGHT * (len(self.lines) - 1)
+
+    @property
+    def height(self) -> int:
+        return ROW_HEIGHT + LINE_HEIGHT * (len(self.lines) - 1)
+
+
+def wrap(text: str, width: int = LABEL_CHARS) -> tuple[str, ...]:
+    """`text` in lines of at most `width` characters, broken between words where it can."""
+    return tuple(textwrap.wrap(text, width, break_on_hyphens=False)) or ("",)
 
 
 def bar_text(label: str, bar: Bar) -> str:
@@ -44,7 +69,10 @@ def bar_text(label: str, bar: Bar) -> str:
     if isinstance(bar.count, Withheld):
         return _("%(label)s: not shown", label=label)
     return _(
-        "%(label)s: %(count)d (%(share)s)", label=label, count=bar.count, share=percent(bar.share)
+        "%(label)s: %(count)s (%(share)s)",
+        label=label,
+        count=format_decimal(bar.count),
+        share=percent(bar.share),
     )
 
 
@@ -77,7 +105,7 @@ class QuestionView:
 
     @property
     def height(self) -> int:
-        return ROW_HEIGHT * len(self.bars)
+        return sum(b.height for b in self.bars)
 
     @property
     def chart_label(self) -> str:
@@ -87,10 +115,53 @@ class QuestionView:
 
 @dataclass(frozen=True)
 class FreeText:
-    question: str
     answer: str
     language: str  # empty in anonymous rounds
     group: str  # empty in anonymous rounds
+
+
+@dataclass
+class TextQuestion:
+    """The first TEXTS_SHOWN free-text answers to one question (or "other" text) of `total`."""
+
+    question_id: str
+    question: str  # its text
+    total: int
+    items: list[FreeText] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+@dataclass(frozen=True)
+class ScaleMean:
+    """The mean of a chapter's answers on one scale."""
+
+    label: str
+    mean: float | None
+    n: Count
+
+
+@dataclass
+class TopicView:
+    id: str
+    title: str
+    questions: list[QuestionView] = field(default_factory=list)
+
+
+@dataclass
+class ChapterView:
+    """A chapter of the manual ("": the questions of no chapter) with its summary, its
+    questions of no topic, then its topics in the manual's order."""
+
+    id: str
+    title: str
+    answers: Count = 0
+    means: list[ScaleMean] = field(default_factory=list)
+    change: Change | None = None
+    questions: list[QuestionView] = field(default_factory=list)
+    topics: list[TopicView] = field(default_factory=list)
 
 
 @dataclass
@@ -101,27 +172,39 @@ class Dashboard:
     figures: Figures
     summary: RoundSummary
     questions: list[QuestionView]
-    texts: dict[str, list[FreeText]]
+    texts: dict[str, list[TextQuestion]]
     comparison: Comparison | None
     choices: dict[str, list[str]]
     answer_choices: list[tuple[str, str]] = field(default_factory=list)
     question_texts: dict[str, str] = field(default_factory=dict)
     chapter_titles: dict[str, str] = field(default_factory=dict)  # id -> title in `lang`
     refused: bool = False  # the asked filters would single out too few responses
+    chapters: list[ChapterView] = field(default_factory=list)
+    earlier_rounds: list[Round] = field(default_factory=list)  # to compare with, newest first
+    compared_round_id: int | None = None
 
 
 def percent(share: float | None) -> str:
-    return f"{round(100 * share)} %" if share is not None else "–"
+    """A share as the locale writes a percentage ("67 %" in Finnish, "67%" in English)."""
+    return str(format_percent(share)) if share is not None else "–"
+
+
+def decimal(value: float | None, pattern: str = "0.00") -> str:
+    """A mean (or change: pattern "+0.00;-0.00") as the locale writes it ("4,44" in Finnish)."""
+    return str(format_decimal(value, format=pattern)) if value is not None else "–"
 
 
 def _bars(q: Question, stats: QuestionStats, limit: int) -> list[Bar]:
-    bars = []
+    bars: list[Bar] = []
+    y = 0
     shown = anonymity.shown_counts([c.count for c in stats.counts], limit)
-    for i, (c, count) in enumerate(zip(stats.counts, shown, strict=True)):
+    for c, count in zip(stats.counts, shown, strict=True):
         label = _("Other") if q.other and c.value == OTHER_VALUE else c.label
-        short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
         share = None if anonymity.is_hidden(count) else c.share
-        bars.append(Bar(label, short, count, share, i * ROW_HEIGHT, 100 * (share or 0.0)))
+        bar = Bar(label, (), count, share, y, 100 * (share or 0.0))
+        bar = Bar(label, wrap(bar_text(label, bar)), count, share, y, bar.width)
+        y += bar.height
+        bars.append(bar)
     return bars
 
 
@@ -148,38 +231,80 @@ def _free_text_questions(survey: Survey, lang: str) -> dict[str, tuple[str, str]
         for q in section.questions:
             ids = [q.id] if q.kind.is_free_text else [f"{q.id}.other"] if q.other else []
             for qid in ids:
-                found[qid] = (section.chapter or "", localize(q.text, lang))
+                text = localize(q.text, lang)
+                found[qid] = (
+                    section.chapter or "",
+                    text if qid == q.id else f"{text}: {_('Other')}",
+                )
     return found
 
 
 def free_texts(
-    session: Session, round_: Round, survey: Survey, lang: str, responses: ResponseIds | None
-) -> dict[str, list[FreeText]]:
-    """Every free-text answer (text questions and "other" texts), grouped by chapter.
+    session: Session,
+    round_: Round,
+    survey: Survey,
+    lang: str,
+    responses: ResponseIds | None,
+    shown: int = TEXTS_SHOWN,
+    totals: dict[str, int] | None = None,
+) -> dict[str, list[TextQuestion]]:
+    """Per chapter, per free-text question (text questions and "other" texts) how many
+    answers there are (`totals`, by question id, if known) and the first `shown` of them:
+    the page stays small in any round.
 
     The group is read only when the round is not anonymous; nothing else about a person is.
-    An anonymous round's texts are all shown, never beside a language or group nor under a
-    filter, sorted by question and text: their order tells nothing of who wrote them.
+    An anonymous round's texts are never beside a language or group nor under a filter, and
+    the first are those first by their text: their order tells nothing of who wrote them.
     """
     questions = _free_text_questions(survey, lang)
-    if round_.is_anonymous:
-        return _anonymous_free_texts(session, round_, questions)
-    columns: list[Any] = [Answer.question_id, Answer.value, Response.language, Participant.group]
-    query = (
-        _free_text_query(round_, list(questions), columns)
-        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-        .outerjoin(Participant, Participant.id == Invitation.participant_id)
-        .order_by(Response.id, Answer.question_id)
+    if round_.is_anonymous and responses is not None:
+        responses, totals = None, None  # `totals` counted the filtered responses
+    if totals is None:
+        totals = _free_text_totals(session, round_, list(questions), responses)
+    grouped: dict[str, list[TextQuestion]] = {}
+    for qid, (chapter, text) in questions.items():
+        if not totals.get(qid):
+            continue
+        found = TextQuestion(qid, text, totals[qid])
+        if round_.is_anonymous:
+            query = _free_text_query(round_, [qid], [Answer.value]).order_by(
+                cast(Answer.value, Text)
+            )
+            found.items = [FreeText(str(v), "", "") for (v,) in session.execute(query.limit(shown))]
+        else:
+            found.items = _named_free_texts(session, round_, qid, responses, shown)
+        grouped.setdefault(chapter, []).append(found)
+    return grouped
+
+
+def _free_text_totals(
+    session: Session, round_: Round, question_ids: list[str], responses: ResponseIds | None
+) -> dict[str, int]:
+    query = _free_text_query(round_, question_ids, [Answer.question_id, func.count()]).group_by(
+        Answer.question_id
     )
     if responses is not None:
         query = query.where(Response.id.in_(responses))
-    grouped: dict[str, list[FreeText]] = {}
-    for qid, value, language, group in session.execute(query):
-        chapter, text = questions[qid]
-        grouped.setdefault(chapter, []).append(
-            FreeText(text, str(value), language or "", group or "")
-        )
-    return grouped
+    return {qid: int(n) for qid, n in session.execute(query)}
+
+
+def _named_free_texts(
+    session: Session, round_: Round, qid: str, responses: ResponseIds | None, shown: int
+) -> list[FreeText]:
+    columns: list[Any] = [Answer.value, Response.language, Participant.group]
+    query = (
+        _free_text_query(round_, [qid], columns)
+        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+        .outerjoin(Participant, Participant.id == Invitation.participant_id)
+        .order_by(Response.id)
+        .limit(shown)
+    )
+    if responses is not None:
+        query = query.where(Response.id.in_(responses))
+    return [
+        FreeText(str(value), language or "", group or "")
+        for value, language, group in session.execute(query)
+    ]
 
 
 def _free_text_query(round_: Round, question_ids: list[str], columns: list[Any]) -> Any:
@@ -189,22 +314,6 @@ def _free_text_query(round_: Round, question_ids: list[str], columns: list[Any])
         .where(Response.round_id == round_.id, Response.status == "submitted")
         .where(Answer.question_id.in_(question_ids), Answer.value.is_not(None))
     )
-
-
-def _anonymous_free_texts(
-    session: Session, round_: Round, questions: dict[str, tuple[str, str]]
-) -> dict[str, list[FreeText]]:
-    query = _free_text_query(round_, list(questions), [Answer.question_id, Answer.value])
-    order = {qid: n for n, qid in enumerate(questions)}
-    found = sorted(
-        ((qid, str(value)) for qid, value in session.execute(query)),
-        key=lambda item: (order[item[0]], item[1].casefold(), item[1]),
-    )
-    grouped: dict[str, list[FreeText]] = {}
-    for qid, answer in found:
-        chapter, text = questions[qid]
-        grouped.setdefault(chapter, []).append(FreeText(text, answer, "", ""))
-    return grouped
 
 
 def answer_choices(survey: Survey, lang: str) -> list[tuple[str, str]]:
@@ -220,6 +329,14 @@ def answer_choices(survey: Survey, lang: str) -> list[tuple[str, str]]:
     return found
 
 
+def earlier_rounds(session: Session, round_: Round) -> list[Round]:
+    """The rounds of the same survey of an earlier manual revision, newest first."""
+    found = session.scalars(select(Round).where(Round.survey_id == round_.survey_id))
+    current = revision_key(round_.revision)
+    earlier = [r for r in found if revision_key(r.revision) < current]
+    return sorted(earlier, key=lambda r: (revision_key(r.revision), r.id), reverse=True)
+
+
 def dashboard(
     session: Session,
     round_: Round,
@@ -227,13 +344,18 @@ def dashboard(
     filters: Filters,
     limit: int,
     manual: Manual | None = None,
+    *,
+    ui_lang: str | None = None,
+    compare_with: int | None = None,
 ) -> Dashboard:
-    """Everything the dashboard of `round_` shows in `lang`, for the responses `filters` pass.
+    """Everything the dashboard of `round_` shows, survey texts in `lang` and chapter titles
+    in `ui_lang` (the interface's; `lang` if not given), for the responses `filters` pass.
 
     In an anonymous round, filters that would single out fewer than `limit` responses are
     refused (all responses are shown), and a filtered view hides counts below `limit`. The
-    comparison with the previous revision is always of all responses: the earlier round
-    cannot be filtered the same way (its questions may differ).
+    comparison is with the round `compare_with` of an earlier revision (by default the
+    previous revision's), always of all responses: the earlier round cannot be filtered the
+    same way (its questions may differ).
     """
     survey = round_survey(round_)
     checked = anonymity.check_filters(session, round_, filters, limit)
@@ -241,28 +363,114 @@ def dashboard(
     responses = matching_responses(round_, filters)
     summary = summarise(session, round_, lang, responses=responses)
     book = manual or Manual()
-    comparison = compare_rounds(session, round_, summary if responses is None else None, book)
+    earlier = earlier_rounds(session, round_)
+    chosen = next((r for r in earlier if r.id == compare_with), earlier[0] if earlier else None)
+    comparison = (
+        compare_rounds(session, round_, summary if responses is None else None, book, chosen)
+        if chosen is not None
+        else None
+    )
     hide_below = limit if round_.is_anonymous and responses is not None else 0
+    views = question_views(survey, summary, lang, hide_below)
+    answered = {qid: values for qid, (_rows, values) in summary.totals.items()}
+    titles_lang = ui_lang or lang
     return Dashboard(
         survey=survey,
         lang=lang,
         filters=filters,
         figures=round_figures(session, [round_.id]).get(round_.id) or Figures(),
         summary=summary,
-        questions=question_views(survey, summary, lang, hide_below),
-        texts=_in_manual_order(free_texts(session, round_, survey, lang, responses), book, round_),
+        questions=views,
+        texts=_in_manual_order(
+            free_texts(session, round_, survey, lang, responses, totals=answered), book, round_
+        ),
         comparison=comparison,
         choices=_choices(session, round_, limit),
         answer_choices=answer_choices(survey, lang),
         question_texts={q.id: localize(q.text, lang) for q in survey.iter_questions()},
-        chapter_titles=book.chapter_titles(lang, round_.revision),
+        chapter_titles=book.chapter_titles(titles_lang, round_.revision),
         refused=checked.refused,
+        chapters=chapters(survey, views, book, round_, (titles_lang, lang), comparison, hide_below),
+        earlier_rounds=earlier,
+        compared_round_id=chosen.id if chosen is not None else None,
     )
 
 
+def chapters(
+    survey: Survey,
+    views: list[QuestionView],
+    manual: Manual,
+    round_: Round,
+    langs: tuple[str, str],
+    comparison: Comparison | None = None,
+    hide_below: int = 0,
+) -> list[ChapterView]:
+    """The questions by chapter in the manual's order (those of no chapter last), each
+    chapter's questions of no topic first, then its topics in the manual's order; titles
+    in `langs[0]`, scale labels (survey text) in `langs[1]`."""
+    lang, text_lang = langs
+    placed: dict[str, tuple[str, Question]] = {}
+    for section in survey.sections:
+        for q in section.questions:
+            placed[q.id] = (section.chapter or "", q)
+    found: dict[str, ChapterView] = {}
+    for view in views:
+        chapter_id, q = placed[view.stats.question_id]
+        chapter = found.setdefault(chapter_id, ChapterView(chapter_id, ""))
+        if q.topic:
+            topic = next((t for t in chapter.topics if t.id == q.topic), None)
+            if topic is None:
+                topic = TopicView(q.topic, q.topic)
+                chapter.topics.append(topic)
+            topic.questions.append(view)
+        else:
+            chapter.questions.append(view)
+    revision = manual.revision(round_.revision)
+    changes = {c.key: c for c in comparison.chapters} if comparison is not None else {}
+    order = manual.chapter_order((c for c in found if c), round_.revision)
+    result = [found[c] for c in [*order, *([""] if "" in found else [])]]
+    for chapter in result:
+        if chapter.id:
+            chapter.title = manual.chapter_title(chapter.id, lang, round_.revision)
+        in_manual = revision.chapter(chapter.id)
+        if in_manual is not None:
+            for topic in chapter.topics:
+                known = in_manual.topic(topic.id)
+                topic.title = localize(known.title, lang) if known else topic.id
+            place = {t.id: t.order for t in in_manual.topics}
+            chapter.topics.sort(key=lambda t: place.get(t.id, len(place) + 1))
+        _summarise_chapter(chapter, {q.id: q for _c, q in placed.values()}, text_lang, hide_below)
+        chapter.change = changes.get(chapter.id)
+    return result
+
+
+def _summarise_chapter(
+    chapter: ChapterView, questions: dict[str, Question], lang: str, hide_below: int
+) -> None:
+    """The chapter's answers (every question's, matrix rows each) and its mean per scale."""
+    views = [*chapter.questions, *(v for t in chapter.topics for v in t.questions)]
+    chapter.answers = anonymity.shown(sum(v.stats.n for v in views), hide_below)
+    by_scale: dict[str, tuple[str, float, int]] = {}
+    for view in views:
+        q = questions[view.stats.question_id]
+        if q.scale is None or q.kind.points != "scale" or view.mean is None or not view.stats.n:
+            continue
+        points = q.scale.points
+        label = (
+            f"{points[0].value}–{points[-1].value}: "
+            f"{localize(points[0].label, lang)} – {localize(points[-1].label, lang)}"
+        )
+        _label, total, n = by_scale.get(q.scale.id, (label, 0.0, 0))
+        by_scale[q.scale.id] = (label, total + view.mean * view.stats.n, n + view.stats.n)
+    chapter.means = [
+        ScaleMean(label, total / n, anonymity.shown(n, hide_below))
+        for label, total, n in by_scale.values()
+    ]
+
+
 def _in_manual_order(
-    texts: dict[str, list[FreeText]], manual: Manual, round_: Round
-) -> dict[str, list[FreeText]]:
+    texts: dict[str, list[TextQuestion]], manual: Manual, round_: Round
+) -> dict[str, list[TextQuestion]]:
     """The free texts by chapter in the manual's order; those of no chapter ("") last."""
     order = manual.chapter_order((c for c in texts if c), round_.revision)
     return {c: texts[c] for c in [*order, *([""] if "" in texts else [])]}

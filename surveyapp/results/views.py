@@ -16,7 +16,7 @@ from ..db import get_session
 from ..services.rounds import round_survey
 from ..web.lookups import manual, round_or_404
 from . import data, export_views
-from .blueprint import bp, survey_lang
+from .blueprint import bp, interface_lang, survey_lang
 
 __all__ = ["bp", "export_views"]
 
@@ -29,7 +29,18 @@ def dashboard(round_id: int) -> ResponseReturnValue:
     filters = parse_filters(survey, round_.is_anonymous, request.args, list(survey.languages))
     limit = min_count(current_app.config)
     lang = survey_lang(round_)
-    found = data.dashboard(get_session(), round_, lang, filters, limit, manual())
+    ui_lang = interface_lang()
+    compare_with = request.args.get("compare", type=int)
+    found = data.dashboard(
+        get_session(),
+        round_,
+        lang,
+        filters,
+        limit,
+        manual(),
+        ui_lang=ui_lang,
+        compare_with=compare_with,
+    )
     # parse_filters drops them: an anonymous round's answers are tied to no participant.
     by_person = round_.is_anonymous and any(request.args.get(k) for k in ("group", "country"))
     return render_template(
@@ -39,4 +50,6 @@ def dashboard(round_id: int) -> ResponseReturnValue:
         chart=data,
         limit=limit,
         person_filter_refused=by_person,
+        # Survey texts not in the interface's language are marked as such (WCAG 3.1.2).
+        text_lang=lang if lang != ui_lang else "",
     )

@@ -10,6 +10,7 @@ module) plus a fourth submitted response with a third comment: four responses in
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,6 +144,60 @@ def test_the_workbook_is_prepared_and_downloaded_without_javascript(
     book = download_book(page, wait_for_the_file(page, ui, name), name)
     codebook = {r[0]: r[4] for r in book["Codebook"].iter_rows(values_only=True)}
     assert codebook["role"] == "Roolisi"
+
+
+# Elements that scroll sideways on a page: only the tables' own scroll boxes may.
+SIDEWAYS = """() => [...document.querySelectorAll('body *')].filter(e => {
+  const style = getComputedStyle(e);
+  return ['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth;
+}).map(e => e.className || e.tagName)"""
+
+
+def test_a_finnish_editor_reads_the_dashboard_by_chapter_at_any_width(
+    new_context: Callable[..., Any],
+    results: Rounds,
+    make_account: Callable[[str], str],
+    ui_text: UiText,
+    check_axe: Callable[[Page], None],
+) -> None:
+    """Finnish from the browser's language: survey texts, numbers, contents; every chart's
+    table a click away; at 640 px (1280 px zoomed to 200 %) only tables scroll sideways.
+    With DASHBOARD_SCREENSHOTS=1 it writes /tmp/dashboard-fi-1280.png and -320.png."""
+
+    def ui(msgid: str, **variables: Any) -> str:
+        return ui_text("fi", msgid, **variables)
+
+    page: Page = new_context(locale="fi-FI").new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    path = f"/workspace/rounds/{results.current}/results"
+    log_in(page, path, make_account("editor"), ui)
+    expect(page.locator("html")).to_have_attribute("lang", "fi")
+    expect(
+        page.get_by_role("img", name=re.compile(r"^Roolisi\. Hankinta-asiantuntija: 2 "))
+    ).to_be_visible()
+    expect(page.locator('section[aria-labelledby="q-how_clarity"] dd.mean')).to_have_text("3,67")
+    contents = page.get_by_role("navigation", name=ui("Contents"))
+    contents.get_by_role("link", name="Mitä siihen tarvitaan").click()
+    expect(page).to_have_url(re.compile(r"#ch-how$"))
+    table = page.locator('section[aria-labelledby="q-role"] table')
+    expect(table).to_be_hidden()
+    page.locator('section[aria-labelledby="q-role"] summary').click()
+    expect(table).to_be_visible()
+    check_axe(page)
+    if os.environ.get("DASHBOARD_SCREENSHOTS"):
+        page.screenshot(path="/tmp/dashboard-fi-1280.png", full_page=True)
+
+    for summary in page.locator("details.chart-data summary").all():
+        summary.click()  # every table open: the widest the page gets
+    page.set_viewport_size({"width": 640, "height": 800})
+    assert page.evaluate(WIDTH) <= 640
+    assert set(page.evaluate(SIDEWAYS)) <= {"table-scroll"}
+    page.set_viewport_size({"width": 320, "height": 640})
+    width = page.evaluate(WIDTH)
+    assert width <= 320, f"the Finnish dashboard is {width}px wide on a 320px screen"
+    check_axe(page)
+    if os.environ.get("DASHBOARD_SCREENSHOTS"):
+        page.screenshot(path="/tmp/dashboard-fi-320.png", full_page=True)
 
 
 # --- triage, "you said, we did", and the workbook that carries it -----------------------------

@@ -17,7 +17,14 @@ import analysis_dataset
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from builders import SETUP
+from surveyapp.definitions import SurveyRegistry
+from surveyapp.models import Round
+from surveyapp.results.data import LABEL_CHARS, wrap
+from surveyapp.services import rounds
 
 Maker = Callable[..., Any]
 
@@ -71,12 +78,12 @@ def test_counts_means_and_medians_are_the_hand_computed_ones(
     assert fact(html, "usefulness", "mean") == "8.00"
     assert fact(html, "why_tools.canvas", "mean") == "4.00"
     assert rows(block(html, "role")) == [
-        ("Procurement officer", "2", "67 %"),
-        ("Manager", "0", "0 %"),
-        ("Other", "1", "33 %"),
+        ("Procurement officer", "2", "67%"),
+        ("Manager", "0", "0%"),
+        ("Other", "1", "33%"),
     ]
     # A multiple choice: the share of those who answered it (two) who chose the option.
-    assert rows(block(html, "how_read"))[:2] == [("Steps", "2", "100 %"), ("Cases", "1", "50 %")]
+    assert rows(block(html, "how_read"))[:2] == [("Steps", "2", "100%"), ("Cases", "1", "50%")]
 
 
 def test_every_chart_is_an_svg_image_with_a_summary_and_a_title_per_bar(
@@ -86,12 +93,12 @@ def test_every_chart_is_an_svg_image_with_a_summary_and_a_title_per_bar(
     svg = re.search(r"<svg [^>]*>.*?</svg>", section, re.S)
     assert svg
     assert 'role="img"' in svg.group(0)
-    summary = "Your role. Procurement officer: 2 (67 %); Manager: 0 (0 %); Other: 1 (33 %)"
+    summary = "Your role. Procurement officer: 2 (67%); Manager: 0 (0%); Other: 1 (33%)"
     assert f'aria-label="{summary}"' in svg.group(0)
     assert re.findall(r"<title>([^<]*)</title>", svg.group(0)) == [
-        "Procurement officer: 2 (67 %)",
-        "Manager: 0 (0 %)",
-        "Other: 1 (33 %)",
+        "Procurement officer: 2 (67%)",
+        "Manager: 0 (0%)",
+        "Other: 1 (33%)",
     ]
     html = page(editor, data.current.id)
     assert "<script" not in html[html.index("<main") : html.index("</main>")], "charts need no JS"
@@ -295,3 +302,184 @@ def test_editors_and_coordinators_see_results_and_others_log_in(
 
 def test_an_unknown_round_is_not_found(editor: FlaskClient) -> None:
     assert editor.get("/workspace/rounds/999999/results").status_code == 404
+
+
+# --- a dashboard to read top to bottom (issue 15) ------------------------------------------------
+
+
+def finnish_page(client: FlaskClient, round_id: int, query: str = "") -> str:
+    """The dashboard for an editor whose browser asks for Finnish (no `?lang=`)."""
+    response = client.get(
+        f"/workspace/rounds/{round_id}/results{query}", headers={"Accept-Language": "fi"}
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_finnish_editor_sees_finnish_survey_texts_and_finnish_numbers(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = finnish_page(editor, data.current.id)
+    assert '<html lang="fi">' in html
+    assert "Hankinta-asiantuntija" in html and "Procurement officer" not in html
+    assert (fact(html, "how_clarity", "mean"), fact(html, "how_clarity", "median")) == (
+        "3,67",
+        "4,0",
+    )
+    assert rows(block(html, "role"))[0] == ("Hankinta-asiantuntija", "2", "67\xa0%")
+    assert ' lang="en"' not in html[html.index("<main") :], "nothing to mark: all in Finnish"
+    comparison = html[html.index('id="comparison"') :]
+    assert re.search(r"<code>how_clarity</code></th>\s*<td[^>]*>3,67</td>", comparison)
+    assert re.search(r"<td[^>]*>\+1,67</td>", comparison)
+
+
+def test_survey_texts_not_in_the_interface_language_are_marked_with_their_language(
+    editor: FlaskClient, session: Session, tmp_path: Path
+) -> None:
+    """A survey in Swedish and English only, read by a Finnish editor: its first language."""
+
+    text = analysis_dataset.SURVEY_FILE.read_text(encoding="utf-8")
+    text = text.replace("id: analysis-test", "id: swedish-test")
+    text = text.replace("languages: [en, fi, sv]", "languages: [sv, en]")
+    text = re.sub(r"fi: [^,}]*, ", "", text)
+    (tmp_path / "swedish-test.yaml").write_text(text, encoding="utf-8")
+    round_ = rounds.open_round(
+        session, SurveyRegistry(tmp_path), "swedish-test", "0.10", actor=SETUP
+    )
+    analysis_dataset.respond(session, round_, {"role": "officer", "how_clarity": 4})
+    session.commit()
+    html = finnish_page(editor, round_.id)
+    assert '<html lang="fi">' in html
+    heading = re.search(r'<h3 id="q-role"><span lang="sv">Din roll</span>', html)
+    assert heading, "the question's text says it is Swedish"
+    assert re.search(
+        r'<svg class="chart" role="img" aria-label="Din roll\. [^"]*"[^>]* lang="sv"', html
+    )
+
+
+def test_the_table_of_contents_lists_the_chapters_and_their_topics_in_the_manuals_order(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = page(editor, data.current.id)
+    toc = html[html.index('<nav class="toc"') : html.index("</nav>", html.index('class="toc"'))]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc)
+    assert links[:3] == [
+        ("ch-why", "Introduction and preface"),
+        ("ch-how", "What you need for it"),
+        ("no-chapter", "No chapter"),
+    ]
+    for anchor, _title in links:
+        assert f'id="{anchor}"' in html, f"#{anchor} leads nowhere"
+    # Questions under their chapter's heading, chapters in the manual's order.
+    assert html.index('id="ch-why"') < html.index('id="q-why_clarity"') < html.index('id="ch-how"')
+    assert (
+        html.index('id="ch-how"') < html.index('id="q-how_clarity"') < html.index('id="no-chapter"')
+    )
+    assert html.index('id="no-chapter"') < html.index('id="q-role"')
+
+
+def test_each_chapter_starts_with_its_answers_mean_per_scale_and_change(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    html = page(editor, data.current.id)
+    why = html[html.index('id="ch-why"') : html.index('id="q-why_clarity"')]
+    facts = dict(re.findall(r"<dt>([^<]*)(?:<small>[^<]*</small>)?</dt><dd>([^<]*)", why))
+    # why_clarity 4, 2 (agree5); why_tools canvas 5, 4, 3 and kraljic 3, 5 (useful5); two
+    # comments.
+    assert facts["Answers"] == "9"
+    means = re.findall(r"<dt>Mean <small>\(([^)]*)\)</small></dt><dd>([^ <]*)", why)
+    assert [mean for _scale, mean in means] == ["3.00", "4.00"]
+    assert means[0][0].startswith("1–5: ")
+    # The chapter's mean (3.71) against revision 0.9's (2.17), as in the comparison below.
+    assert facts["Change since revision 0.9"] == "+1.55"
+
+
+def test_free_texts_show_the_first_three_per_question_under_its_text_and_link_to_triage(
+    editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
+) -> None:
+    for n in range(5):
+        analysis_dataset.respond(session, data.current, {"why_comment": f"Later comment {n}"})
+    session.commit()
+    html = page(editor, data.current.id)
+    texts = html[html.index('id="free-text"') : html.index('id="comparison"')]
+    assert "<h4>What should change?</h4>" in texts
+    assert "why_comment" not in texts, "never under raw ids"
+    answers = re.findall(r"<li><q>([^<]*)</q> <small>\(([^)]*)\)</small></li>", texts)
+    assert answers[:3] == [
+        ("Too long", "English; g1"),
+        ("=1+1", "English; g2"),
+        ("Later comment 0", "English"),
+    ]
+    assert "Later comment 1" not in texts
+    link = f'href="/workspace/rounds/{data.current.id}/feedback?chapter=why"'
+    assert link in texts and "4 more answers to this question" in texts
+    assert "<h4>Your role: Other</h4>" in texts  # an "other" text under its question
+
+
+def test_the_page_stays_small_however_many_free_texts_there_are(
+    editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
+) -> None:
+    small = len(page(editor, data.current.id).encode())
+    for n in range(60):
+        analysis_dataset.respond(session, data.current, {"why_comment": "x" * 500 + str(n)})
+    session.commit()
+    big = len(page(editor, data.current.id).encode())
+    assert big - small < 3_000, "60 more answers of 500 characters hardly change the page"
+
+
+def test_the_comparison_can_be_with_any_earlier_revision(
+    editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
+) -> None:
+    latest = session.scalars(
+        select(Round).where(Round.survey_id == "analysis-test", Round.revision == "0.11")
+    ).one()
+    html = page(editor, latest.id)
+    options = re.findall(r'<option value="(\d+)"( selected)?>Revision ([^ ]+) ', html)
+    assert options == [
+        (str(data.current.id), " selected", "0.10"),
+        (str(data.previous.id), "", "0.9"),
+    ], "newest first, the previous revision chosen"
+    assert f"Round {data.current.id}, revision 0.10" in html
+    chosen = page(editor, latest.id, f"?compare={data.previous.id}")
+    assert f"Round {data.previous.id}, revision 0.9" in chosen
+    assert f'<option value="{data.previous.id}" selected>' in chosen
+    ignored = page(editor, latest.id, f"?compare={latest.id}")  # not an earlier revision
+    assert f"Round {data.current.id}, revision 0.10" in ignored
+
+
+def test_long_labels_wrap_into_lines_and_are_never_cut() -> None:
+    label = "A very long answer option that goes on and on: 12 (40 %)"
+    lines = wrap(label)
+    assert " ".join(lines) == label and all(len(line) <= LABEL_CHARS for line in lines)
+    assert len(lines) == 2
+
+
+def test_topics_are_listed_under_their_chapter_and_long_labels_wrap_in_the_chart(
+    editor: FlaskClient, session: Session, tmp_path: Path
+) -> None:
+    long = "Procurement officer in a municipality of more than fifty thousand people"
+    text = analysis_dataset.SURVEY_FILE.read_text(encoding="utf-8")
+    text = text.replace("id: analysis-test", "id: topic-test")
+    text = text.replace("{en: Procurement officer,", f"{{en: {long},")
+    text = text.replace(
+        "      - id: why_clarity\n", "      - id: why_clarity\n        topic: crises\n"
+    )
+    (tmp_path / "topic-test.yaml").write_text(text, encoding="utf-8")
+    round_ = rounds.open_round(session, SurveyRegistry(tmp_path), "topic-test", "0.10", actor=SETUP)
+    analysis_dataset.respond(session, round_, {"role": "officer", "why_clarity": 4})
+    session.commit()
+    html = page(editor, round_.id)
+    toc = html[html.index('<nav class="toc"') : html.index("</nav>", html.index('class="toc"'))]
+    assert re.search(
+        r'<a href="#ch-why">Introduction and preface</a>\s*<ol><li><a href="#ch-why-crises">'
+        r"The crises</a></li></ol>",
+        toc,
+    )
+    topic = html.index('<h3 id="ch-why-crises" class="topic">The crises</h3>')
+    assert html.index('id="q-why_tools.canvas"') < topic < html.index('<h4 id="q-why_clarity">')
+    svg = re.search(r"<svg [^>]*>.*?</svg>", block(html, "role"), re.S)
+    assert svg
+    first = re.search(r"<text [^>]*>(.*?)</text>", svg.group(0))
+    assert first
+    lines = re.findall(r"<tspan [^>]*>([^<]*)</tspan>", first.group(1))
+    assert len(lines) == 3 and " ".join(lines) == f"{long}: 1 (100%)", "wrapped, never cut"
