@@ -213,8 +213,10 @@ def question_stats(
 ) -> list[QuestionStats]:
     """Figures of every answerable question, in the survey's order; matrices per row."""
     result: list[QuestionStats] = []
+    # One pass over the counts: a mask per question cost a scan of all of them each.
+    parts = dict(tuple(counts.groupby("question_id", sort=False))) if len(counts) else {}
     for q in survey.iter_questions():
-        part = counts[counts["question_id"] == q.id]
+        part = parts.get(q.id, counts.iloc[0:0])
         rows, values = totals.get(q.id, (0, 0))
         result.extend(SUMMARISERS[q.kind.shape](q, part, Answered(submitted, rows, values), lang))
     return result
