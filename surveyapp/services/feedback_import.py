@@ -118,6 +118,8 @@ def apply_import(
         item = items[change.item_id]
         item.status, item.note = change.new.status, change.new.note
         item.addressed_in_revision = change.new.revision or None
+        if item.status != "duplicate":  # as on the triage page: only a duplicate links
+            item.duplicate_of_id = None
         item.updated_by_id = actor.user_id
     session.flush()
     if preview.changes:

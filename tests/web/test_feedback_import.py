@@ -178,6 +178,23 @@ def test_a_change_between_preview_and_confirmation_is_a_conflict_too(
     assert again.headers["Location"].endswith("/feedback/import")
 
 
+def test_a_duplicate_given_another_status_in_the_sheet_loses_its_link(
+    editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
+) -> None:
+    round_ = data.current
+    add_comments(session, round_, 1)
+    found = items(session, round_)
+    feedback_changes.mark_duplicates(
+        session, round_, [found["Comment 0000"].id], found["Too long"].id, actor=SETUP
+    )
+    session.commit()
+    edited, _row = edit_sheet(export(editor, round_.id), {"Comment 0000": {"status": "accepted"}})
+    html = upload(editor, round_.id, edited).get_data(as_text=True)
+    assert confirm(editor, round_.id, html).status_code == 303
+    after = items(session, round_)["Comment 0000"]
+    assert (after.status, after.duplicate_of_id) == ("accepted", None)
+
+
 def test_a_finnish_workbook_is_read_back_with_finnish_statuses_and_headers(
     editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
 ) -> None:
