@@ -22,6 +22,7 @@ from ..analysis.anonymity import min_count
 from ..analysis.filters import Filters
 from ..auth.access import actor, role_required
 from ..db import get_session
+from ..i18n import document_language
 from ..jobs import downloads
 from ..jobs.exports import file_name
 from ..models import Round
@@ -34,6 +35,7 @@ PDF = "application/pdf"
 
 
 @bp.get("/rounds/<id:round_id>/report.pdf")
+@document_language  # downloading a Swedish report leaves the interface as it was
 @role_required("editor")
 def report_pdf(round_id: int) -> ResponseReturnValue:
     """The report in `?lang=` (a language of the survey; by default as the Excel summary's:

@@ -110,6 +110,14 @@ def test_without_a_language_the_report_is_in_the_interface_language(
     assert response.headers["Content-Disposition"].endswith('-0.10-en.pdf"')
 
 
+def test_the_reports_language_leaves_the_interfaces_as_it_was(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    report(editor, data.current.id, "?lang=sv")
+    html = editor.get(f"/workspace/rounds/{data.current.id}/results").get_data(as_text=True)
+    assert ">Contents</h2>" in html, "still in English"
+
+
 def test_a_language_the_survey_lacks_is_refused(
     editor: FlaskClient, session: Session, data: analysis_dataset.Dataset
 ) -> None:
