@@ -40,7 +40,6 @@ PDF = "application/pdf"
 def report_pdf(round_id: int) -> ResponseReturnValue:
     """The report in `?lang=` (a language of the survey; by default as the Excel summary's:
     the interface's if the survey has it), as an attachment; the download is audited."""
-    db = writing_session()  # the download is audited
     round_ = round_or_404(round_id)
     asked = request.args.get("lang")
     if asked is not None and asked not in round_survey(round_).languages:
@@ -48,6 +47,8 @@ def report_pdf(round_id: int) -> ResponseReturnValue:
     lang = survey_lang(round_)
     pdf = render_report(round_, lang)
     name = file_name(round_.id, round_.revision, lang, "pdf")
+    # Drawing takes seconds: SQLite's write lock is taken only now, for the audit event.
+    db = writing_session()
     downloads.report_downloaded(db, round_, lang, name, len(pdf), actor=actor())
     db.commit()
     response = Response(pdf, mimetype=PDF)
