@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import flask_babel
 from babel import Locale
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_babel import refresh
 
 from .languages import INTERFACE_LANGUAGES
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def _(message: str, **variables: Any) -> str:
@@ -76,8 +78,18 @@ def _locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
+def document_language(view: View) -> View:
+    """Mark a view whose `?lang=` is the language of the file it hands out, not a choice of
+    the interface's (remember_choice leaves the session alone)."""
+    view.document_language = True  # type: ignore[attr-defined]
+    return view
+
+
 def remember_choice() -> None:
-    """A `?lang=xx` on any page is the visitor's explicit choice; keep it in the session."""
+    """A `?lang=xx` on any page is the visitor's explicit choice; keep it in the session
+    (not on a view marked `document_language`)."""
+    if getattr(current_app.view_functions.get(request.endpoint or ""), "document_language", 0):
+        return
     lang = request.args.get("lang")
     if lang and len(lang) <= 10 and lang.replace("-", "").isalnum():
         session["lang"] = lang

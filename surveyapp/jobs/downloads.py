@@ -61,6 +61,15 @@ def export_file(
     return path
 
 
+def report_downloaded(
+    session: Session, round_: Round, lang: str, file_name: str, size: int, *, actor: Actor
+) -> None:
+    """Record that the round's printable report (a PDF of the dashboard's figures and the
+    first free texts) was handed out."""
+    detail = f"pdf in {lang}: {file_name}, {size} bytes"
+    record(session, "report_downloaded", actor=actor, target=_target(round_), detail=detail)
+
+
 def write_summary_file(
     session: Session,
     round_: Round,

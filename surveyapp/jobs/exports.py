@@ -50,10 +50,11 @@ DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 Sessions = Callable[[], Session]
 
 
-def file_name(round_id: int, revision: str, lang: str) -> str:
-    """round-<id>-<revision>-<lang>.xlsx, the revision made file-name safe."""
+def file_name(round_id: int, revision: str, lang: str, suffix: str = "xlsx") -> str:
+    """round-<id>-<revision>-<lang>.xlsx (or another suffix), the revision made file-name
+    safe."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", revision).strip("._") or "revision"
-    return f"round-{round_id}-{safe}-{lang}.xlsx"
+    return f"round-{round_id}-{safe}-{lang}.{suffix}"
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

@@ -15,10 +15,10 @@ from ..auth.access import role_required
 from ..db import get_session
 from ..services.rounds import round_survey
 from ..web.lookups import manual, round_or_404
-from . import data, export_views
+from . import data, export_views, report
 from .blueprint import bp, interface_lang, survey_lang
 
-__all__ = ["bp", "export_views"]
+__all__ = ["bp", "export_views", "report"]
 
 
 @bp.get("/rounds/<id:round_id>/results")

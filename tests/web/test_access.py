@@ -45,6 +45,7 @@ EDITOR_PAGES = {
     "results.download",
     "results.export_job",
     "results.export_file",
+    "results.report_pdf",  # the printable report: the dashboard's figures as a PDF
     "feedback.triage",
     "feedback.show_item",  # a redirect to the triage page that lists the item
     "feedback.you_said_we_did",
