@@ -244,7 +244,7 @@ class MailBatch(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('invitation', 'reminder')", name="kind"),
         # One batch per scheduled reminder date of a round (NULL: sent by hand).
-        UniqueConstraint("round_id", "reminder_on"),
+        Index("uq_mail_batches_round_id_reminder_on", "round_id", "reminder_on", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,11 +20,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("mail_batches") as batch:
+    # Never recreated (SQLite would drop the table, and with it every message, by cascade):
+    # a column added in place, and a unique index rather than a constraint.
+    with op.batch_alter_table("mail_batches", recreate="never") as batch:
         batch.add_column(sa.Column("reminder_on", sa.Date(), nullable=True))
-        batch.create_unique_constraint(
-            op.f("uq_mail_batches_round_id_reminder_on"), ["round_id", "reminder_on"]
-        )
+    op.create_index(
+        "uq_mail_batches_round_id_reminder_on",
+        "mail_batches",
+        ["round_id", "reminder_on"],
+        unique=True,
+    )
     op.create_table(
         "round_reminders",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,6 +56,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("round_reminders")
-    with op.batch_alter_table("mail_batches") as batch:
-        batch.drop_constraint(op.f("uq_mail_batches_round_id_reminder_on"), type_="unique")
+    op.drop_index("uq_mail_batches_round_id_reminder_on", table_name="mail_batches")
+    with op.batch_alter_table("mail_batches", recreate="never") as batch:
         batch.drop_column("reminder_on")

@@ -189,3 +189,15 @@ def test_the_database_refuses_a_second_batch_for_one_date(db: Session) -> None:
     with pytest.raises(IntegrityError):
         db.commit()
     db.rollback()
+
+
+def test_the_reminder_text_has_a_place_for_the_outcomes_line() -> None:
+    from surveyapp.services.mail.texts import MailContext, render
+
+    base = MailContext(name="Ann", title="T", revision="0.3", link="L", contact="c@x.eu")
+    plain = render("reminder", "fi", base).body
+    with_outcomes = render(
+        "reminder", "fi", MailContext(**{**base.__dict__, "outcomes": "Teimme näin."})
+    ).body
+    assert "Teimme näin." not in plain
+    assert with_outcomes.replace("\n\nTeimme näin.", "") == plain
