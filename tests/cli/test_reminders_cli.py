@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from surveyapp.services.mail import reminders
 
@@ -44,3 +44,29 @@ def test_set_list_and_send_due_reminders(
     assert again.output.strip() == "No reminder is due."
     listed = runner.invoke(args=["round", "reminders", str(round_.id)])
     assert f"{today.isoformat()}  sent" in listed.output
+
+
+def test_the_mail_history_shows_scheduled_dates_and_their_batches(
+    app: Flask,
+    runner: FlaskCliRunner,
+    client: FlaskClient,
+    login: Callable[[FlaskClient, str], Any],
+    make_round: Callable[..., Any],
+    make_participant: Callable[..., Any],
+    make_invitation: Callable[..., Any],
+    smtp_server: Any,
+) -> None:
+    login(client, "coordinator")
+    round_ = make_round()
+    make_invitation(round_, make_participant(email="p@city.example", language="en"))
+    today = reminders.today()
+    later = today + dt.timedelta(days=2)
+    runner.invoke(
+        args=["round", "reminders", str(round_.id), "--on", str(today), "--on", str(later)]
+    )
+    app.config.update(smtp_server.config())
+    assert runner.invoke(args=["mail", "due"]).exit_code == 0
+    html = client.get(f"/workspace/rounds/{round_.id}/mail/").text
+    assert f"<li>{today.isoformat()}: sent</li>" in html
+    assert f"<li>{later.isoformat()}: not sent yet</li>" in html
+    assert f"(scheduled for {today.isoformat()})" in html
