@@ -262,3 +262,23 @@ def test_accessibility_statement_in_three_languages(
     assert f'<html lang="{lang}">' in html and f"<h1>{title}</h1>" in html
     assert standard in html and "axe" in html and "320" in html
     assert 'href="mailto:a11y@example.org"' in html
+
+
+def test_error_pages_link_the_accessibility_statement_too(
+    client: FlaskClient,
+    make_round: Callable[..., Any],
+    make_participant: Callable[..., Any],
+    make_invitation: Callable[..., Any],
+    session: Session,
+) -> None:
+    from builders import SETUP
+    from surveyapp.services import rounds
+
+    round_ = make_round()
+    inv = make_invitation(round_, make_participant(language="sv"))
+    rounds.close_round(session, round_, actor=SETUP)
+    session.commit()
+    closed = client.get(url(inv))
+    assert closed.status_code == 410
+    assert 'href="/accessibility?lang=sv">Tillgänglighetsutlåtande</a>' in closed.text
+    assert 'href="/accessibility?lang=' in client.get("/s/no-such-link").text
