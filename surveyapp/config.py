@@ -78,6 +78,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
         "SMTP_TLS": env.get("SMTP_TLS", "").lower() in ("1", "true", "yes", "starttls"),
         "MAIL_FROM": env.get("MAIL_FROM") or None,
+        # Whom to tell about an accessibility problem (the /accessibility statement).
+        "ACCESSIBILITY_CONTACT": env.get("SURVEYAPP_ACCESSIBILITY_CONTACT")
+        or env.get("MAIL_FROM")
+        or None,
         "REDIS_URL": env.get("REDIS_URL") or None,
         # Keys of the rate-limit counters in Redis start with this (several apps, one Redis).
         "RATELIMIT_PREFIX": env.get("SURVEYAPP_RATELIMIT_PREFIX", "surveyapp:rl:"),

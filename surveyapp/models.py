@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     String,
@@ -240,7 +241,11 @@ class MailBatch(Base):
     """One sending of invitations or reminders for a round; re-running it never sends twice."""
 
     __tablename__ = "mail_batches"
-    __table_args__ = (CheckConstraint("kind IN ('invitation', 'reminder')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('invitation', 'reminder')", name="kind"),
+        # One batch per scheduled reminder date of a round (NULL: sent by hand).
+        Index("uq_mail_batches_round_id_reminder_on", "round_id", "reminder_on", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
@@ -250,10 +255,30 @@ class MailBatch(Base):
     # Set when a send run is queued or starts; with finished_at it tells a running batch apart.
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
+    # The scheduled reminder date this batch sends (`surveyapp mail due`); NULL by hand.
+    reminder_on: Mapped[dt.date | None] = mapped_column(Date)
 
     messages: Mapped[list[MailMessage]] = relationship(
         back_populates="batch", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+class RoundReminder(Base):
+    """A date on which the round's reminder goes by itself to those who have not submitted.
+
+    `surveyapp mail due` claims a due date by setting `claimed_at` where it is still NULL (a
+    row-level claim: of two overlapping runs, one updates the row, the other finds it
+    taken) and links the batch it made; a date is never sent twice.
+    """
+
+    __tablename__ = "round_reminders"
+    __table_args__ = (UniqueConstraint("round_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    claimed_at: Mapped[dt.datetime | None]
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("mail_batches.id", ondelete="SET NULL"))
 
 
 class MailMessage(Base):

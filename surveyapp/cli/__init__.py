@@ -16,6 +16,7 @@ from .demo import demo_command
 from .export import export_command
 from .feedback import feedback_group
 from .links import links_command
+from .mail import mail_group
 from .participants import participants_group
 from .privacy import retention_group
 from .rounds import round_group
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
         retention_group,
         audit_command,
         token_group,
+        mail_group,
     ):
         app.cli.add_command(command)
 

@@ -12,6 +12,7 @@ from ..db import get_session
 from ..models import Round
 from ..services import invitations, monitor, participants, rounds
 from ..services.audit import Actor
+from ..services.mail import reminders
 from .reporting import reports_errors
 
 
@@ -141,3 +142,41 @@ def _round_change_command(name: str, change: rounds.RoundChange, done: str, abou
 
 _round_change_command("close", rounds.close_round, "Closed", "Close a round; every answer is kept.")
 _round_change_command("reopen", rounds.reopen_round, "Reopened", "Reopen a closed round.")
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-12-01") from error
+
+
+@round_group.command("reminders")
+@click.argument("round_id")
+@click.option(
+    "--on",
+    "dates",
+    multiple=True,
+    help="A reminder date (YYYY-MM-DD, UTC); repeat for several. Replaces the dates not sent.",
+)
+@click.option("--none", "clear", is_flag=True, help="Remove every reminder date not sent yet.")
+@with_appcontext
+@reports_errors
+def round_reminders_command(round_id: str, dates: tuple[str, ...], clear: bool) -> None:
+    """Show or set the dates on which `surveyapp mail due` reminds those who have not
+    submitted."""
+    db = get_session()
+    round_ = rounds.get_round(db, round_id)
+    if dates or clear:
+        reminders.set_reminders(db, round_, [_date(d) for d in dates], actor=Actor.from_os())
+        db.commit()
+    found = reminders.list_reminders(db, round_)
+    if not found:
+        click.echo(f"Round {round_.id} has no reminder dates.")
+        return
+    click.echo(f"Reminder dates of round {round_.id}:")
+    for r in found:
+        state = "sent" if r.batch_id else ("done (nobody to remind)" if r.claimed_at else "due")
+        if r.claimed_at is None and r.due_on > reminders.today():
+            state = "waiting"
+        click.echo(f"  {r.due_on.isoformat()}  {state}")

@@ -28,6 +28,7 @@ from ..jobs import mail_sending
 from ..jobs.runner import run_in_background
 from ..models import MailBatch, Round
 from ..services import mail, rounds
+from ..services.mail import reminders
 from ..web.round_pages import render_round_page
 
 bp = Blueprint(
@@ -112,6 +113,7 @@ def history(round_id: int) -> ResponseReturnValue:
         rows=_batch_rows(round_),
         kinds=KIND_NAMES,
         configured=_configured(),
+        scheduled=reminders.list_reminders(get_session(), round_),
     )
 
 

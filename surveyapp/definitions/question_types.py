@@ -79,8 +79,7 @@ _NUMBER_MISUSED = "'includes' is only for multiple-choice questions; {name} is {
 _KINDS = (
     QuestionKind(
         "single",
-        keys=("options", "other"),
-        required_keys=("options",),
+        keys=("options", "other", "sort", "options_from"),
         points="options",
         condition_ops=("equals", "not_equals", "in"),
         compared_as="option",
@@ -88,8 +87,7 @@ _KINDS = (
     ),
     QuestionKind(
         "multi",
-        keys=("options", "other", "min_choices", "max_choices"),
-        required_keys=("options",),
+        keys=("options", "other", "sort", "options_from", "min_choices", "max_choices"),
         shape="many",
         points="options",
         condition_ops=("includes",),

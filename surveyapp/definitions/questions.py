@@ -20,6 +20,7 @@ from surveyapp.definitions.fields import (
     require,
     shown,
 )
+from surveyapp.definitions.option_lists import OPTION_LISTS, SORTS, country_options
 from surveyapp.definitions.question_types import QUESTION_KINDS, QUESTION_TYPES
 from surveyapp.definitions.reporting import hint, nested, one_of
 from surveyapp.definitions.scales import BUILTIN_SCALES, for_languages, missing_languages
@@ -48,6 +49,8 @@ class TypeFields(TypedDict, total=False):
 
     options: tuple[Option, ...]
     other: bool
+    sort: str | None
+    options_from: str | None
     min_choices: int | None
     max_choices: int | None
     scale: Scale | None
@@ -180,8 +183,34 @@ def _line(node: Map, key: str) -> int:
 
 def _choice(node: Map, where: str, ctx: SurveyContext) -> TypeFields:
     other = bool(get_bool(node, "other", where, ctx))
+    sort = _one_of(node, "sort", SORTS, where, ctx)
+    source = _one_of(node, "options_from", OPTION_LISTS, where, ctx)
+    if "options_from" in node.entries and "options" in node.entries:
+        ctx.add(
+            _line(node, "options_from"),
+            "give either 'options' or 'options_from', not both",
+            where,
+        )
+        return {"options": (), "other": other, "sort": sort, "options_from": source}
+    if "options_from" in node.entries:
+        options = country_options(ctx.languages) if source == "countries" else ()
+        # A list named by its source reads best in alphabetical order.
+        return {"options": options, "other": other, "sort": "alphabetical", "options_from": source}
+    if "options" not in node.entries:
+        ctx.add(node.line, "'options' is missing", where)
+        return {"options": (), "other": other, "sort": sort, "options_from": None}
     options = read_options(node, "options", where, ctx, reserved=OTHER_VALUE if other else None)
-    return {"options": options, "other": other}
+    return {"options": options, "other": other, "sort": sort, "options_from": None}
+
+
+def _one_of(
+    node: Map, key: str, allowed: tuple[str, ...], where: str, ctx: SurveyContext
+) -> str | None:
+    value = get_str(node, key, where, ctx)
+    if value is None or value in allowed:
+        return value
+    ctx.add(_line(node, key), f"'{key}' must be {one_of(allowed)}, not '{value}'", where)
+    return None
 
 
 def _multi(node: Map, where: str, ctx: SurveyContext) -> TypeFields:

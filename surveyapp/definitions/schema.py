@@ -106,6 +106,8 @@ class Question:
     other: bool = False
     min_choices: int | None = None
     max_choices: int | None = None
+    sort: str | None = None  # "alphabetical": by label in the respondent's language
+    options_from: str | None = None  # "countries": options made from Babel's names
     # likert / matrix
     scale: Scale | None = None
     na: bool = False
@@ -126,6 +128,14 @@ class Question:
     def kind(self) -> QuestionKind:
         """What its type is (question_types.py); ask it rather than test the type's name."""
         return QUESTION_KINDS[self.type]
+
+    def options_in(self, lang: str) -> tuple[Option, ...]:
+        """The options in the order a respondent reading `lang` sees them."""
+        if self.sort != "alphabetical":
+            return self.options
+        from surveyapp.definitions.option_lists import sorted_options
+
+        return sorted_options(self.options, lang)
 
     @property
     def is_answerable(self) -> bool:
@@ -150,6 +160,16 @@ class Section:
 
 
 @dataclass(frozen=True)
+class About:
+    """Who runs a survey and how answers are handled (the file's optional `about:`)."""
+
+    organiser: LangText | None = None
+    contact: str | None = None
+    privacy: LangText | None = None
+    privacy_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Survey:
     """A whole survey definition, as loaded from one YAML file."""
 
@@ -160,6 +180,7 @@ class Survey:
     description: LangText | None = None
     scales: Mapping[str, Scale] = field(default_factory=dict)
     source: str = ""
+    about: About = field(default_factory=About)
 
     @property
     def default_language(self) -> str:

@@ -20,13 +20,15 @@ from surveyapp.definitions.manual import Manual
 from surveyapp.definitions.questions import SurveyContext, read_question
 from surveyapp.definitions.reporting import Report, hint, one_of
 from surveyapp.definitions.scales import BUILTIN_SCALES
-from surveyapp.definitions.schema import Option, Question, Scale, Section, Survey
-from surveyapp.definitions.yamlnodes import Map, Node
+from surveyapp.definitions.schema import About, Option, Question, Scale, Section, Survey
+from surveyapp.definitions.yamlnodes import Map, Node, Scalar
 
 SURVEY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SECTION_ID = re.compile(r"^[a-z0-9_]+$")
 SCALE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-TOP_KEYS = ("id", "title", "languages", "description", "scales", "sections")
+TOP_KEYS = ("id", "title", "languages", "description", "about", "scales", "sections")
+ABOUT_KEYS = ("organiser", "contact", "privacy", "privacy_url")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SECTION_KEYS = ("id", "chapter", "title", "description", "questions")
 _NO_SECTION_CONDITION = {
     "show_if": "a section cannot have show_if; put the condition on its questions",
@@ -60,6 +62,7 @@ def build_survey(
     ctx.languages = get_languages(root, ctx)
     title = get_text(root, "title", "", ctx)
     description = get_text(root, "description", "", ctx)
+    about = _about(root, ctx)
     ctx.scales = _survey_scales(root, ctx)
     sections = _sections(root, ctx)
     if report or survey_id is None or title is None:
@@ -72,7 +75,49 @@ def build_survey(
         description=description,
         scales=ctx.scales,
         source=report.source,
+        about=about,
     )
+
+
+def _about(root: Map, ctx: SurveyContext) -> About:
+    """The optional `about:` mapping: organiser, contact, privacy, privacy_url."""
+    entry = root.get("about")
+    if entry is None:
+        return About()
+    node = entry.value
+    if not isinstance(node, Map):
+        ctx.add(
+            entry.line, f"'about' must be a mapping of {', '.join(ABOUT_KEYS)}, not {shown(node)}"
+        )
+        return About()
+    where = "about"
+    check_keys(node, ABOUT_KEYS, where, ctx)
+    contact = _about_str(node, "contact", where, ctx)
+    if contact is not None and not _EMAIL.match(contact):
+        ctx.add(
+            node.entries["contact"].line,
+            f"'contact' must be an email address, not '{contact}'",
+            where,
+        )
+    url = _about_str(node, "privacy_url", where, ctx)
+    if url is not None and not url.startswith(("https://", "http://")):
+        ctx.add(node.entries["privacy_url"].line, "'privacy_url' must start with https://", where)
+    return About(
+        organiser=get_text(node, "organiser", where, ctx),
+        contact=contact,
+        privacy=get_text(node, "privacy", where, ctx),
+        privacy_url=url,
+    )
+
+
+def _about_str(node: Map, key: str, where: str, ctx: SurveyContext) -> str | None:
+    entry = node.get(key)
+    if entry is None:
+        return None
+    if not isinstance(entry.value, Scalar) or not isinstance(entry.value.value, str):
+        ctx.add(entry.line, f"'{key}' must be text, not {shown(entry.value)}", where)
+        return None
+    return entry.value.text.strip()
 
 
 def _survey_id(root: Map, file_name: str | None, ctx: SurveyContext) -> str | None:

@@ -42,6 +42,21 @@ def answer_text(q: Question, stored: dict[str, Any], lang: str) -> str:
     return str(value)
 
 
+def matrix_rows(q: Question, stored: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """A matrix's answer as (row label, answer) per row, for a list on the review page;
+    [] for other questions and unanswered matrices."""
+    value = stored.get(q.id)
+    if q.kind.shape != "rows" or not isinstance(value, dict) or not q.scale:
+        return []
+    points = {p.value: localize(p.label, lang) for p in q.scale.points}
+    return [(localize(r.label, lang), _point(points, value.get(str(r.value)))) for r in q.rows]
+
+
 def section_ids(section: Section) -> set[str]:
     """Answer keys that belong to a section's questions."""
     return {q.id for q in section.questions} | {f"{q.id}.other" for q in section.questions}
+
+
+def _point(points: dict[Any, str], value: Any) -> str:
+    found = points.get(value) if isinstance(value, int) else None
+    return found or _("Not answered")

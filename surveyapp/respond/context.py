@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import math
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
+from babel.dates import format_date, format_time
 from flask import current_app, g, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
 
@@ -16,6 +18,7 @@ from ..db import get_session, read_connection
 from ..definitions import Survey
 from ..errors import UnknownLink
 from ..i18n import _, choose_language, use_language
+from ..languages import INTERFACE_LANGUAGES
 from ..models import Round
 from ..ratelimit import Limiter, LimiterUnavailable
 from ..services import response_reads, rounds
@@ -148,4 +151,17 @@ def page_context(
         "lang_url": lang_url,
         "section_id": section_id,
         "is_anonymous": link.round.is_anonymous,
+        "closes": closing_time(link.round.closes_at, lang),
     }
+
+
+def closing_time(closes_at: dt.datetime | None, lang: str) -> str | None:
+    """When the round closes, in words of `lang` (times are UTC throughout the app)."""
+    if closes_at is None:
+        return None
+    when = rounds.as_utc(closes_at)
+    assert when is not None
+    locale = lang if lang in INTERFACE_LANGUAGES else "en"
+    day = format_date(when.date(), "long", locale=locale)
+    time = format_time(when.time(), "short", locale=locale)
+    return f"{day} {time} UTC"

@@ -14,7 +14,7 @@ from ..forms.dynamic import TokenField, display_values
 from ..services import anonymous
 from ..services.response_reads import Link, condition_values, sections_showing, visible_sections
 from . import page_shell, private_links
-from .answer_display import answer_text, section_ids, stored_display_values
+from .answer_display import answer_text, matrix_rows, section_ids, stored_display_values
 from .context import page_context
 from .question_html import questions_html
 
@@ -99,7 +99,7 @@ def _from_shell(link: Link, survey: Survey, section: Section, context: dict[str,
         "answers": str(context["answers_json"]),
         "questions": str(questions_html(section.questions, g.page_lang, values, {}, shown)),
     }
-    page = (context["number"], context["total"], context["returning"])
+    page = (context["number"], context["total"], context["returning"], context["closes"])
     key = (request.endpoint, section.id, g.page_lang, str(get_locale()), *page)
     return page_shell.render("respond/page.html", survey, key, shell_context, slots)
 
@@ -124,7 +124,20 @@ def render_review(
         notice=notice,
         section_of={q.id: s.id for s in survey.sections for q in s.questions},
         answer_text=answer_text,
+        matrix_rows=matrix_rows,
         form=TokenField(),
+    )
+
+
+def render_answers(link: Link, survey: Survey, stored: dict[str, Any]) -> str:
+    """A printable copy of the answers: the review's list without its links and buttons."""
+    return render_template(
+        "respond/answers.html",
+        **page_context(link, survey),
+        sections=visible_sections(survey, stored),
+        stored=stored,
+        answer_text=answer_text,
+        matrix_rows=matrix_rows,
     )
 
 

@@ -3,13 +3,29 @@ the request and renders; the rules live in services (response_reads, response_wr
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
 
 from ..db import begin_write, get_session, read_before_writing
-from ..definitions import Survey, visible_questions
+from ..definitions import Section, Survey, visible_questions
 from ..forms.dynamic import PageForm, TokenField, parse_section
-from ..i18n import _, use_language
+from ..i18n import _, choose_language, use_language
+from ..languages import INTERFACE_LANGUAGES
 from ..services import anonymous, response_reads, response_writes, rounds
 from ..services.page_answers import Action
 from ..services.response_reads import Link
@@ -17,8 +33,10 @@ from . import private_links
 from .context import language_for, link_or_404, open_round_or_404, page_context
 from .rendering import (
     invitation_only_begins,
+    render_answers,
     render_page,
     render_review,
+    returning_to_review,
     section_or_404,
     used_invitation,
 )
@@ -87,8 +105,12 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
     if anonymous.only_begins(link):
         return invitation_only_begins(link, survey)
     section = section_or_404(survey, section_id)
-    parsed = parse_section(section, request.form)
+    cleared = _cleared_field(section, request.form.get("_clear"))
+    form = _without(request.form, cleared) if cleared else request.form
+    parsed = parse_section(section, form)
     action = next((a for a in _ACTIONS if a == request.form.get("action")), _ACTIONS[0])
+    if cleared:
+        action = "back"  # saves the page without asking for its required answers
     seen = set(request.form.get("_shown", "").split())
     begin_write(db)
     saved = response_writes.save_page(
@@ -98,6 +120,10 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
     db.commit()
     if saved.errors:
         return render_page(link, survey, section, saved.answers, saved.errors, posted=True), 422
+    if cleared:  # back to the same page, at the question whose answer was cleared
+        back: dict[str, Any] = {"return": "review"} if returning_to_review() else {}
+        address = url_for("respond.page", token=token, section_id=section.id, **back)
+        return redirect(address + "#q-" + cleared.replace(".", "-"), 303)
     if saved.revealed:
         notice = _("Based on your answers, more questions were added to this page.")
         return render_page(link, survey, section, saved.answers, {}, notice, saved.shown)
@@ -141,6 +167,40 @@ def thanks(token: str) -> ResponseReturnValue:
     )
 
 
+@bp.get("/s/<token>/answers")
+def answers(token: str) -> ResponseReturnValue:
+    """A printable copy of one's answers: every question shown, with its answer."""
+    link, survey = link_or_404(token, with_answers=True)
+    if anonymous.only_begins(link):
+        return invitation_only_begins(link, survey)
+    return render_answers(link, survey, link.stored_answers())
+
+
+@bp.get("/accessibility")
+def accessibility() -> ResponseReturnValue:
+    """The accessibility statement, in English, Finnish or Swedish (?lang=)."""
+    lang = choose_language(INTERFACE_LANGUAGES, explicit=request.args.get("lang"))
+    use_language(lang)
+    return render_template(
+        "respond/accessibility.html",
+        lang=lang,
+        contact=current_app.config.get("ACCESSIBILITY_CONTACT"),
+        lang_url=lambda code: url_for("respond.accessibility", lang=code),
+        languages=INTERFACE_LANGUAGES,
+    )
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """Browsers ask for /favicon.ico whatever the page links to."""
+    return send_from_directory(
+        Path(current_app.static_folder or "static"),
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=86400,
+    )
+
+
 @bp.route("/o/<token>", methods=["GET", "POST"])
 def open_link(token: str) -> ResponseReturnValue:
     round_ = open_round_or_404(token)
@@ -166,6 +226,25 @@ def open_link(token: str) -> ResponseReturnValue:
         resume_token=started.get(str(round_.id)),
         lang_url=lambda code: url_for("respond.open_link", token=token, lang=code),
     )
+
+
+def _cleared_field(section: Section, name: str | None) -> str | None:
+    """The field a "Clear" button names: a question of the page, or a row of its matrix."""
+    if not name:
+        return None
+    qid, _dot, row = name.partition(".")
+    question = next((q for q in section.questions if q.id == qid), None)
+    if question is None or not question.is_answerable:
+        return None
+    if row and row not in {str(r.value) for r in question.rows}:
+        return None
+    return name
+
+
+def _without(form: MultiDict[str, str], name: str) -> MultiDict[str, str]:
+    """The posted form without the field `name` (and a choice's "Other" text)."""
+    gone = {name, f"{name}.other"}
+    return MultiDict([(k, v) for k, v in form.items(multi=True) if k not in gone])
 
 
 def _resume_section(link: Link, survey: Survey) -> str | None:

@@ -37,7 +37,7 @@ def described(question: Question, error: Any, extra: Sequence[str] = ()) -> Mark
 
 _CHOICE = (
     '  <div class="choice">\n'
-    '    <input type="{kind}" id="{oid}" name="{name}" value="{value}"{checked}{disabled}>\n'
+    '    <input type="{kind}" id="{oid}" name="{name}" value="{value}"{checked}{disabled}{extra}>\n'
     '    <label for="{oid}">{label}</label>\n'
     "  </div>\n"
 )
@@ -52,17 +52,24 @@ def choice_inputs(
     disabled: bool,
     *,
     checked: CheckedAttr,
+    required: bool = False,
+    invalid: bool = False,
 ) -> Markup:
     """The radio buttons or checkboxes of a question (or matrix row), one per option.
 
     Input ids are `q-<name with - for .>-<1-based position>`; `selected` holds the chosen
     values as strings. Every value and label is escaped; ` checked` comes from `checked`,
-    so that a question's markup can be kept without its answer.
+    so that a question's markup can be kept without its answer. `required` (radio buttons
+    only: one of the group must be chosen) and `invalid` (the question has an error) are
+    exposed to assistive technology.
     """
     prefix = "q-" + name.replace(".", "-") + "-"
     chosen = {str(v) for v in selected}
     name_html, kind_html = escape(name), escape(kind)
     disabled_html = " disabled" if disabled else ""
+    extra = (" required" if required and kind == "radio" else "") + (
+        ' aria-invalid="true"' if invalid else ""
+    )
     parts = ['<div class="choices">\n']
     for position, option in enumerate(options, 1):
         value = str(option.value)
@@ -74,6 +81,7 @@ def choice_inputs(
                 value=escape(value),
                 checked=checked(name, value, value in chosen),
                 disabled=disabled_html,
+                extra=extra,
                 label=escape(localize(option.label, lang)),
             )
         )

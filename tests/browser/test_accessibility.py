@@ -61,8 +61,10 @@ def why_with_errors(page: Page, f: dict[str, Any]) -> str:
     summary = page.locator("#error-summary").get_by_role("link")
     expect(summary).to_have_count(3)
     expect(summary.nth(2)).to_contain_text("Strategiakangas")  # the row, not just "a row"
-    row = page.get_by_role("group", name="Strategiakangas")
+    # The matrix is a grid: each of the row's radio buttons is described by its error.
+    row = page.get_by_role("radio", name="Strategiakangas Ei lainkaan hyödyllinen", exact=True)
     expect(row).to_have_accessible_description(re.compile(r"\w"))
+    expect(row).to_have_attribute("aria-invalid", "true")
     return "fi"
 
 
@@ -172,18 +174,25 @@ def arrival_tools(
     return {"make_link": make_link, "make_open_link": make_open_link, "ui": ui_text}
 
 
-# Form controls a sighted user cannot see a label for (every input needs a visible <label>);
-# a visually-hidden label is 1 px wide.
-UNLABELLED = """() => [...document.querySelectorAll("input:not([type=hidden]), textarea, select")]
-  .filter(e => e.getClientRects().length)
-  .filter(e => ![...e.labels].some(l => {
+# Form controls a sighted user cannot see a label for (every input needs a visible <label>,
+# or, in a matrix grid, a visible row and column header that aria-labelledby names); a
+# visually-hidden label is 1 px wide.
+UNLABELLED = """() => {
+  const seen = l => {
     const box = l.getBoundingClientRect();
     return box.width > 1 && box.height > 1 && getComputedStyle(l).visibility === "visible";
-  }))
-  .map(e => e.outerHTML)"""
+  };
+  const byIds = e => (e.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean)
+    .map(id => document.getElementById(id));
+  return [...document.querySelectorAll("input:not([type=hidden]), textarea, select")]
+    .filter(e => e.getClientRects().length)
+    .filter(e => ![...e.labels].some(seen)
+      && !(byIds(e).length && byIds(e).every(l => l && seen(l))))
+    .map(e => e.outerHTML);
+}"""
 
 # Questions that are not a group named by their text (a fieldset whose legend is the question,
-# or role=group with aria-labelledby), and matrix rows without their row label.
+# or role=group with aria-labelledby), and matrix rows without their row header.
 UNNAMED_GROUPS = """() => [...document.querySelectorAll("[data-question]")]
   .filter(w => w.getClientRects().length && !w.querySelector(".question.info"))
   .filter(w => {
@@ -191,9 +200,9 @@ UNNAMED_GROUPS = """() => [...document.querySelectorAll("[data-question]")]
     const named = g.matches("fieldset") ? g.querySelector(":scope > legend")
       : g.matches("[role=group], [role=radiogroup]")
         ? document.getElementById(g.getAttribute("aria-labelledby")) : null;
-    const rows = [...g.querySelectorAll("fieldset.matrix-row")];
+    const rows = [...g.querySelectorAll("tr.matrix-row")];
     return !(named && named.textContent.trim())
-      || rows.some(r => !(r.querySelector(":scope > legend") || {}).textContent);
+      || rows.some(r => !(r.querySelector(":scope > th[scope=row]") || {}).textContent);
   })
   .map(w => w.getAttribute("data-question"))"""
 

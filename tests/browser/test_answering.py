@@ -55,6 +55,11 @@ def group(page: Page, name: str | re.Pattern[str]) -> Locator:
     return page.get_by_role("group", name=name)
 
 
+def cell(page: Page, row: str, column: str) -> Locator:
+    """A matrix radio button, named by its row and its column."""
+    return page.get_by_role("radio", name=f"{row} {column}", exact=True)
+
+
 # --- the whole journey ---------------------------------------------------------------------
 
 
@@ -111,8 +116,8 @@ def test_whole_survey_in_finnish_with_errors_condition_resume_and_edit(
     expect(missing).to_be_hidden()
     clarity.get_by_role("radio", name=FI["disagree"], exact=True).check()
     expect(missing).to_have_value("Esimerkit puuttuvat")
-    group(page, FI["canvas"]).get_by_role("radio", name=FI["very_useful"]).check()
-    group(page, FI["kraljic"]).get_by_role("radio", name=FI["slightly_useful"]).check()
+    cell(page, FI["canvas"], FI["very_useful"]).check()
+    cell(page, FI["kraljic"], FI["slightly_useful"]).check()
     assert send(page, page.get_by_role("button", name=ui("Next"), exact=True)) == 302
     expect(page).to_have_url(ends_with(link.page("overall")))
 
@@ -126,7 +131,7 @@ def test_whole_survey_in_finnish_with_errors_condition_resume_and_edit(
     expect(page).to_have_url(ends_with(link.page("why")))
     expect(page.get_by_role("radio", name=FI["disagree"], exact=True)).to_be_checked()
     expect(page.get_by_role("textbox", name=FI["missing"])).to_have_value("Esimerkit puuttuvat")
-    expect(group(page, FI["canvas"]).get_by_role("radio", name=FI["very_useful"])).to_be_checked()
+    expect(cell(page, FI["canvas"], FI["very_useful"])).to_be_checked()
     page.get_by_role("button", name=ui("Next"), exact=True).click()
     expect(page).to_have_url(ends_with(link.page("overall")))
 
@@ -323,10 +328,15 @@ def test_whole_survey_by_keyboard_alone(
     for _ in range(3):
         press(page, "ArrowDown")
     assert focused(page)["value"] == "4"
+    clear = press(page, "Tab")  # the optional matrix's row can be cleared
+    assert (clear["tag"], clear["name"], clear["value"]) == ("button", "_clear", "why_tools.canvas")
     assert press(page, "Tab")["name"] == "why_tools.matrix"
     press(page, "Space")
+    assert press(page, "Tab")["value"] == "why_tools.matrix"  # its Clear
+    back = press(page, "Tab")
+    assert (back["tag"], back["text"]) == ("button", ui("Back")), "Back comes first"
     nxt = press(page, "Tab")
-    assert (nxt["tag"], nxt["text"]) == ("button", ui("Next")), "Next comes before Back"
+    assert (nxt["tag"], nxt["text"]) == ("button", ui("Next")), "Next comes last"
     page.keyboard.press("Enter")
     page.wait_for_url(ends_with(link.page("overall")))
 
@@ -338,7 +348,7 @@ def test_whole_survey_by_keyboard_alone(
     for _ in range(9):
         press(page, "ArrowRight")
     assert focused(page)["value"] == "9"
-    tab_to(page, lambda e: e["tag"] == "button")
+    tab_to(page, lambda e: e["tag"] == "button" and e["text"] == ui("Next"))
     page.keyboard.press("Enter")
     page.wait_for_url(ends_with(link.review))
 

@@ -115,7 +115,9 @@ _REMINDER_EN = """\
 
 This is a friendly reminder about the survey "{{ title }}" on revision {{ revision }} of the \
 Strategic Procurement and Management Manual. We have not yet received your submitted answers, \
-and your experience as a procurement professional matters to us.
+and your experience as a procurement professional matters to us.{% if outcomes %}
+
+{{ outcomes }}{% endif %}
 
 Your personal link:
 {{ link }}
@@ -136,7 +138,9 @@ _REMINDER_FI = """\
 
 Muistutamme ystävällisesti kyselystä ”{{ title }}”, joka koskee strategisen hankinnan ja \
 hankintojen johtamisen käsikirjan versiota {{ revision }}. Emme ole vielä saaneet vastauksiasi, \
-ja kokemuksesi hankintojen ammattilaisena on meille tärkeä.
+ja kokemuksesi hankintojen ammattilaisena on meille tärkeä.{% if outcomes %}
+
+{{ outcomes }}{% endif %}
 
 Henkilökohtainen vastauslinkkisi:
 {{ link }}
@@ -157,7 +161,9 @@ _REMINDER_SV = """\
 
 Det här är en vänlig påminnelse om enkäten ”{{ title }}”, som gäller version {{ revision }} av \
 handboken för strategisk upphandling och upphandlingsstyrning. Vi har ännu inte fått in dina \
-svar, och din erfarenhet som upphandlare är viktig för oss.
+svar, och din erfarenhet som upphandlare är viktig för oss.{% if outcomes %}
+
+{{ outcomes }}{% endif %}
 
 Din personliga länk:
 {{ link }}
@@ -206,6 +212,9 @@ class MailContext:
     contact: str
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
+    # A paragraph of the reminder on what earlier feedback changed ("you said, we did"):
+    # the place for `outcomes_line(...)` (another branch adds it); empty leaves it out.
+    outcomes: str = ""
 
 
 def text_language(language: str) -> str:
@@ -240,6 +249,7 @@ def render(kind: str, language: str, context: MailContext) -> MailText:
         "contact": context.contact,
         "opens": format_moment(context.opens_at, lang) if context.opens_at else "",
         "closes": format_moment(context.closes_at, lang) if context.closes_at else "",
+        "outcomes": context.outcomes,
     }
     subject = _template(_SUBJECTS[kind, lang]).render(values)
     body = _template(_BODIES[kind, lang]).render(values)
