@@ -3,7 +3,7 @@
 Reminder dates of a round, sent by `surveyapp mail due` (a row-level claim per date), and
 the scheduled date a reminder batch sends, unique per round so that no date is sent twice.
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
