@@ -13,27 +13,28 @@ from functools import partial
 
 from flask import abort, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
-from ..db import get_session, read_connection
+from ..db import read_connection
 from ..i18n import use_language
 from ..models import Invitation, Round
 from ..services import outcomes, published_reports, response_reads, rounds
 from ..services.outcomes import OwnComment
+from ..services.response_reads import Link
 from ..web.lookups import chapter_titles, manual
 from .context import language_for, page_context, resolve_counted
+from .loop import reading_session
 from .views import bp
-
-STATUS_KEYS = ("accepted", "partly_accepted", "rejected", "duplicate", "done")
 
 
 @bp.get("/outcomes/<survey_id>/<revision>")
 def published_report(survey_id: str, revision: str) -> ResponseReturnValue:
     """The newest published report of the survey's `revision`, in `?lang=`."""
-    db = get_session()
-    report = published_reports.published_for(db, survey_id, revision)
-    if report is None:
-        abort(404)
-    survey = rounds.round_survey(db.get_one(Round, report.round_id))
+    with reading_session() as db:
+        report = published_reports.published_for(db, survey_id, revision)
+        if report is None:
+            abort(404)
+        survey = rounds.round_survey(db.get_one(Round, report.round_id))
     use_language(language_for(survey, None, request.args.get("lang")))
     lang = g.page_lang
     return render_template(
@@ -58,7 +59,20 @@ def own_outcomes(token: str) -> ResponseReturnValue:
     survey = response_reads.link_survey(reads, link)
     use_language(language_for(survey, link, request.args.get("lang")))
     lang = g.page_lang
-    db = get_session()
+    with reading_session() as db:
+        comments = _own_comments(db, link, lang)
+    html = render_template(
+        "respond/outcomes.html",
+        **page_context(link, survey),
+        comments=comments,
+        by_revision=_by_revision(comments or []),
+        chapter_names=chapter_titles(lang),
+    )
+    return html, 200, {"Cache-Control": "no-store"}
+
+
+def _own_comments(db: Session, link: Link, lang: str) -> list[OwnComment] | None:
+    """The link's own comments; None for an anonymous round's invitation link."""
     comments: list[OwnComment] | None = None
     if link.round.is_anonymous:
         # Only the response's own private link: an invitation never leads to a response.
@@ -70,14 +84,7 @@ def own_outcomes(token: str) -> ResponseReturnValue:
         comments = outcomes.comments_of_participant(db, invitation.participant_id, round_, lang)
     elif link.response is not None:  # an open link's response
         comments = outcomes.comments_of_response(db, link.response.id, lang)
-    html = render_template(
-        "respond/outcomes.html",
-        **page_context(link, survey),
-        comments=comments,
-        by_revision=_by_revision(comments or []),
-        chapter_names=chapter_titles(lang),
-    )
-    return html, 200, {"Cache-Control": "no-store"}
+    return comments
 
 
 def _by_revision(comments: list[OwnComment]) -> list[tuple[str, list[OwnComment]]]:
