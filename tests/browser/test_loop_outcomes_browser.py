@@ -100,6 +100,7 @@ def triage_and_publish(
     round_id: int,
     *,
     bring_in: bool = False,
+    check_axe: Callable[[Page], None] | None = None,
 ) -> None:
     """An editor triages each comment with the bulk form and adds Finnish notes; a
     coordinator publishes the draft."""
@@ -119,6 +120,8 @@ def triage_and_publish(
         ).to_be_visible()
     draft = f"/workspace/rounds/{round_id}/report"
     editor.goto(draft)
+    if check_axe is not None:
+        check_axe(editor)
     with Session(engine) as session:
         items = {
             item.note: item.id
@@ -182,7 +185,9 @@ def test_a_member_follows_their_comments_from_the_next_rounds_link(
     round_id, token = open_round(live_engine, "0.3")
     member = new_context(viewport={"width": 1280, "height": 800}).new_page()
     answer(member, f"/s/{token}")
-    triage_and_publish(new_context, make_account, ui_text, live_engine, round_id)
+    triage_and_publish(
+        new_context, make_account, ui_text, live_engine, round_id, check_axe=check_axe
+    )
     _next_id, next_token = open_round(live_engine, "0.4")
 
     member.goto(f"/s/{next_token}?lang=fi")
