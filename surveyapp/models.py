@@ -191,6 +191,11 @@ class FeedbackItem(Base):
     question_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="new")
     note: Mapped[str] = mapped_column(Text, default="")
+    # The note in the survey's other languages, {lang: text}; `note` is in its default
+    # language (services.published_reports).
+    note_translations: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     addressed_in_revision: Mapped[str | None] = mapped_column(String(50))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -201,6 +206,27 @@ class FeedbackItem(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("feedback_items.id", ondelete="SET NULL")
     )
+
+
+class PublishedReport(Base):
+    """One published version of a round's "you said, we did": frozen, public, never personal.
+
+    `content` is what the public page and the read API show, as it was when published:
+    per item its chapter, topic, question, status, the notes by language and the revision
+    that addressed it, and the item's id (for its respondent's own outcomes page); never
+    a comment's text, language, group, country or response (services.published_reports).
+    """
+
+    __tablename__ = "published_reports"
+    __table_args__ = (UniqueConstraint("round_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Who published it, as the audit log names them (kept after an account is removed).
+    published_by: Mapped[str] = mapped_column(String(254), default="")
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class AuditEvent(Base):

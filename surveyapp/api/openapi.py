@@ -142,6 +142,8 @@ SCHEMAS: JSON = {
             "round_id": INTEGER,
             "lang": STRING,
             "published": BOOLEAN,
+            "version": _nullable({"type": "integer", "minimum": 1}),
+            "published_at": _nullable({"type": "string", "format": "date-time"}),
             "previous_round": _nullable(
                 _object({"id": INTEGER, "revision": STRING, "anonymous": BOOLEAN})
             ),
@@ -296,7 +298,8 @@ DOCUMENT: JSON = {
         "/rounds/{round_id}/you-said-we-did": _get(
             "What was done with the previous revision's feedback",
             "YouSaidWeDid",
-            "The editors' current report (not yet published); never the comments themselves.",
+            "The newest published version of the previous revision's report (published: true), "
+            "else the editors' current report; never the comments themselves.",
         ),
         "/rounds/{round_id}/codebook": _get(
             "Questions, types, answer codes and labels",

@@ -22,9 +22,10 @@ from ..analysis.tidy import submitted_count
 from ..definitions import Manual, Question, Survey, localize
 from ..definitions.schema import OTHER_VALUE, LangText
 from ..models import FEEDBACK_STATUSES, Response, Round
+from ..services import published_reports
 from ..services.feedback import you_said_we_did
 from ..services.monitor import round_figures
-from ..services.rounds import round_state, round_survey
+from ..services.rounds import previous_revision_round, round_state, round_survey
 
 JSON = dict[str, Any]
 
@@ -195,34 +196,42 @@ def results(
 
 def feedback_report(session: Session, round_: Round, lang: str, manual: Manual) -> JSON:
     """What was done with the previous revision's feedback: per item its question, chapter,
-    status, the editors' note and the revision; never the comment, its language or group."""
-    report = you_said_we_did(session, round_.survey_id, round_.revision, lang, manual)
+    status, the editors' note and the revision; never the comment, its language or group.
+    The newest published version of that round's report when there is one (its note in
+    `lang` where translated), else the editors' current report."""
+    previous = previous_revision_round(session, round_.survey_id, round_.revision)
+    published = published_reports.latest(session, previous.id) if previous else None
+    items: list[JSON] = []
+    if published is not None:
+        view = published_reports.report_view(published.content, lang, manual)
+        for chapter, found in view.chapters:
+            items += [
+                _report_item(chapter, r.section, r.question_id, r.question, r.status,
+                             r.note.text if r.note else "", r.revision)
+                for r in found
+            ]  # fmt: skip
+    elif previous is not None:
+        report = you_said_we_did(session, round_.survey_id, round_.revision, lang, manual)
+        for chapter, rows in report.chapters if report else []:
+            items += [
+                _report_item(chapter, row.section, row.question_id, row.question, row.status,
+                             row.note, row.revision)
+                for row in rows
+            ]  # fmt: skip
     by_status = dict.fromkeys(FEEDBACK_STATUSES, 0)
     by_chapter: dict[str, dict[str, int]] = {}
-    items = []
-    for chapter, rows in report.chapters if report else []:
-        for row in rows:
-            items.append(
-                {
-                    "chapter": chapter,
-                    "section": row.section,
-                    "question_id": row.question_id,
-                    "question": row.question,
-                    "status": row.status,
-                    "note": row.note,
-                    "addressed_in_revision": row.revision,
-                }
-            )
-            by_status[row.status] += 1
-            per = by_chapter.setdefault(chapter or "", dict.fromkeys(FEEDBACK_STATUSES, 0))
-            per[row.status] += 1
-    previous = report.round if report else None
+    for item in items:
+        by_status[item["status"]] += 1
+        per = by_chapter.setdefault(item["chapter"] or "", dict.fromkeys(FEEDBACK_STATUSES, 0))
+        per[item["status"]] += 1
     titles = manual.chapter_titles(lang, previous.revision if previous else None)
     return {
         "round_id": round_.id,
         "lang": lang,
-        # Publishing these reports is a later step: this is the editors' current report.
-        "published": False,
+        # Published: frozen as a coordinator published it; else the editors' current report.
+        "published": published is not None,
+        "version": published.version if published else None,
+        "published_at": when(published_reports.published_at(published)) if published else None,
         "previous_round": (
             {"id": previous.id, "revision": previous.revision, "anonymous": previous.is_anonymous}
             if previous
@@ -237,6 +246,26 @@ def feedback_report(session: Session, round_: Round, lang: str, manual: Manual) 
                 for c, n in by_chapter.items()
             ],
         },
+    }
+
+
+def _report_item(
+    chapter: str | None,
+    section: str,
+    question_id: str,
+    question: str,
+    status: str,
+    note: str,
+    revision: str | None,
+) -> JSON:
+    return {
+        "chapter": chapter,
+        "section": section,
+        "question_id": question_id,
+        "question": question,
+        "status": status,
+        "note": note,
+        "addressed_in_revision": revision,
     }
 
 

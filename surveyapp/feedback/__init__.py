@@ -1,3 +1,3 @@
 """Editors' feedback triage and the "you said, we did" report."""
 
-from . import import_views  # noqa: F401  (registers the Excel import's routes on views.bp)
+from . import import_views, report_views  # noqa: F401  (register their routes on views.bp)

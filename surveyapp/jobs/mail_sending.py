@@ -29,8 +29,11 @@ from ..services.mail.texts import (
     build_message,
     contact_address,
     message_context,
+    outcomes_paragraph,
     render,
+    text_language,
 )
+from ..services.outcomes import outcomes_line, see_outcomes
 from ..services.rounds import round_state
 
 SMTP_TIMEOUT = 30.0
@@ -123,14 +126,14 @@ def _prepare(
         batch.started_at, batch.finished_at = utcnow(), None
         round_ = session.get_one(Round, batch.round_id)
         rows = session.execute(
-            select(MailMessage, Participant.name, Invitation.token)
+            select(MailMessage, Participant, Invitation.token)
             .join(Invitation, Invitation.id == MailMessage.invitation_id)
             .join(Participant, Participant.id == Invitation.participant_id)
             .where(MailMessage.batch_id == batch_id, MailMessage.status.in_(("pending", "failed")))
             .order_by(MailMessage.id)
         ).all()
         if round_state(round_) == "closed":
-            ids = [m.id for m, _name, _token in rows]
+            ids = [m.id for m, _person, _token in rows]
             outcome["failed"] += _fail(session, ids, "not sent: the round has closed")
             return []
         return [
@@ -139,17 +142,28 @@ def _prepare(
                 m.invitation_id,
                 m.email,
                 batch.kind,
-                _text(round_, batch.kind, m, name, token, settings),
+                _text(session, round_, batch.kind, m, person, token, settings),
             )
-            for m, name, token in rows
+            for m, person, token in rows
         ]
 
 
 def _text(
-    round_: Round, kind: str, message: MailMessage, name: str, token: str, settings: MailSettings
+    session: Session,
+    round_: Round,
+    kind: str,
+    message: MailMessage,
+    person: Participant,
+    token: str,
+    settings: MailSettings,
 ) -> MailText:
     link = personal_link(settings.base_url, token)
-    context = message_context(round_, message.language, name, link, settings.mail_from)
+    lang = text_language(message.language)
+    line = outcomes_line(session, person, round_, lang)
+    paragraph = outcomes_paragraph(line, see_outcomes(lang), link)
+    context = message_context(
+        round_, message.language, person.name, link, settings.mail_from, paragraph
+    )
     return render(kind, message.language, context)
 
 

@@ -31,6 +31,7 @@ from ..services.page_answers import Action
 from ..services.response_reads import Link
 from . import private_links
 from .context import language_for, link_or_404, open_round_or_404, page_context
+from .loop import start_page_outcomes
 from .rendering import (
     invitation_only_begins,
     render_answers,
@@ -58,6 +59,7 @@ def start(token: str) -> ResponseReturnValue:
         begins=begins,
         private_link=private_links.address(link),
         form=TokenField(),
+        **start_page_outcomes(link, g.page_lang),
     )
 
 
@@ -254,3 +256,6 @@ def _resume_section(link: Link, survey: Survey) -> str | None:
     ids = [s.id for s in response_reads.visible_sections(survey, link.stored_answers())]
     last = link.response.last_section
     return last if last in ids else (ids[0] if ids else None)
+
+
+from . import outcomes_views  # noqa: E402, F401  (registers its routes on bp)

@@ -61,6 +61,7 @@ def pages(
         "round_id": round_.id,
         "participant_id": invitation.participant_id,
         "survey_id": "respond-test",
+        "revision": "0.3",
         "section_id": "about",
         "kind": "reminder",
         "token": invitation.token,

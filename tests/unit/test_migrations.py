@@ -30,6 +30,7 @@ TABLES = {
     "responses",
     "answers",
     "feedback_items",
+    "published_reports",
 }
 
 

@@ -51,6 +51,7 @@ EDITOR_PAGES = {
     "feedback.you_said_we_did",
     "feedback.you_said_we_did_csv",
     "feedback.import_form",
+    "feedback.report_draft",  # the draft of the public report: no comment's text
 }
 # The only state changes open to editors: triaging feedback is their work, not coordinators'.
 # Starting an export changes no answers; it only builds the file editors download.
@@ -62,6 +63,8 @@ EDITOR_ACTIONS = {
     "results.start_export",
 }
 EDITOR_ACTIONS |= {"feedback.import_preview", "feedback.import_apply"}
+# The editors' notes in the survey's other languages (publishing is the coordinators').
+EDITOR_ACTIONS |= {"feedback.report_notes"}
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,9 @@ the survey "{{ title }}".
 Your personal link:
 {{ link }}
 
+{% if outcomes %}{{ outcomes }}
+
+{% endif %}\
 {% if opens %}The survey opens on {{ opens }}. {% endif %}You can stop at any time and continue \
 later with the same link, and you can change your answers until the survey closes.\
 {% if closes %} The survey closes on {{ closes }}.{% endif %}
@@ -77,6 +80,9 @@ meille paljon apua, ja olisimme kiitollisia, jos vastaisit kyselyyn ”{{ title 
 Henkilökohtainen vastauslinkkisi:
 {{ link }}
 
+{% if outcomes %}{{ outcomes }}
+
+{% endif %}\
 {% if opens %}Kysely avautuu {{ opens }}. {% endif %}Voit keskeyttää vastaamisen milloin \
 tahansa ja jatkaa myöhemmin samasta linkistä. Voit myös muuttaa vastauksiasi kyselyn \
 sulkeutumiseen asti.{% if closes %} Kysely sulkeutuu {{ closes }}.{% endif %}
@@ -99,6 +105,9 @@ stor hjälp för oss, och vi vore tacksamma om du ville besvara enkäten ”{{ t
 Din personliga länk:
 {{ link }}
 
+{% if outcomes %}{{ outcomes }}
+
+{% endif %}\
 {% if opens %}Enkäten öppnar den {{ opens }}. {% endif %}Du kan avbryta när som helst och \
 fortsätta senare via samma länk, och du kan ändra dina svar ända tills enkäten stänger.\
 {% if closes %} Enkäten stänger den {{ closes }}.{% endif %}
@@ -115,13 +124,14 @@ _REMINDER_EN = """\
 
 This is a friendly reminder about the survey "{{ title }}" on revision {{ revision }} of the \
 Strategic Procurement and Management Manual. We have not yet received your submitted answers, \
-and your experience as a procurement professional matters to us.{% if outcomes %}
-
-{{ outcomes }}{% endif %}
+and your experience as a procurement professional matters to us.
 
 Your personal link:
 {{ link }}
 
+{% if outcomes %}{{ outcomes }}
+
+{% endif %}\
 If you have already started, the link takes you back to your saved answers; please remember to \
 submit them at the end. You can change your answers until the survey closes.\
 {% if closes %} The survey closes on {{ closes }}.{% endif %}
@@ -138,13 +148,14 @@ _REMINDER_FI = """\
 
 Muistutamme ystävällisesti kyselystä ”{{ title }}”, joka koskee strategisen hankinnan ja \
 hankintojen johtamisen käsikirjan versiota {{ revision }}. Emme ole vielä saaneet vastauksiasi, \
-ja kokemuksesi hankintojen ammattilaisena on meille tärkeä.{% if outcomes %}
-
-{{ outcomes }}{% endif %}
+ja kokemuksesi hankintojen ammattilaisena on meille tärkeä.
 
 Henkilökohtainen vastauslinkkisi:
 {{ link }}
 
+{% if outcomes %}{{ outcomes }}
+
+{% endif %}\
 Jos olet jo aloittanut vastaamisen, pääset linkistä jatkamaan tallentamistasi vastauksista. \
 Muistathan lähettää vastauksesi lopuksi. Voit muuttaa vastauksiasi kyselyn sulkeutumiseen asti.\
 {% if closes %} Kysely sulkeutuu {{ closes }}.{% endif %}
@@ -161,13 +172,14 @@ _REMINDER_SV = """\
 
 Det här är en vänlig påminnelse om enkäten ”{{ title }}”, som gäller version {{ revision }} av \
 handboken för strategisk upphandling och upphandlingsstyrning. Vi har ännu inte fått in dina \
-svar, och din erfarenhet som upphandlare är viktig för oss.{% if outcomes %}
-
-{{ outcomes }}{% endif %}
+svar, och din erfarenhet som upphandlare är viktig för oss.
 
 Din personliga länk:
 {{ link }}
 
+{% if outcomes %}{{ outcomes }}
+
+{% endif %}\
 Om du redan har börjat kommer du via länken tillbaka till dina sparade svar. Kom ihåg att \
 skicka in dem när du är klar. Du kan ändra dina svar ända tills enkäten stänger.\
 {% if closes %} Enkäten stänger den {{ closes }}.{% endif %}
@@ -212,8 +224,8 @@ class MailContext:
     contact: str
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
-    # A paragraph of the reminder on what earlier feedback changed ("you said, we did"):
-    # the place for `outcomes_line(...)` (another branch adds it); empty leaves it out.
+    # What became of the participant's comments on the previous revision, with the link to
+    # their outcomes page (services.outcomes.outcomes_line); "" for none.
     outcomes: str = ""
 
 
@@ -277,7 +289,7 @@ def build_message(text: MailText, mail_from: str, to: str) -> EmailMessage:
 
 
 def message_context(
-    round_: Round, language: str, name: str, link: str, mail_from: str
+    round_: Round, language: str, name: str, link: str, mail_from: str, outcomes: str = ""
 ) -> MailContext:
     """The values of one message about `round_`, the survey's title in `language`."""
     survey = round_survey(round_)
@@ -289,7 +301,14 @@ def message_context(
         contact=contact_address(mail_from),
         opens_at=as_utc(round_.opens_at) if round_state(round_) == "not_yet_open" else None,
         closes_at=as_utc(round_.closes_at),
+        outcomes=outcomes,
     )
+
+
+def outcomes_paragraph(line: str | None, see: str, link: str) -> str:
+    """The mail's paragraph about the participant's earlier comments: the outcomes line,
+    then the link to their outcomes page; "" without a line."""
+    return f"{line} {see}\n{link}/outcomes" if line else ""
 
 
 def preview(
