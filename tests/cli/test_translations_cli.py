@@ -9,7 +9,7 @@ from typing import Any
 
 import polib
 import pytest
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Round
