@@ -117,7 +117,10 @@ def interface_lang_url(code: str) -> str:
     workspace's first page instead."""
     rule = request.url_rule
     if request.endpoint and rule is not None and "GET" in (rule.methods or ()):
-        values: dict[str, Any] = {k: v for k, v in request.args.items() if k != "lang"}
+        # Never `next`: a page's link must not carry a redirect target it did not check.
+        values: dict[str, Any] = {
+            k: v for k, v in request.args.items() if k not in ("lang", "next")
+        }
         values.update(request.view_args or {}, lang=code)
         return url_for(request.endpoint, **values)
     return url_for("coordinate.home", lang=code)
