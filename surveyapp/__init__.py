@@ -25,7 +25,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
-    app.extensions["surveys"] = SurveyRegistry(app.config["SURVEYS_DIR"])
+    app.extensions["surveys"] = SurveyRegistry(
+        app.config["SURVEYS_DIR"], app.config.get("TRANSLATIONS_DIR")
+    )
     wiring.init_app(app)  # blueprints, error pages, hooks, session cookie
     if app.config["TRUSTED_PROXIES"]:
         # Behind a load balancer, the client's address (for login limits) is in X-Forwarded-For.

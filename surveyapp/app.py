@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, request, url_for
 from flask_babel import get_locale
 
 from . import i18n
@@ -27,6 +27,7 @@ from .extensions import csrf
 from .feedback.views import bp as feedback_bp
 from .health import bp as health_bp
 from .i18n import _l
+from .languages import INTERFACE_LANGUAGES
 from .preview.views import bp as preview_bp
 from .ratelimit import make_limiter
 from .request_limits import IdConverter, refuse_oversize_input
@@ -105,7 +106,24 @@ def _install_template_globals(app: Flask) -> None:
         shown_answer=shown_answer,
         current_user=current_user,
         state_names=STATE_NAMES,
+        interface_languages=INTERFACE_LANGUAGES,
+        interface_lang_url=interface_lang_url,
     )
+
+
+def interface_lang_url(code: str) -> str:
+    """This page again with `?lang=code`, the interface language choice that
+    i18n.remember_choice keeps; a page that answers only a form (POST) links to the
+    workspace's first page instead."""
+    rule = request.url_rule
+    if request.endpoint and rule is not None and "GET" in (rule.methods or ()):
+        # Never `next`: a page's link must not carry a redirect target it did not check.
+        values: dict[str, Any] = {
+            k: v for k, v in request.args.items() if k not in ("lang", "next")
+        }
+        values.update(request.view_args or {}, lang=code)
+        return url_for(request.endpoint, **values)
+    return url_for("coordinate.home", lang=code)
 
 
 def _template_context() -> dict[str, Any]:

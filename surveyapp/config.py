@@ -60,6 +60,13 @@ def surveys_dir() -> str:
     return _path(os.environ.get("SURVEYS_DIR", "surveys"))
 
 
+def translations_dir() -> str | None:
+    """TRANSLATIONS_DIR from the environment, absolute; None (the default) means
+    `translations/` next to SURVEYS_DIR: the survey translation catalogues."""
+    value = os.environ.get("TRANSLATIONS_DIR", "").strip()
+    return _path(value) if value else None
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the configuration mapping from defaults, the environment and `overrides`."""
     env = os.environ
@@ -67,6 +74,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "DATABASE_URL": _absolute_sqlite(env.get("DATABASE_URL") or _sqlite_default()),
         "SECRET_KEY": env.get("SECRET_KEY"),
         "SURVEYS_DIR": surveys_dir(),
+        "TRANSLATIONS_DIR": translations_dir(),
         "EXPORTS_DIR": _path(env.get("EXPORTS_DIR", "exports")),
         # In an anonymous round, smaller counts in a breakdown show as "fewer than N", and
         # filters that would select fewer responses are refused.

@@ -21,6 +21,7 @@ from .participants import participants_group
 from .privacy import retention_group
 from .rounds import round_group
 from .tokens import token_group
+from .translations import translations_group
 from .users import user_group
 
 # One module per command group (this module's docstring is the group's --help text).
@@ -43,14 +44,16 @@ def register(app: Flask) -> None:
         audit_command,
         token_group,
         mail_group,
+        translations_group,
     ):
         app.cli.add_command(command)
 
 
 cli = FlaskGroup(name="surveyapp", create_app=create_app, help=__doc__)
-# Found before the app's own commands, so these two run without building the app.
+# Found before the app's own commands, so these run without building the app.
 cli.add_command(check_command)
 cli.add_command(schema_command)
+cli.add_command(translations_group)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app, has_app_context
 
-from ..config import surveys_dir
+from ..config import surveys_dir, translations_dir
 from ..definitions import check_paths, manual_of_dir, manual_schema_text, schema_text
 from ..errors import DefinitionError
 from .reporting import reports_errors
@@ -18,19 +18,25 @@ from .reporting import reports_errors
 @click.argument("paths", nargs=-1, type=click.Path())
 @reports_errors
 def check_command(paths: tuple[str, ...]) -> None:
-    """Validate survey definitions and the manual.yaml beside them (files or folders;
-    default: SURVEYS_DIR)."""
+    """Validate survey definitions, the manual.yaml beside them and the surveys'
+    translations (files or folders; default: SURVEYS_DIR)."""
     # No app is built for it (`surveyapp check` starts in a fraction of a second, needs no
     # database or SECRET_KEY), so an editor's pre-commit hook or CI job stays quick.
     default = current_app.config["SURVEYS_DIR"] if has_app_context() else surveys_dir()
+    catalogues = (
+        current_app.config.get("TRANSLATIONS_DIR") if has_app_context() else translations_dir()
+    )
     targets = list(paths) or [default]
-    report = check_paths(targets)
-    for problem in report.problems:
+    report = check_paths(targets, catalogues)
+    problems = report.problems + report.translation_problems
+    for problem in problems:
         click.echo(str(problem))
-    if report.problems:
-        files = len({p.path for p in report.problems})
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if problems:
+        files = len({p.path for p in problems})
         # The count closes the report on stdout; the one-line reason goes to stderr.
-        count = f"{len(report.problems)} problem(s) in {files} file(s)"
+        count = f"{len(problems)} problem(s) in {files} file(s)"
         click.echo(f"{count}; {report.files} file(s) checked.")
         raise click.ClickException(f"the survey definitions have {count}")
     questions = sum(len(s.questions) for s in report.surveys)

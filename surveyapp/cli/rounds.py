@@ -44,6 +44,14 @@ def round_group() -> None:
 )
 @click.option("--open-link", is_flag=True, help="Also create one open link for anyone.")
 @click.option("--group", "groups", multiple=True, help="Invite this group's participants.")
+@click.option(
+    "--allow-incomplete",
+    "allow_incomplete",
+    multiple=True,
+    metavar="LANG",
+    help="Offer this language although some of its translations are stale or missing; "
+    "those texts show in the source language, and the pages say so.",
+)
 @with_appcontext
 @reports_errors
 def round_open_command(
@@ -54,8 +62,12 @@ def round_open_command(
     anonymous: bool,
     open_link: bool,
     groups: tuple[str, ...],
+    allow_incomplete: tuple[str, ...],
 ) -> None:
-    """Open a round of SURVEY_ID for a manual revision; prints the round id last."""
+    """Open a round of SURVEY_ID for a manual revision; prints the round id last.
+
+    Refused while a language of the survey has stale or missing translations (see
+    `surveyapp check`), unless that language is given with --allow-incomplete."""
     db = get_session()
     round_ = rounds.open_round(
         db,
@@ -67,9 +79,12 @@ def round_open_command(
         is_anonymous=anonymous,
         open_link=open_link,
         groups=groups,
+        allow_incomplete=allow_incomplete,
         actor=Actor.from_os(),
     )
     db.commit()
+    for lang in allow_incomplete:
+        click.echo(f"Note: '{lang}' is offered incomplete: some texts show in the source language.")
     _report_opened(round_, survey_id, revision, groups)
 
 

@@ -21,6 +21,10 @@ class Context:
     report: Report
     # Empty when `languages` itself is broken: then translations are not checked.
     languages: tuple[str, ...] = ()
+    # A survey's texts may leave out translations (the catalogues under translations/ or
+    # the source text stand in; `surveyapp check` reports what is missing): only the
+    # source language, the first one, is required. The manual's texts need every language.
+    partial: bool = False
 
     def add(self, line: int, message: str, where: str = "") -> None:
         self.report.add(line, message, where)
@@ -139,7 +143,10 @@ def get_text(
     m: Map, key: str, where: str, ctx: Context, required: bool = False
 ) -> dict[str, str] | None:
     """A text in every survey language: `{lang: text}`, or a plain string in a
-    one-language survey. Every missing language is reported separately."""
+    one-language survey. Every missing language is reported separately.
+
+    With `ctx.partial` (a survey) only the source language is needed, and a plain string
+    is the source-language text: the translations can come from the catalogues."""
     entry = m.get(key)
     if entry is None:
         if required:
@@ -147,7 +154,7 @@ def get_text(
         return None
     node, langs = entry.value, ctx.languages
     if isinstance(node, Scalar) and node.value is not None:
-        if len(langs) == 1:
+        if len(langs) == 1 or (langs and ctx.partial):
             return {langs[0]: node.text.strip()} if _text_ok(node, key, where, ctx) else None
         if langs:
             ctx.add(
@@ -161,10 +168,18 @@ def get_text(
         ctx.add(entry.line, f"'{key}' must be a text per language, not {shown(node)}", where)
         return None
     texts = _text_map(node, key, where, ctx)
-    for lang in langs:
+    for lang in langs[:1] if ctx.partial else langs:
         if lang not in node.entries:
             ctx.add(entry.line, f"{key} has no '{lang}' translation", where)
-    return texts if len(texts) == len(node.entries) and set(langs) <= set(texts) else None
+    needed = set(langs[:1] if ctx.partial else langs)
+    if len(texts) != len(node.entries) or not needed <= set(texts):
+        return None
+    # The source language first: localize() falls back to it.
+    return {lang: texts[lang] for lang in sorted(texts, key=_order(langs))}
+
+
+def _order(langs: Sequence[str]) -> Callable[[str], int]:
+    return lambda lang: langs.index(lang) if lang in langs else len(langs)
 
 
 def _text_map(node: Map, key: str, where: str, ctx: Context) -> dict[str, str]:

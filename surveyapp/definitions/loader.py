@@ -11,6 +11,12 @@ from surveyapp.definitions.manual import MANUAL_FILE, Manual
 from surveyapp.definitions.manual_file import read_manual_file
 from surveyapp.definitions.reporting import Report
 from surveyapp.definitions.schema import Survey
+from surveyapp.definitions.translations import (
+    SurveyTranslations,
+    current_survey,
+    default_translations_dir,
+    evaluate,
+)
 from surveyapp.definitions.validate import build_survey
 from surveyapp.definitions.yamlnodes import MAX_BYTES, decode, parse
 from surveyapp.errors import DefinitionError, Problem
@@ -30,10 +36,18 @@ class CheckReport:
     texts: dict[str, str] = field(default_factory=dict)
     # The manual of each folder checked (manual.yaml beside the surveys), when it loads.
     manuals: dict[Path, Manual] = field(default_factory=dict)
+    # Stale and missing translations (and unreadable catalogues): `surveyapp check` fails
+    # on them, but a survey with them still loads (its pages show the source text).
+    translation_problems: list[Problem] = field(default_factory=list)
+    # What `check` prints without failing: e.g. a survey language without an interface.
+    warnings: list[Problem] = field(default_factory=list)
+    translations: dict[str, SurveyTranslations] = field(default_factory=dict)
+    # The file each survey was read from, by id.
+    paths: dict[str, Path] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.translation_problems
 
 
 def _read(
@@ -130,7 +144,9 @@ def _manual_beside(path: Path, result: CheckReport) -> Manual | None:
     return found if found is not None and found.revisions else None
 
 
-def _check_files(files: list[Path], result: CheckReport) -> CheckReport:
+def _check_files(
+    files: list[Path], result: CheckReport, translations_dir: Path | None = None
+) -> CheckReport:
     first_file: dict[str, Path] = {}
     for path in files:
         manual = _manual_beside(path, result)
@@ -153,23 +169,34 @@ def _check_files(files: list[Path], result: CheckReport) -> CheckReport:
             )
             continue
         first_file[survey.id] = path
-        result.surveys.append(survey)
+        folder = translations_dir or default_translations_dir(path.parent)
+        translations = evaluate(survey, path, folder)
+        result.translations[survey.id] = translations
+        result.translation_problems.extend(i.problem() for i in translations.issues)
+        result.translation_problems.extend(translations.problems)
+        result.warnings.extend(translations.warnings)
+        # Only current translations are shown: a stale one falls back to the source text.
+        result.surveys.append(current_survey(survey, translations))
         result.texts[survey.id] = text
+        result.paths[survey.id] = path
     return result
 
 
-def check_paths(paths: Iterable[str | Path]) -> CheckReport:
+def check_paths(
+    paths: Iterable[str | Path], translations_dir: str | Path | None = None
+) -> CheckReport:
     """Check definition files and folders (walked for *.yaml and *.yml, sorted).
 
     Never raises for a bad file: every problem, including a missing path and the
-    same survey id in two files, is in the report.
+    same survey id in two files, is in the report. The catalogues are read from
+    `translations_dir`, by default `translations/` next to each file's folder.
     """
     result = CheckReport()
     files = _files_in(paths, result.problems)
-    return _check_files(files, result)
+    return _check_files(files, result, Path(translations_dir) if translations_dir else None)
 
 
-def read_dir(path: str | Path) -> CheckReport:
+def read_dir(path: str | Path, translations_dir: str | Path | None = None) -> CheckReport:
     """Check the definition files directly in the folder `path` (not its subfolders)."""
     directory = Path(path)
     result = CheckReport()
@@ -181,7 +208,7 @@ def read_dir(path: str | Path) -> CheckReport:
         for p in directory.iterdir()
         if p.suffix in SUFFIXES and p.is_file() and not p.name.startswith(".")
     )
-    return _check_files(files, result)
+    return _check_files(files, result, Path(translations_dir) if translations_dir else None)
 
 
 def load_dir(path: str | Path) -> dict[str, Survey]:

@@ -10,6 +10,7 @@ from surveyapp.caching import ByteBoundedCache
 from surveyapp.definitions.loader import load_text, read_dir
 from surveyapp.definitions.manual import Manual
 from surveyapp.definitions.schema import Survey
+from surveyapp.definitions.translations import SurveyTranslations
 from surveyapp.errors import DefinitionError, UnknownSurvey
 
 # A parsed definition takes about 4 times its YAML text (the shipped surveys, tracemalloc):
@@ -25,20 +26,24 @@ class SurveyRegistry:
     so a broken definition is never half-served.
     """
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, translations_dir: str | Path | None = None) -> None:
         self.directory = Path(directory)
+        # The catalogues: by default `translations/` next to the surveys' folder.
+        self.translations_dir = Path(translations_dir) if translations_dir else None
         self._lock = threading.Lock()
         self._surveys: dict[str, Survey] | None = None
         self._texts: dict[str, str] = {}
+        self._translations: dict[str, SurveyTranslations] = {}
         self._manual = Manual()
 
     def _loaded(self) -> dict[str, Survey]:
         with self._lock:
             if self._surveys is None:
-                result = read_dir(self.directory)
+                result = read_dir(self.directory, self.translations_dir)
                 if result.problems:
                     raise DefinitionError(result.problems)
                 self._texts = dict(result.texts)
+                self._translations = dict(result.translations)
                 self._manual = result.manuals.get(self.directory.resolve(), Manual())
                 self._surveys = {survey.id: survey for survey in result.surveys}
             return self._surveys
@@ -48,6 +53,7 @@ class SurveyRegistry:
         with self._lock:
             self._surveys = None
             self._texts = {}
+            self._translations = {}
             self._manual = Manual()
 
     def get(self, survey_id: str) -> Survey:
@@ -61,6 +67,11 @@ class SurveyRegistry:
         """The YAML text of a survey, as a round freezes it when it opens."""
         self.get(survey_id)
         return self._texts[survey_id]
+
+    def translations(self, survey_id: str) -> SurveyTranslations:
+        """Each language's current, stale and missing translations of a survey."""
+        self.get(survey_id)
+        return self._translations[survey_id]
 
     def all(self) -> list[Survey]:
         """Every survey, sorted by id."""

@@ -181,6 +181,14 @@ class Survey:
     scales: Mapping[str, Scale] = field(default_factory=dict)
     source: str = ""
     about: About = field(default_factory=About)
+    # A round's frozen definition: each language's state when the round opened,
+    # "complete" or "incomplete" (some texts fall back to the source language); empty for
+    # a definition file (`surveyapp check` reports its stale and missing translations).
+    language_states: Mapping[str, str] = field(default_factory=dict)
+
+    def is_partly_translated(self, lang: str) -> bool:
+        """Whether some texts show in the source language to someone answering in `lang`."""
+        return self.language_states.get(lang) == "incomplete"
 
     @property
     def default_language(self) -> str:

@@ -21,7 +21,8 @@ from surveyapp.definitions.questions import SurveyContext, read_question
 from surveyapp.definitions.reporting import Report, hint, one_of
 from surveyapp.definitions.scales import BUILTIN_SCALES
 from surveyapp.definitions.schema import About, Option, Question, Scale, Section, Survey
-from surveyapp.definitions.yamlnodes import Map, Node, Scalar
+from surveyapp.definitions.translations import FROZEN_KEY, apply_frozen
+from surveyapp.definitions.yamlnodes import Map, Node, Scalar, plain
 
 SURVEY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SECTION_ID = re.compile(r"^[a-z0-9_]+$")
@@ -53,10 +54,11 @@ def build_survey(
             f"and sections, not {shown(root)}",
         )
         return None
-    ctx = SurveyContext(report)
+    ctx = SurveyContext(report, partial=True)
     if manual is not None and manual.revisions:
         ctx.chapters = {c.id: tuple(t.id for t in c.topics) for c in manual.latest.chapters}
-    check_keys(root, TOP_KEYS, "", ctx)
+    # `frozen` (the translations a round froze) is written by `round open`, never by hand.
+    check_keys(root, TOP_KEYS if file_name else (*TOP_KEYS, FROZEN_KEY), "", ctx)
     require(root, ("id", "title", "languages", "sections"), "", ctx)
     survey_id = _survey_id(root, file_name, ctx)
     ctx.languages = get_languages(root, ctx)
@@ -67,7 +69,7 @@ def build_survey(
     sections = _sections(root, ctx)
     if report or survey_id is None or title is None:
         return None
-    return Survey(
+    survey = Survey(
         id=survey_id,
         title=title,
         languages=ctx.languages,
@@ -77,6 +79,8 @@ def build_survey(
         source=report.source,
         about=about,
     )
+    frozen = root.get(FROZEN_KEY)
+    return apply_frozen(survey, plain(frozen.value)) if frozen and not file_name else survey
 
 
 def _about(root: Map, ctx: SurveyContext) -> About:

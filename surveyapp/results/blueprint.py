@@ -26,7 +26,13 @@ def survey_lang(round_: Round) -> str:
     """`lang` from the query or form if the survey has that language, else the interface's
     language if the survey has it, else the survey's first."""
     languages = round_survey(round_).languages
-    for lang in (request.values.get("lang", ""), interface_lang()):
+    # `text_lang` (the dashboard's own control) is not the interface language: `?lang=` on any
+    # page chooses that (i18n.remember_choice). `lang` still works for older links.
+    for lang in (
+        request.values.get("text_lang", ""),
+        request.values.get("lang", ""),
+        interface_lang(),
+    ):
         if lang in languages:
             return lang
     return languages[0]

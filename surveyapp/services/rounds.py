@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 from ..db import utcnow
 from ..definitions import Survey, cached_snapshot, definition_hash, load_snapshot, revision_key
 from ..definitions.registry import SurveyRegistry
+from ..definitions.translations import SurveyTranslations, freeze
 from ..errors import InvalidRequest, RoundClosed, RoundNotOpenYet, UnknownRound
 from ..models import Invitation, Participant, Round
 from .audit import Actor, record
 from .tokens import new_token
+
+MAX_LISTED_ISSUES = 50
 
 
 def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -36,12 +39,18 @@ def open_round(
     is_anonymous: bool = False,
     open_link: bool = False,
     groups: Sequence[str] = (),
+    allow_incomplete: Sequence[str] = (),
     actor: Actor,
 ) -> Round:
-    """Open a round of `survey_id` for a manual revision, freezing today's definition, and
-    invite the participants of `groups`."""
+    """Open a round of `survey_id` for a manual revision, freezing today's definition with
+    its current translations, and invite the participants of `groups`.
+
+    A language with a stale or missing translation is refused unless it is in
+    `allow_incomplete`: then its respondents see those texts in the source language, and
+    the round's definition records the language as incomplete."""
     survey = registry.get(survey_id)
-    text = registry.text(survey.id)
+    translations = registry.translations(survey.id)
+    text = _frozen_text(survey, registry.text(survey.id), translations, allow_incomplete)
     revision = revision.strip()
     if not revision:
         raise InvalidRequest("a round needs a manual revision, e.g. --revision 0.3")
@@ -67,6 +76,33 @@ def open_round(
     detail += "".join(f"; {flag}" for flag, is_set in flags if is_set)
     record(session, "round_opened", actor=actor, target=_target(round_), detail=detail)
     return round_
+
+
+def _frozen_text(
+    survey: Survey,
+    text: str,
+    translations: SurveyTranslations,
+    allow_incomplete: Sequence[str],
+) -> str:
+    unknown = [lang for lang in allow_incomplete if lang not in survey.languages]
+    if unknown:
+        raise InvalidRequest(
+            f"{', '.join(unknown)} is not a language of the survey {survey.id} "
+            f"({', '.join(survey.languages)})"
+        )
+    refused = [lang for lang in translations.incomplete if lang not in allow_incomplete]
+    if refused:
+        issues = [str(i.problem()) for i in translations.issues if i.lang in refused]
+        shown = issues[:MAX_LISTED_ISSUES]
+        more = len(issues) - len(shown)
+        raise InvalidRequest(
+            f"the {', '.join(refused)} translation of {survey.id} has stale or missing "
+            "texts; update them (docs/translations.md) or allow the language to show "
+            "them in the source language (--allow-incomplete LANG):\n"
+            + "\n".join(shown)
+            + (f"\n… and {more} more" if more else "")
+        )
+    return freeze(text, translations) if len(survey.languages) > 1 else text
 
 
 def _name(round_: Round) -> str:

@@ -113,6 +113,20 @@ def test_survey_text_in_a_chosen_language_and_the_first_one_by_default(
     assert "Procurement officer" in page(editor, data.current.id, "?lang=xx")
 
 
+def test_survey_text_language_is_chosen_apart_from_the_interface_language(
+    editor: FlaskClient, data: analysis_dataset.Dataset
+) -> None:
+    """The dashboard's own control is `text_lang`: the interface stays in its language."""
+    html = page(editor, data.current.id, "?text_lang=fi")
+    assert "Hankinta-asiantuntija" in html and '<html lang="en">' in html
+    assert '<select id="f-lang" name="text_lang">' in html
+    # The interface in Swedish (the switcher's ?lang=), the survey texts still in Finnish.
+    html = page(editor, data.current.id, "?lang=sv&text_lang=fi")
+    assert '<html lang="sv">' in html and "Hankinta-asiantuntija" in html
+    html = page(editor, data.current.id, "?text_lang=fi")
+    assert '<html lang="sv">' in html and "Hankinta-asiantuntija" in html
+
+
 # --- filters ------------------------------------------------------------------------------------
 
 

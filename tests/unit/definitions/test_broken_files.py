@@ -12,6 +12,7 @@ from surveyapp.definitions import check_paths, yamlnodes
 from surveyapp.definitions.yamlnodes import ALIAS_MESSAGE
 
 BROKEN = Path(__file__).resolve().parents[2] / "data" / "broken"
+MISSING = "the '{}' translation is missing: no translation inline or in the catalogue"
 
 EXPECTED: dict[str, list[tuple[int, str]]] = {
     "manual.yaml": [],  # the manual the surveys' chapters are checked against
@@ -41,10 +42,16 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
             "section 'why', question 'why_clarity': unknown scale 'agre5' (did you mean 'agree5'?)",
         ),
     ],
+    # The survey loads (a missing translation falls back to the source text), but the
+    # check reports each missing one: at the line of its survey, section or question.
     "missing-translations.yaml": [
-        (2, "title has no 'fi' translation"),
-        (2, "title has no 'sv' translation"),
-        (12, "section 'why', question 'why_clarity': text has no 'sv' translation"),
+        (1, "survey 'missing-translations', title: " + MISSING.format("fi")),
+        (1, "survey 'missing-translations', title: " + MISSING.format("sv")),
+        (
+            9,
+            "survey 'missing-translations', sections/why/questions/why_clarity/text: "
+            + MISSING.format("sv"),
+        ),
     ],
     "duplicate-option-values.yaml": [
         (
@@ -109,7 +116,6 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
             12,
             "section 'why', question 'why_clarity': unknown scale 'agre5' (did you mean 'agree5'?)",
         ),
-        (13, "section 'why', question 'why_clarity': text has no 'sv' translation"),
         (19, "section 'why', question 'role': option value 'city' is used twice (lines 18 and 19)"),
         (22, "section 'why', question 'overall': 'min' (10) must be less than 'max' (10)"),
         (24, "section 'why', question 'overall': 'required' must be true or false, not 'yes'"),
@@ -126,10 +132,10 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
 @pytest.fixture(scope="module")
 def found() -> dict[str, list[tuple[int, str]]]:
     report = check_paths([BROKEN])  # must not raise
-    assert report.surveys == []
+    assert [s.id for s in report.surveys] == ["missing-translations"]
     assert report.files == len(EXPECTED)
     by_file: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for problem in report.problems:
+    for problem in report.problems + report.translation_problems:
         by_file[Path(problem.path).name].append((problem.line, problem.message))
     return by_file
 
@@ -187,6 +193,6 @@ def test_the_pure_python_parser_reports_the_same(
     assert len(same) >= 12
     report = check_paths(same)
     by_file: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for problem in report.problems:
+    for problem in report.problems + report.translation_problems:
         by_file[Path(problem.path).name].append((problem.line, problem.message))
     assert dict(by_file) == {p.name: found[p.name] for p in same if found[p.name]}

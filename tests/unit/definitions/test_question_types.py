@@ -266,9 +266,9 @@ INVALID = {
         f"  type: rating\n  min: 0\n  max: 1000\n  text: {T}\n",
         [(11, f"{Q}: a rating from 0 to 1000 has 1001 points; at most 101 are allowed")],
     ),
-    "rating label missing a language": (
-        f"  type: rating\n  min: 0\n  max: 10\n  text: {T}\n  min_label: {{en: Low, fi: Matala}}\n",
-        [(13, f"{Q}: min_label has no 'sv' translation")],
+    "rating label missing the source language": (
+        f"  type: rating\n  min: 0\n  max: 10\n  text: {T}\n  min_label: {{sv: Låg, fi: Matala}}\n",
+        [(13, f"{Q}: min_label has no 'en' translation")],
     ),
     "number min above max": (
         f"  type: number\n  min: 10\n  max: 1.5\n  text: {T}\n",
@@ -346,12 +346,11 @@ def test_every_problem_of_a_question_is_reported(
 ) -> None:
     text = make_survey(
         "- id: q\n  type: rating\n  min: 3\n  max: 1\n  required: maybe\n"
-        "  text: {en: T}\n  colour: red\n"
+        "  text: {fi: T}\n  colour: red\n"
     )
     assert problems(text) == [
         (10, f"{Q}: 'min' (3) must be less than 'max' (1)"),
         (12, f"{Q}: 'required' must be true or false, not 'maybe'"),
-        (13, f"{Q}: text has no 'fi' translation"),
-        (13, f"{Q}: text has no 'sv' translation"),
+        (13, f"{Q}: text has no 'en' translation"),
         (14, f"{Q}: unknown key 'colour'"),
     ]

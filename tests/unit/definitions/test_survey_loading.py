@@ -34,17 +34,16 @@ def minimal(survey_id: str) -> str:
 
 def test_load_text_raises_with_every_problem_and_the_source() -> None:
     text = minimal("x").replace("type: text", "type: txt")
-    text = text.replace(f"title: {T}\nlanguages", "title: {en: T}\nlanguages")
+    text = text.replace(f"title: {T}\nlanguages", "title: {fi: T, sv: T}\nlanguages")
     with pytest.raises(DefinitionError) as caught:
         load_text(text, source="surveys/x.yaml")
     assert [str(p) for p in caught.value.problems] == [
-        "surveys/x.yaml:2: title has no 'fi' translation",
-        "surveys/x.yaml:2: title has no 'sv' translation",
+        "surveys/x.yaml:2: title has no 'en' translation",
         "surveys/x.yaml:8: section 's', question 'q': unknown question type 'txt' "
         "(did you mean 'text'?)",
     ]
-    assert str(caught.value).startswith("surveys/x.yaml:2: title has no 'fi' translation")
-    assert "(and 2 more)" in str(caught.value)
+    assert str(caught.value).startswith("surveys/x.yaml:2: title has no 'en' translation")
+    assert "(and 1 more)" in str(caught.value)
 
 
 def test_load_text_does_not_check_the_file_name() -> None:

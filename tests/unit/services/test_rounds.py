@@ -53,7 +53,14 @@ def test_require_open_raises_the_respondents_errors() -> None:
 def test_open_round_freezes_the_text_and_its_hash(db: Session) -> None:
     registry = SurveyRegistry(TEST_SURVEYS)
     round_ = rounds.open_round(db, registry, "respond-test", "0.3", actor=SETUP)
-    assert round_.definition_yaml == registry.text("respond-test")
+    # The file's text, then the translations current at opening and each language's state.
+    assert round_.definition_yaml.startswith(registry.text("respond-test").rstrip("\n"))
+    assert "\nfrozen: {" in round_.definition_yaml
+    assert rounds.round_survey(round_).language_states == {
+        "en": "complete",
+        "fi": "complete",
+        "sv": "complete",
+    }
     assert len(round_.definition_hash) == 64
     assert rounds.round_survey(round_).id == "respond-test"
 
