@@ -213,6 +213,18 @@ def test_a_member_follows_their_comments_from_the_next_rounds_link(
     assert member.evaluate(WIDTH) <= 320
     check_axe(member)
 
+    # The third language: the public report and the member's outcomes in Swedish.
+    member.set_viewport_size({"width": 1280, "height": 800})
+    for address in ("/outcomes/loop-test/0.3?lang=sv", f"/s/{next_token}/outcomes?lang=sv"):
+        member.goto(address)
+        expect(member.locator("html")).to_have_attribute("lang", "sv")
+        expect(member.locator("body")).to_contain_text(ui_text("sv", "accepted"))
+        check_axe(member)
+        member.set_viewport_size({"width": 320, "height": 640})
+        assert member.evaluate(WIDTH) <= 320
+        check_axe(member)
+        member.set_viewport_size({"width": 1280, "height": 800})
+
 
 def test_an_anonymous_respondent_follows_their_comments_only_through_the_private_link(
     new_context: Callable[..., BrowserContext],
