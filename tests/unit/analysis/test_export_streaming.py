@@ -3,8 +3,8 @@
 A bound, not a timing: every fetch from SQLite is counted at the driver, so a `fetchall`
 (or `.all()`) of the round's answers, responses or free texts brought back fails here.
 The round has more responses (and free texts) than a chunk, and four times as many
-answers. Always on a SQLite file of its own, whatever database the suite runs on.
-"""
+answers; named, and anonymous (read a batch of drawn numbers at a time, shuffled.py).
+Always on a SQLite file of its own, whatever database the suite runs on."""
 
 from __future__ import annotations
 
@@ -79,8 +79,8 @@ def _counting(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -
     params["factory"] = CountingConnection
 
 
-@pytest.fixture
-def big_round(tmp_path: Path) -> tuple[Engine, int]:
+@pytest.fixture(params=[False, True], ids=["named", "anonymous"])
+def big_round(tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Engine, int]:
     (tmp_path / "surveys").mkdir()
     (tmp_path / "surveys" / "big.yaml").write_text(SURVEY, encoding="utf-8")
     engine = make_engine(f"sqlite:///{tmp_path / 'big.db'}")
@@ -88,7 +88,9 @@ def big_round(tmp_path: Path) -> tuple[Engine, int]:
     migrate.upgrade(engine)
     with Session(engine) as session:
         registry = SurveyRegistry(tmp_path / "surveys")
-        round_ = rounds.open_round(session, registry, "big", "1.0", actor=Actor.from_os())
+        round_ = rounds.open_round(
+            session, registry, "big", "1.0", is_anonymous=request.param, actor=Actor.from_os()
+        )
         now = utcnow()
         head = {"round_id": round_.id, "status": "submitted", "language": "en"}
         times = {"started_at": now, "updated_at": now, "submitted_at": now}
