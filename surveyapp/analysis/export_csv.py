@@ -13,17 +13,31 @@ from ..csv_output import as_text_cell
 from ..files import replacing
 from ..models import Response, Round
 from .shuffled import ResponseNumbers, numbered_responses
-from .tidy import TidyRow, explode, iter_tidy_rows
+from .tidy import TidyRow, explode, iter_tidy_rows, stream
 
 CSV_HEADER = ("response_id", "question_id", "row", "value", "is_na", "language")
 
 
-def response_languages(session: Session, round_id: int) -> dict[int, str]:
-    """Language of each submitted response (an int and a short text per response)."""
-    query = select(Response.id, Response.language).where(
-        Response.round_id == round_id, Response.status == "submitted"
+def response_languages(session: Session, round_id: int) -> Iterator[tuple[int, str]]:
+    """(id, language) of each submitted response, by id, streamed."""
+    query = (
+        select(Response.id, Response.language)
+        .where(Response.round_id == round_id, Response.status == "submitted")
+        .order_by(Response.id)
     )
-    return {rid: language or "" for rid, language in session.execute(query)}
+    for rid, language in stream(session, query):
+        yield rid, language or ""
+
+
+def _with_languages(session: Session, round_id: int) -> Iterator[tuple[TidyRow, str]]:
+    """The round's tidy rows, each with its response's language; both are read in response
+    order, side by side, so no response's language is held past its rows."""
+    languages = response_languages(session, round_id)
+    rid, language = -1, ""
+    for row in iter_tidy_rows(session, round_id):
+        while rid != row[0]:
+            rid, language = next(languages, (row[0], ""))
+        yield row, language
 
 
 def _numbered_tidy_rows(session: Session, numbers: ResponseNumbers) -> Iterator[TidyRow]:
@@ -43,18 +57,16 @@ def write_tidy_csv(
     if not given) for response ids, in their order, and no language.
     """
     if round_.is_anonymous:
-        languages: dict[int, str] = {}
-        rows = _numbered_tidy_rows(session, numbers or ResponseNumbers.draw(session, round_.id))
+        numbered = _numbered_tidy_rows(session, numbers or ResponseNumbers.draw(session, round_.id))
+        rows: Iterator[tuple[TidyRow, str]] = ((row, "") for row in numbered)
     else:
-        languages = response_languages(session, round_.id)
-        rows = iter_tidy_rows(session, round_.id)
+        rows = _with_languages(session, round_.id)
     count = 0
     with replacing(Path(path)) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(CSV_HEADER)
-        for rid, qid, row, value, is_na in rows:
+        for (rid, qid, row, value, is_na), language in rows:
             cell = "" if value is None else as_text_cell(str(value))
-            language = languages.get(rid, "")
             writer.writerow([rid, as_text_cell(qid), as_text_cell(row), cell, int(is_na), language])
             count += 1
     return count

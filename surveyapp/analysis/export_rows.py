@@ -43,7 +43,7 @@ from .sheet_layout import (
     unique,
 )
 from .shuffled import ResponseNumbers, numbered_responses
-from .tidy import stream, submitted_answers
+from .tidy import stream, stream_answers, submitted_answers
 
 NA_CELL = "NA"  # "not applicable" in the Responses sheet, as R reads it
 FEEDBACK_HEADER = [N_("response_id"), N_("chapter"), N_("question_id"), N_("question")]
@@ -267,7 +267,7 @@ def _named_rows(session: Session, round_: Round) -> Iterator[tuple[list[Any], It
     The responses and their answers are read side by side, both in response order, so
     a response's attributes are read once rather than with each of its answers.
     """
-    answers = stream(session, submitted_answers(round_.id))
+    answers = stream_answers(session, submitted_answers(round_.id))
     by_response = groupby(answers, key=itemgetter(0))
     pending = next(by_response, None)
     for head in stream(session, responses_query(round_)):

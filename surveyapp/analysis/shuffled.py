@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Response
-from .tidy import answer_value
+from .tidy import answer_value, stream
 
 # Responses read together; their ids are bound parameters, which SQLite limits.
 BATCH = 500
@@ -41,7 +41,7 @@ class ResponseNumbers:
         query = select(Response.id).where(
             Response.round_id == round_id, Response.status == "submitted"
         )
-        ids = list(session.scalars(query))
+        ids = [rid for (rid,) in stream(session, query)]  # never the rows all at once
         secrets.SystemRandom().shuffle(ids)
         return cls(ids)
 
