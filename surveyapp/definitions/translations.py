@@ -111,8 +111,18 @@ def replace_texts(survey: Survey, fn: TextFn) -> Survey:
         sections.append(
             replace(section, title=s_title, description=s_description, questions=tuple(questions))
         )
+    about = replace(
+        survey.about,
+        organiser=maybe("about/organiser", survey.about.organiser, 1),
+        privacy=maybe("about/privacy", survey.about.privacy, 1),
+    )
     return replace(
-        survey, title=title, description=description, scales=scales, sections=tuple(sections)
+        survey,
+        title=title,
+        description=description,
+        scales=scales,
+        sections=tuple(sections),
+        about=about,
     )
 
 

@@ -70,7 +70,7 @@ def _page(round_: Round, form: UploadForm, error: str = "", code: int = 200) -> 
 @bp.get("/rounds/<id:round_id>/feedback/import")
 @role_required("editor")
 def import_form(round_id: int) -> ResponseReturnValue:
-    _prune(_directory())
+    # A GET changes nothing: expired uploads go when the next upload or confirmation comes.
     return _page(round_or_404(round_id), UploadForm(formdata=None))
 
 

@@ -265,11 +265,23 @@ def page_of(session: Session, round_: Round, item_id: int, size: int = PAGE_SIZE
     counts = _counts(session, round_, question_ids, QueueQuery())
     earlier = set(question_ids[: question_ids.index(item.question_id)])
     before = sum(n for (_status, qid), n in counts.items() if qid in earlier)
-    same = select(func.count()).where(
-        FeedbackItem.round_id == round_.id,
-        FeedbackItem.question_id == item.question_id,
-        FeedbackItem.id < item.id,
+    same = select(func.count()).select_from(FeedbackItem)
+    same = same.where(
+        FeedbackItem.round_id == round_.id, FeedbackItem.question_id == item.question_id
     )
+    if round_.is_anonymous:  # by text there, as the page orders it (_order)
+        text = func.lower(cast(Answer.value, String))
+        mine = session.scalar(
+            select(text)
+            .select_from(FeedbackItem)
+            .join(Answer, same_answer())
+            .where(FeedbackItem.id == item.id)
+        )
+        same = same.join(Answer, same_answer()).where(
+            (text < mine) | ((text == mine) & (FeedbackItem.id < item.id))
+        )
+    else:
+        same = same.where(FeedbackItem.id < item.id)
     return (before + (session.scalar(same) or 0)) // size + 1
 
 

@@ -62,6 +62,15 @@ def test_the_matrix_grid_passes_axe_wide_and_narrow(
     check_axe(page)
 
 
+def check_wide_and_narrow(page: Page, check_axe: Callable[[Page], None]) -> None:
+    """axe at 1280 and at 320 px, and nothing wider than a 320 px screen."""
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        check_axe(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def test_start_page_with_the_about_block_passes_axe(
     page: Page, make_link: Callable[..., Any], check_axe: Callable[[Page], None], ui_text: UiText
 ) -> None:
@@ -76,7 +85,7 @@ def test_start_page_with_the_about_block_passes_axe(
     )
     expect(footer_link).to_have_attribute("href", "/accessibility?lang=fi")
     shot(page, "/tmp/start-fi-1280.png")
-    check_axe(page)
+    check_wide_and_narrow(page, check_axe)
 
 
 def test_the_matrix_by_keyboard_alone(
@@ -148,7 +157,7 @@ def test_the_accessibility_statement_passes_axe(
         ui_text(lang, "Accessibility statement")
     )
     assert page.locator("html").get_attribute("lang") == lang
-    check_axe(page)
+    check_wide_and_narrow(page, check_axe)
 
 
 def test_review_thanks_and_printable_copy_pass_axe(
@@ -163,14 +172,14 @@ def test_review_thanks_and_printable_copy_pass_axe(
     link = make_link(language="fi", answers=answers, submitted=True)
     page.goto(link.review)
     expect(page.locator("ul.matrix-answers li")).to_have_count(2)
-    check_axe(page)
+    check_wide_and_narrow(page, check_axe)
     page.goto(f"/s/{link.token}/thanks")
     expect(page.get_by_role("region", name=ui_text("fi", "About this survey"))).to_be_visible()
-    check_axe(page)
+    check_wide_and_narrow(page, check_axe)
     page.get_by_role("link", name=ui_text("fi", "A printable copy of your answers")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(ui_text("fi", "Your answers"))
     expect(page.locator("main")).to_contain_text(f"{FI['canvas']}: {FI['very_useful']}")
-    check_axe(page)
+    check_wide_and_narrow(page, check_axe)
     page.emulate_media(media="print")
     expect(page.locator("footer")).to_be_hidden()
 

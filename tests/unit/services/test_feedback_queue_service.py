@@ -155,3 +155,18 @@ def test_an_anonymous_round_neither_shows_nor_filters_by_group_or_language(
     assert {(r.group, r.language, r.country) for r in found.rows} == {(None, None, None)}
     assert [r.answer for r in found.rows] == ["=1+1", "Too long"], "by text, not by time"
     assert feedback_queue.filter_values(db, data.current) == ([], [])
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_page_of_finds_the_page_that_lists_an_item(
+    db: Session, tmp_path: Path, anonymous: bool
+) -> None:
+    """In an anonymous round the queue is ordered by text, not id: page_of follows it."""
+    round_ = build(db, tmp_path, anonymous=anonymous).current
+    ids = add_comments(db, round_, 40)
+    for item_id in [*ids[::7], *ids[-2:]]:
+        page = feedback_queue.page_of(db, round_, item_id, size=7)
+        assert page is not None
+        listed = feedback_queue.items_page(db, round_, QueueQuery(page=page), size=7)
+        assert item_id in [r.id for r in listed.rows]
+    assert feedback_queue.page_of(db, round_, 999_999, size=7) is None
