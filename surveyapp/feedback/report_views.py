@@ -15,8 +15,10 @@ from flask_wtf import FlaskForm
 
 from ..auth.access import actor, current_user, role_required
 from ..db import get_session
+from ..errors import InvalidRequest
 from ..i18n import _
 from ..services import published_reports, rounds
+from ..services.feedback import NOTE_MAX
 from ..web.lookups import chapter_titles, manual, round_or_404, topic_titles, writing_session
 from ..web.round_pages import render_round_page
 from .forms import STATUS_NAMES
@@ -51,6 +53,7 @@ def report_draft(round_id: int) -> ResponseReturnValue:
         chapter_names=chapter_titles(_lang(), round_.revision),
         topic_names=topic_titles(_lang(), round_.revision),
         form=FlaskForm(),
+        note_max=NOTE_MAX,
     )
 
 
@@ -68,7 +71,12 @@ def report_notes(round_id: int) -> ResponseReturnValue:
         if found:
             notes.setdefault(int(found[1]), {})[found[2]] = value
     db = writing_session()
-    changed = published_reports.save_note_translations(db, round_, notes, actor=actor())
+    try:
+        changed = published_reports.save_note_translations(db, round_, notes, actor=actor())
+    except InvalidRequest:  # a note over NOTE_MAX, posted past the field's maxlength
+        db.rollback()
+        flash(_("Nothing was saved: a note is longer than %(max)d characters.", max=NOTE_MAX))
+        return redirect(url_for("feedback.report_draft", round_id=round_.id), code=303)
     db.commit()
     flash(_("Notes saved: %(num)d.", num=changed))
     return redirect(url_for("feedback.report_draft", round_id=round_.id), code=303)

@@ -323,6 +323,26 @@ def test_an_editor_translates_notes_and_a_coordinator_publishes(
     assert "Checklistan blir kvar." in client.get(public_url("sv")).get_data(as_text=True)
 
 
+def test_a_note_too_long_saves_nothing_and_says_why(
+    client: FlaskClient, login: Callable[[FlaskClient, str], Any], session: Session
+) -> None:
+    world = loop_world.build(session, publish=False)
+    url = f"/workspace/rounds/{world.first.id}/report"
+    login(client, "editor")
+    assert 'maxlength="5000"' in client.get(url).get_data(as_text=True)
+    first, second = world.items["how_comment"], world.items["why_comment"]
+    form = {
+        "csrf_token": workspace_token(client, url),
+        f"note-{first.id}-sv": "Kort.",
+        f"note-{second.id}-sv": "x" * 5001,
+    }
+    response = client.post(f"{url}/notes", data=form, follow_redirects=True)
+    assert "Nothing was saved: a note is longer than 5000 characters." in response.get_data(
+        as_text=True
+    )
+    assert fresh(session).get_one(FeedbackItem, first.id).note_translations in (None, {})
+
+
 # --- the mail ----------------------------------------------------------------------------------
 
 
