@@ -12,7 +12,8 @@ from flask import current_app, has_app_context
 from ..config import surveys_dir, translations_dir
 from ..definitions import check_paths, load_file
 from ..definitions.loader import CheckReport
-from ..definitions.translations import default_translations_dir, update
+from ..definitions.translation_files import update
+from ..definitions.translations import default_translations_dir
 from ..errors import DefinitionError
 from .reporting import reports_errors
 

@@ -12,7 +12,7 @@ from surveyapp.definitions import Survey, schema_text
 from surveyapp.definitions.option_lists import EU27, sort_key, sorted_options
 from surveyapp.definitions.reporting import Report
 from surveyapp.definitions.schema import Option
-from surveyapp.definitions.translations import survey_texts
+from surveyapp.definitions.text_paths import survey_texts
 from surveyapp.definitions.yamlnodes import parse, plain
 
 MakeSurvey = Callable[..., str]

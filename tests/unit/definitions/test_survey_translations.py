@@ -9,7 +9,9 @@ import polib
 import pytest
 
 from surveyapp.definitions import check_paths, load_file
-from surveyapp.definitions.translations import STALE, lock_file, survey_texts, update
+from surveyapp.definitions.text_paths import survey_texts
+from surveyapp.definitions.translation_files import update
+from surveyapp.definitions.translations import STALE, lock_file
 
 CLARITY = "sections/why/questions/why_clarity/text"
 
