@@ -5,7 +5,7 @@ survey texts, chapter titles and the report's own words alike, so an editor can 
 to a mail to the partnership. It is built from the dashboard's own data (data.dashboard), so
 it follows the dashboard's anonymity rules exactly, and its size does not grow with the
 round: per question one chart and its table, and per free-text question the first
-data.TEXTS_SHOWN answers. WeasyPrint draws it while the request waits (a round's report is
+free_texts.TEXTS_SHOWN answers. WeasyPrint draws it while the request waits (a round's report is
 a few pages, whatever its number of responses); it fetches nothing: every style is in the
 template and the fonts are the system's (DejaVu).
 """
