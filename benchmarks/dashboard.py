@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -28,16 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from editor_client import editor_client  # noqa: E402
 from export import QUESTIONS, generate  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from surveyapp import create_app  # noqa: E402
 from surveyapp.db import get_session  # noqa: E402
 from surveyapp.models import Answer, Response  # noqa: E402
-from surveyapp.services import users  # noqa: E402
-from surveyapp.services.audit import Actor  # noqa: E402
 
-PASSWORD = "benchmark-password-1"
 REPEAT = 5
 
 
@@ -59,18 +56,7 @@ def run(directory: Path, n: int, repeat: int) -> tuple[float, float, int]:
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": "bench", "EXPORTS_DIR": str(directory / "exports")}
     )
-    with app.app_context():
-        session = get_session()
-        users.add_user(
-            session, "editor@bench.example", "editor", PASSWORD, actor=Actor(name="benchmark")
-        )
-        session.commit()
-    client = app.test_client()
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert token
-    login = {"email": "editor@bench.example", "password": PASSWORD, "csrf_token": token[1]}
-    assert client.post("/login", data=login).status_code == 302
+    client = editor_client(app)
     sizes: list[int] = []
 
     def page() -> None:

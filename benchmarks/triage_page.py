@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -32,15 +31,16 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from editor_client import editor_client  # noqa: E402
+
 from surveyapp import create_app, migrate  # noqa: E402
 from surveyapp.db import get_session, make_engine  # noqa: E402
 from surveyapp.definitions import SurveyRegistry  # noqa: E402
 from surveyapp.models import Answer, Base, Invitation, Participant, Response  # noqa: E402
-from surveyapp.services import feedback, rounds, users  # noqa: E402
+from surveyapp.services import feedback, rounds  # noqa: E402
 from surveyapp.services.audit import Actor  # noqa: E402
 
 SETUP = Actor(name="benchmark")
-PASSWORD = "benchmark-password-1"
 REPEAT = 5
 WORDS = (  # noqa: SIM905  # one line of words reads better than a column
     "contract award supplier market dialogue criteria tender innovation budget procedure"
@@ -78,10 +78,8 @@ def run(url: str, n: int, tmp: Path, repeat: int = REPEAT) -> list[float]:
         if url.startswith("postgresql"):
             session.commit()
             session.execute(text("ANALYZE"))  # as autovacuum would after a bulk load
-        users.add_user(session, "editor@bench.example", "editor", PASSWORD, actor=SETUP)
         session.commit()
-    client = app.test_client()
-    log_in(client)
+    client = editor_client(app)
     base = f"/workspace/rounds/{round_id}/feedback"
     queries = ("", "?page=21", "?status=new", "?q=tender+award")
     figures = [timed(client, base + query, repeat) for query in queries]
@@ -146,14 +144,6 @@ def populate(session: Session, n: int) -> int:
     )
     feedback.bring_in_comments(session, round_, actor=SETUP)
     return round_.id
-
-
-def log_in(client: object) -> None:
-    html = client.get("/login").get_data(as_text=True)  # type: ignore[attr-defined]
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert token
-    data = {"email": "editor@bench.example", "password": PASSWORD, "csrf_token": token[1]}
-    assert client.post("/login", data=data).status_code == 302  # type: ignore[attr-defined]
 
 
 def timed(client: object, url: str, repeat: int) -> float:
