@@ -205,6 +205,13 @@ def _sqlite_checks(path: str) -> tuple[str, int]:
     return integrity, violations
 
 
+def _await_boots(server: Any, expected: int, timeout: float = 20.0) -> None:
+    """Until the server's log shows `expected` worker boots, or `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while server.log_text().count("Booting worker") < expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def run_kill_loop(
     workdir: Path,
     *,
@@ -242,6 +249,9 @@ def run_kill_loop(
                     killer.stopping.set()
                     if killer.is_alive():
                         killer.join()
+            # A worker killed just before the end is replaced a moment later: wait for it
+            # rather than count it as never replaced (on a busy machine it took seconds).
+            _await_boots(server, workers + len(killer.kills))
         finally:
             server.stop()
         log = server.log_text()
