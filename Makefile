@@ -51,7 +51,7 @@ test-postgres:
 	fi
 
 extract-messages:
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --project surveyapp --ignore-dirs '.* __pycache__ node_modules' -o surveyapp/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k NP_:1c,2 --project surveyapp --ignore-dirs '.* __pycache__ node_modules' -o surveyapp/translations/messages.pot .
 	$(BIN)/pybabel -q update -i surveyapp/translations/messages.pot -d surveyapp/translations
 
 # Everything that install, run and test make; the tree is then as git has it.

@@ -1,72 +1,101 @@
-"""The built-in answer scales, labelled in every interface language."""
+"""The built-in answer scales, labelled in every interface language.
+
+The English labels are marked here and translated in the interface catalogues, with the
+scale's id as the message context: the same English label may read differently in two
+scales (agree5's "Disagree" is milder in Finnish than agree7's).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from types import MappingProxyType
 
-from surveyapp.definitions.schema import Option, Scale
-from surveyapp.languages import INTERFACE_LANGUAGES
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
 
-# (en, fi, sv) per point, from value 1 upwards. The Finnish and Swedish wordings
-# are the ones Finnish public-sector surveys use (Swedish as written in Finland).
-_LABELS: dict[str, tuple[tuple[str, str, str], ...]] = {
+from surveyapp.definitions.schema import Option, Scale
+from surveyapp.languages import INTERFACE_LANGUAGES, SOURCE_LANGUAGE, TRANSLATIONS_DIR
+
+
+def NP_(context: str, label: str) -> tuple[str, str]:
+    """Mark `label` for the catalogues under `context` (extracted with -k NP_:1c,2)."""
+    return context, label
+
+
+_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
     "agree5": (
-        ("Strongly disagree", "Täysin eri mieltä", "Helt av annan åsikt"),
-        ("Disagree", "Jokseenkin eri mieltä", "Delvis av annan åsikt"),
-        (
-            "Neither agree nor disagree",
-            "Ei samaa eikä eri mieltä",
-            "Varken av samma eller annan åsikt",
-        ),
-        ("Agree", "Jokseenkin samaa mieltä", "Delvis av samma åsikt"),
-        ("Strongly agree", "Täysin samaa mieltä", "Helt av samma åsikt"),
+        NP_("agree5", "Strongly disagree"),
+        NP_("agree5", "Disagree"),
+        NP_("agree5", "Neither agree nor disagree"),
+        NP_("agree5", "Agree"),
+        NP_("agree5", "Strongly agree"),
     ),
     "agree7": (
-        ("Strongly disagree", "Täysin eri mieltä", "Helt av annan åsikt"),
-        ("Disagree", "Eri mieltä", "Av annan åsikt"),
-        ("Somewhat disagree", "Jokseenkin eri mieltä", "Delvis av annan åsikt"),
-        (
-            "Neither agree nor disagree",
-            "Ei samaa eikä eri mieltä",
-            "Varken av samma eller annan åsikt",
-        ),
-        ("Somewhat agree", "Jokseenkin samaa mieltä", "Delvis av samma åsikt"),
-        ("Agree", "Samaa mieltä", "Av samma åsikt"),
-        ("Strongly agree", "Täysin samaa mieltä", "Helt av samma åsikt"),
+        NP_("agree7", "Strongly disagree"),
+        NP_("agree7", "Disagree"),
+        NP_("agree7", "Somewhat disagree"),
+        NP_("agree7", "Neither agree nor disagree"),
+        NP_("agree7", "Somewhat agree"),
+        NP_("agree7", "Agree"),
+        NP_("agree7", "Strongly agree"),
     ),
     "useful5": (
-        ("Not at all useful", "Ei lainkaan hyödyllinen", "Inte alls användbar"),
-        ("Slightly useful", "Vähän hyödyllinen", "Lite användbar"),
-        ("Moderately useful", "Kohtalaisen hyödyllinen", "Måttligt användbar"),
-        ("Very useful", "Hyvin hyödyllinen", "Mycket användbar"),
-        ("Extremely useful", "Erittäin hyödyllinen", "Ytterst användbar"),
+        NP_("useful5", "Not at all useful"),
+        NP_("useful5", "Slightly useful"),
+        NP_("useful5", "Moderately useful"),
+        NP_("useful5", "Very useful"),
+        NP_("useful5", "Extremely useful"),
     ),
     "frequency5": (
-        ("Never", "Ei koskaan", "Aldrig"),
-        ("Rarely", "Harvoin", "Sällan"),
-        ("Sometimes", "Joskus", "Ibland"),
-        ("Often", "Usein", "Ofta"),
-        ("Always", "Aina", "Alltid"),
+        NP_("frequency5", "Never"),
+        NP_("frequency5", "Rarely"),
+        NP_("frequency5", "Sometimes"),
+        NP_("frequency5", "Often"),
+        NP_("frequency5", "Always"),
     ),
     "satisfied5": (
-        ("Very dissatisfied", "Erittäin tyytymätön", "Mycket missnöjd"),
-        ("Dissatisfied", "Melko tyytymätön", "Ganska missnöjd"),
-        (
-            "Neither satisfied nor dissatisfied",
-            "Ei tyytyväinen eikä tyytymätön",
-            "Varken nöjd eller missnöjd",
-        ),
-        ("Satisfied", "Melko tyytyväinen", "Ganska nöjd"),
-        ("Very satisfied", "Erittäin tyytyväinen", "Mycket nöjd"),
+        NP_("satisfied5", "Very dissatisfied"),
+        NP_("satisfied5", "Dissatisfied"),
+        NP_("satisfied5", "Neither satisfied nor dissatisfied"),
+        NP_("satisfied5", "Satisfied"),
+        NP_("satisfied5", "Very satisfied"),
     ),
 }
 
 
-def _scale(scale_id: str, labels: tuple[tuple[str, str, str], ...]) -> Scale:
+@cache  # one catalogue per interface language, read once
+def _catalogue(lang: str) -> Catalog | None:
+    folder = TRANSLATIONS_DIR / lang / "LC_MESSAGES"
+    # The compiled catalogue when there is one (installed app); a fresh checkout has the .po.
+    for name, reader in (("messages.mo", read_mo), ("messages.po", read_po)):
+        if (folder / name).is_file():
+            with (folder / name).open("rb") as f:
+                return reader(f)
+    return None
+
+
+def _label(context: str, label: str, lang: str) -> str | None:
+    """`label` in `lang`, or None when that catalogue does not translate it."""
+    if lang == SOURCE_LANGUAGE:
+        return label
+    catalogue = _catalogue(lang)
+    message = catalogue.get(label, context=context) if catalogue is not None else None
+    if message is None or not isinstance(message.string, str) or not message.string:
+        return None
+    return None if message.fuzzy else message.string
+
+
+def _point_label(context: str, label: str) -> dict[str, str]:
+    found = {lang: _label(context, label, lang) for lang in INTERFACE_LANGUAGES}
+    return {lang: text for lang, text in found.items() if text is not None}
+
+
+def _scale(scale_id: str, labels: tuple[tuple[str, str], ...]) -> Scale:
     points = tuple(
-        Option(value=number, label=dict(zip(INTERFACE_LANGUAGES, texts, strict=True)))
-        for number, texts in enumerate(labels, start=1)
+        Option(value=number, label=_point_label(context, label))
+        for number, (context, label) in enumerate(labels, start=1)
     )
     return Scale(id=scale_id, points=points)
 
@@ -87,5 +116,5 @@ def for_languages(scale: Scale, languages: tuple[str, ...]) -> Scale:
 
 def missing_languages(scale: Scale, languages: tuple[str, ...]) -> list[str]:
     """The survey languages a built-in scale has no labels in."""
-    known = set(scale.points[0].label) if scale.points else set()
+    known = set.intersection(*(set(p.label) for p in scale.points)) if scale.points else set()
     return [lang for lang in languages if lang not in known]

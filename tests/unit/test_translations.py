@@ -25,6 +25,8 @@ EXTRACT_OPTIONS = [
     "_l",
     "-k",
     "lazy_gettext",
+    "-k",
+    "NP_:1c,2",
     "--project",
     "surveyapp",
     "--ignore-dirs",

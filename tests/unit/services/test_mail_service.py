@@ -136,9 +136,9 @@ def test_texts_fill_in_title_revision_contact_and_link_and_greet_by_name(db: Ses
 
 
 def test_a_language_without_a_text_gets_english_with_the_survey_title_in_its_language() -> None:
-    assert texts.text_language("de") == "en"
+    assert texts.text_language("is") == "en"
     context = texts.MailContext(name="", title="Umfrage", revision="0.3", link="L", contact="c")
-    found = texts.render("reminder", "de", context)
+    found = texts.render("reminder", "is", context)
     assert (found.language, found.subject) == ("en", "Reminder: Umfrage (manual revision 0.3)")
     assert found.body.startswith("Dear colleague,")
 
