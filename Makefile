@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-sqlite test-postgres lint translations extract-messages clean
+.PHONY: install run test test-sqlite test-postgres lint translations extract-messages add-language clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -53,6 +53,11 @@ test-postgres:
 extract-messages:
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k NP_:1c,2 --project surveyapp --ignore-dirs '.* __pycache__ node_modules' -o surveyapp/translations/messages.pot .
 	$(BIN)/pybabel -q update -i surveyapp/translations/messages.pot -d surveyapp/translations
+
+# A new interface language: one command, then one file to translate (docs/translations.md).
+add-language: $(VENV)/.installed
+	@test -n "$(CODE)" || { echo "usage: make add-language CODE=xx"; exit 2; }
+	$(BIN)/python tools/add_language.py $(CODE)
 
 # Everything that install, run and test make; the tree is then as git has it.
 clean:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import flask_babel
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import current_app, g, request, session
 from flask_babel import refresh
 
@@ -31,7 +31,33 @@ def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     return str(flask_babel.ngettext(singular, plural, num, **variables))
 
 
-LANGUAGE_NAMES = {"en": "English", "fi": "suomi", "sv": "svenska"}
+@functools.lru_cache(maxsize=256)  # language codes, a few hundred at most
+def autonym(code: str) -> str | None:
+    """The language's name in itself, from Babel's CLDR data ("suomi", "Ελληνικά"); None
+    for a code Babel does not know."""
+    try:
+        return Locale.parse(code).get_display_name(code)
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
+class _Autonyms(Mapping[str, str]):
+    """Each language's own name, looked up as templates ask (language_names.get(code, code))."""
+
+    def __getitem__(self, code: str) -> str:
+        name = autonym(code) if isinstance(code, str) and code else None
+        if name is None:
+            raise KeyError(code)
+        return name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(INTERFACE_LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(INTERFACE_LANGUAGES)
+
+
+LANGUAGE_NAMES: Mapping[str, str] = _Autonyms()
 
 
 def choose_language(

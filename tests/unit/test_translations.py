@@ -1,4 +1,5 @@
-"""The interface catalogues: complete in Finnish and Swedish, and in step with the code."""
+"""The interface catalogues: one per official EU language, each complete, compiling, with the
+plural forms Babel's CLDR data gives the language, and in step with the code."""
 
 from __future__ import annotations
 
@@ -9,13 +10,21 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
+
+from surveyapp.languages import INTERFACE_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "surveyapp" / "translations"
 POT = TRANSLATIONS / "messages.pot"
-LANGUAGES = ("en", "fi", "sv")  # surveyapp.languages.INTERFACE_LANGUAGES; English may stay empty
-TRANSLATED = ("fi", "sv")
+LANGUAGES = INTERFACE_LANGUAGES  # English is the source: its catalogue may stay empty
+TRANSLATED = INTERFACE_LANGUAGES[1:]
+# The 24 official languages of the EU, one string so the list stays on two lines.
+EU_LANGUAGES = tuple(
+    "bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv".split()  # noqa: SIM905
+)
 
 # The options of `make extract-messages` (Makefile); keep the two in step.
 EXTRACT_OPTIONS = [
@@ -33,9 +42,9 @@ EXTRACT_OPTIONS = [
     ".* __pycache__ node_modules",
 ]
 HOW_TO_FIX = (
-    "run `make extract-messages`, then translate every new or changed entry in "
-    "surveyapp/translations/fi/LC_MESSAGES/messages.po and sv/LC_MESSAGES/messages.po "
-    "(no entry may stay empty or fuzzy)"
+    "run `make extract-messages`, then translate every new or changed entry in each "
+    "surveyapp/translations/<lang>/LC_MESSAGES/messages.po (no entry may stay empty or fuzzy; "
+    "docs/translations.md)"
 )
 
 # A printf-style conversion as Python's % operator reads it: %(name)s, %d, %%, ...
@@ -157,10 +166,39 @@ def test_translations_keep_the_placeholders(lang: str) -> None:
     )
 
 
+def test_every_official_eu_language_has_a_catalogue() -> None:
+    missing = sorted(set(EU_LANGUAGES) - set(LANGUAGES))
+    assert not missing, f"no interface catalogue for {missing}: `make add-language CODE=xx`"
+
+
 @pytest.mark.parametrize("lang", TRANSLATED)
-def test_plural_forms_suit_the_language(lang: str) -> None:
+def test_plural_forms_are_those_of_the_cldr(lang: str) -> None:
     catalog = _catalogue(lang)
-    assert catalog.num_plurals == 2 and catalog.plural_expr == "(n != 1)", catalog.plural_forms
+    expected = get_plural(lang)
+    assert (catalog.num_plurals, catalog.plural_expr) == (
+        expected.num_plurals,
+        expected.plural_expr,
+    )
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_catalogue_compiles(lang: str, tmp_path: Path) -> None:
+    catalog = _catalogue(lang)
+    with (tmp_path / "messages.mo").open("wb") as f:
+        write_mo(f, catalog)
+    assert (tmp_path / "messages.mo").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_header_says_who_must_still_review_it(lang: str) -> None:
+    """Translations written by the team say so until a native speaker has read them."""
+    header = (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").read_text("utf-8")[:600]
+    assert re.search(
+        r"^# Review status: (awaiting review by a native speaker|reviewed by .+)", header, re.M
+    ), (
+        f"{lang}/messages.po: its header comment needs a 'Review status:' line "
+        "(docs/translations.md)"
+    )
 
 
 def test_the_template_is_not_stale(tmp_path: Path) -> None:
