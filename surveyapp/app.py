@@ -22,7 +22,7 @@ from .auth.views import bp as auth_bp
 from .coordinate.mail_views import bp as mail_bp
 from .coordinate.participants_views import too_large_page
 from .coordinate.views import bp as coordinate_bp
-from .definitions.schema import localize
+from .definitions.schema import localize, localized_language
 from .extensions import csrf
 from .feedback.views import bp as feedback_bp
 from .health import bp as health_bp
@@ -97,6 +97,8 @@ def _install_template_globals(app: Flask) -> None:
     app.context_processor(_template_context)
     app.jinja_env.globals.update(
         t=localize,
+        t_lang=localized_language,
+        tt=question_widgets.survey_text,
         language_names=i18n.LANGUAGE_NAMES,
         show_if_json=question_widgets.show_if_json,
         described=question_widgets.described,

@@ -12,7 +12,7 @@ from ..analysis import anonymity
 from ..auth.access import actor, is_coordinator, role_required
 from ..db import get_session
 from ..definitions.registry import SurveyRegistry
-from ..definitions.schema import localize
+from ..definitions.schema import localize, localized_language
 from ..errors import InvalidRequest
 from ..i18n import _, _l, ngettext
 from ..jobs import downloads
@@ -40,17 +40,21 @@ def _group_choices() -> list[tuple[str, str]]:
 def new_round() -> ResponseReturnValue:
     form = RoundForm()
     lang = _current_lang()
-    form.survey.choices = [(s.id, f"{localize(s.title, lang)} ({s.id})") for s in _registry().all()]
+    surveys = _registry().all()
+    form.survey.choices = [(s.id, f"{localize(s.title, lang)} ({s.id})") for s in surveys]
+    # A title not translated into the interface language is shown, and marked, in English.
+    title_langs = {s.id: localized_language(s.title, lang) for s in surveys}
     form.groups.choices = _group_choices()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return render_template("coordinate/round_new.html", form=form), status
+        page = render_template("coordinate/round_new.html", form=form, title_langs=title_langs)
+        return page, status
     db = get_session()
     try:
         round_ = rounds.open_round(db, _registry(), **_round_options(form), actor=actor())
     except InvalidRequest as error:
         form.form_errors.append(str(error))
-        return render_template("coordinate/round_new.html", form=form), 422
+        return render_template("coordinate/round_new.html", form=form, title_langs=title_langs), 422
     invited = monitor.round_figures(db, [round_.id])[round_.id].invited
     db.commit()
     flash(

@@ -42,6 +42,13 @@ def localize(text: LangText | None, lang: str, fallback: str = "en") -> str:
     return next(iter(text.values()))
 
 
+def localized_language(text: LangText | None, lang: str, fallback: str = "en") -> str:
+    """The language `localize(text, lang, fallback)` shows `text` in (for a `lang` attribute)."""
+    if not text or lang in text:
+        return lang
+    return fallback if fallback in text else next(iter(text))
+
+
 @dataclass(frozen=True)
 class Option:
     """One choice of a single/multi question, a matrix row, or a point of a scale."""

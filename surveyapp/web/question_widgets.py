@@ -13,7 +13,17 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..definitions.schema import AllOf, AnyOf, Condition, Not, Option, Question, localize
+from ..definitions.schema import (
+    AllOf,
+    AnyOf,
+    Condition,
+    LangText,
+    Not,
+    Option,
+    Question,
+    localize,
+    localized_language,
+)
 
 # checked(name, option value, is it chosen) -> " checked" or "": the respondent pages pass
 # one that can leave the answer out of markup kept in a cache (surveyapp.app).
@@ -41,6 +51,17 @@ _CHOICE = (
     '    <label for="{oid}">{label}</label>\n'
     "  </div>\n"
 )
+
+
+def survey_text(text: LangText | None, lang: str, fallback: str = "en") -> Markup:
+    """A survey text in `lang`, escaped; when it is not translated into `lang` and shows in
+    another language, wrapped in a span that says which (WCAG 3.1.2), so a screen reader
+    reads it in that language. For element content only, never inside an attribute."""
+    shown = localize(text, lang, fallback)
+    used = localized_language(text, lang, fallback)
+    if used == lang:
+        return escape(shown)
+    return Markup('<span lang="{}">{}</span>').format(used, shown)
 
 
 def choice_inputs(
@@ -82,7 +103,7 @@ def choice_inputs(
                 checked=checked(name, value, value in chosen),
                 disabled=disabled_html,
                 extra=extra,
-                label=escape(localize(option.label, lang)),
+                label=survey_text(option.label, lang),
             )
         )
     parts.append("</div>")

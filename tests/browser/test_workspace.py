@@ -466,6 +466,47 @@ def test_workspace_page_is_accessible_and_fits_320px(
     check_axe(page)  # the narrow layout (tables as blocks) too
 
 
+# In a language with long words (German) and one in another script (Greek): the pages a
+# coordinator uses most, and the language switcher, which lists every interface language.
+LANGUAGE_PAGES = {
+    "login": "/login",
+    "rounds": "/workspace/",
+    "round": "/workspace/rounds/{round_id}",
+    "participants-search": "/workspace/participants?q={tag}",
+    "audit-log": "/workspace/audit",
+    "mail-reminder": "/workspace/rounds/{round_id}/mail/reminder",
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "el"])
+@pytest.mark.parametrize("name", list(LANGUAGE_PAGES))
+def test_workspace_page_in_a_long_or_non_latin_language_fits_320px(
+    name: str,
+    lang: str,
+    new_context: Callable[..., BrowserContext],
+    workspace: Workspace,
+    check_axe: Callable[[Page], None],
+) -> None:
+    logged_in = name != "login"
+    context = new_context(storage_state=workspace.state) if logged_in else new_context()
+    page = context.new_page()
+    page.set_viewport_size({"width": 320, "height": 640})
+    url = LANGUAGE_PAGES[name].format_map(vars(workspace))
+    response = page.goto(url + ("&" if "?" in url else "?") + f"lang={lang}")
+    assert response is not None and response.status == 200
+    assert page.locator("html").get_attribute("lang") == lang
+    width = page.evaluate(WIDTH)
+    assert width <= 320, f"{page.url} is {width}px wide on a 320px screen in {lang}"
+    check_axe(page)
+    switcher = page.locator(".lang-switcher summary")
+    if switcher.count():
+        switcher.first.focus()
+        page.keyboard.press("Enter")  # the keyboard opens the list of languages
+        expect(page.locator(".lang-switcher details")).to_have_attribute("open", "")
+        assert page.evaluate(WIDTH) <= 320, f"the open language list is too wide in {lang}"
+        check_axe(page)
+
+
 # --- 3. the keyboard alone -------------------------------------------------------------------
 
 FOCUSED = """() => {
