@@ -7,8 +7,9 @@ Generates a round in a temporary SQLite database with Core bulk inserts (or reus
 in `--data DIR`, generating it there the first time), then runs, each in a fresh child
 process (so ru_maxrss is that step's own peak): our Excel summary (`write_summary`), our
 tidy CSV, a bare streamed write of the same shape of workbook straight from SQLite
-(`stream`: a plain sqlite3 cursor into xlsxwriter in constant memory) and a bare
-`pandas.DataFrame.to_excel(engine="xlsxwriter")` of the same N x 40 values. Each step's
+(`stream`: a plain sqlite3 cursor into xlsxwriter in constant memory, with the same label
+columns beside the coded answers) and a bare `pandas.DataFrame.to_excel(engine=
+"xlsxwriter")` of the same N x 40 values and their labels. Each step's
 wall time and CPU time are reported: on a shared machine the CPU time is the steadier of
 the two. Not part of the test suite.
 """
@@ -140,6 +141,19 @@ def generate(directory: Path, n: int) -> tuple[str, int]:
     return url, round_id
 
 
+AGREE5 = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree")
+# The label written beside each coded answer (likert and single choice), by question, as
+# the Excel summary's Responses sheet has it.
+LABELS: dict[str, dict[Any, str]] = {
+    f"q{i:02d}": (
+        {None: "not applicable", **dict(enumerate(AGREE5, start=1))}
+        if _kind(i) == "likert"
+        else {f"o{k}": f"Option {k}" for k in range(3)}
+    )
+    for i in range(QUESTIONS)
+    if _kind(i) in ("likert", "single")
+}
+
 STREAM_QUERY = """
     SELECT r.id, r.language, r.submitted_at, a.question_id, a.value
     FROM answers a JOIN responses r ON r.id = a.response_id
@@ -151,8 +165,9 @@ STREAM_QUERY = """
 def bare_stream(path: str, round_id: int, out: str) -> None:
     """The floor of our workbook's shape: one plain sqlite3 query ordered by response,
     grouped into rows in Python and written in constant memory, the free texts to a
-    comments sheet as they pass, each question's values counted on the way and written
-    last to a Summary sheet with one bar chart per question."""
+    comments sheet as they pass, each coded answer's label beside it (LABELS), each
+    question's values counted on the way and written last to a Summary sheet with one bar
+    chart per question."""
     import sqlite3
     from collections import Counter
     from itertools import groupby
@@ -163,8 +178,9 @@ def bare_stream(path: str, round_id: int, out: str) -> None:
     summary, comments = book.add_worksheet("Summary"), book.add_worksheet("Comments")
     responses = book.add_worksheet("Responses")
     codes = [f"q{i:02d}" for i in range(QUESTIONS)]
-    column = {code: 3 + i for i, code in enumerate(codes)}
-    responses.write_row(0, 0, ["response_id", "language", "submitted_at", *codes])
+    header = ["response_id", "language", "submitted_at", *labelled_header()]
+    column = {code: header.index(code) for code in codes}
+    responses.write_row(0, 0, header)
     comments.write_row(0, 0, ["response_id", "question_id", "answer"])
     counts: dict[str, Counter[Any]] = {code: Counter() for code in codes}
     connection = sqlite3.connect(path)
@@ -183,10 +199,32 @@ def bare_stream(path: str, round_id: int, out: str) -> None:
                 comments.write_row(c, 0, [rid, qid, value])
             else:
                 responses.write(r, column[qid], value)
+            labels = LABELS.get(qid)
+            if labels is not None:
+                responses.write_string(r, column[qid] + 1, labels[value])
             counts[qid][value if _kind(int(qid[1:])) != "text" else ""] += 1
     connection.close()
     _bare_summary(book, summary, counts)
     book.close()
+
+
+def labelled_header() -> list[str]:
+    """The 40 questions' columns, each coded one followed by its label column."""
+    header: list[str] = []
+    for code in (f"q{i:02d}" for i in range(QUESTIONS)):
+        header += [code, f"{code} (label)"] if code in LABELS else [code]
+    return header
+
+
+def with_labels(row: list[Any]) -> list[Any]:
+    """The 40 values of a row, each coded one followed by its label."""
+    cells: list[Any] = []
+    for i, value in enumerate(row):
+        cells.append(value)
+        labels = LABELS.get(f"q{i:02d}")
+        if labels is not None:
+            cells.append(labels[value])
+    return cells
 
 
 def _bare_summary(book: Any, sheet: Any, counts: dict[str, Any]) -> None:
@@ -228,7 +266,7 @@ def child(step: str, url: str, round_id: int, n: int, out: str) -> None:
     if step == "stream":
         bare_stream(url.removeprefix("sqlite:///"), round_id, out)
     elif step == "bare":
-        frame = pd.DataFrame(values(n), columns=[f"q{i:02d}" for i in range(QUESTIONS)])
+        frame = pd.DataFrame(map(with_labels, values(n)), columns=labelled_header())
         frame.to_excel(out, engine="xlsxwriter", index=False)
     else:
         with Session(make_engine(url)) as session:

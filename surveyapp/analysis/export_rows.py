@@ -30,8 +30,10 @@ from ..services.feedback_sheet import (
     status_names,
     translate,
 )
+from .answer_labels import NA_CELL, Labels, code_labels, is_coded, with_labels
 from .cells import Cells
 from .sheet_layout import (
+    LABEL_WIDTH,
     N_,
     NARROW,
     TEXT,
@@ -45,7 +47,7 @@ from .sheet_layout import (
 from .shuffled import ResponseNumbers, numbered_responses
 from .tidy import stream, stream_answers, submitted_answers
 
-NA_CELL = "NA"  # "not applicable" in the Responses sheet, as R reads it
+CODES = (int, float, str, type(None))  # the types of a cell a label may explain
 FEEDBACK_HEADER = [N_("response_id"), N_("chapter"), N_("question_id"), N_("question")]
 FEEDBACK_HEADER += [N_("answer"), N_("language"), N_("group")]
 PEOPLE_HEADER = [N_("respondent"), N_("organisation")]
@@ -178,12 +180,14 @@ def _triage_headers(lang: str) -> list[str]:
     return [translate(HEADER_LABELS.get(key, key), lang) for key in keys]
 
 
-def response_columns(survey: Survey) -> list[str]:
+def response_columns(survey: Survey, lang: str | None = None) -> list[str]:
     """Answer columns headed by question id: `qid.row` per matrix row, `qid.option` per
-    multiple-choice option (0/1), `qid.other` for the text of an "Other" choice."""
+    multiple-choice option (0/1), `qid.other` for the text of an "Other" choice; with a
+    `lang`, each column of codes followed by its label column (answer_labels.py)."""
     columns: list[str] = []
     for q in survey.iter_questions():
-        columns += ANSWER_COLUMNS[q.kind.shape].names(q)
+        names = ANSWER_COLUMNS[q.kind.shape].names(q)
+        columns += names if lang is None else with_labels(q, names, lang)
         if q.other:
             columns.append(f"{q.id}.other")
     return columns
@@ -261,6 +265,18 @@ def _plain_columns(survey: Survey, index: dict[str, int]) -> dict[str, int]:
     return {name: col for name, col in index.items() if name not in split}
 
 
+def _coded_columns(survey: Survey, index: dict[str, int], lang: str) -> dict[int, Labels]:
+    """Each column of codes and what its codes mean in `lang`; its labels go to the
+    column after it."""
+    coded: dict[int, Labels] = {}
+    for q in survey.iter_questions():
+        if is_coded(q):
+            labels = code_labels(q, lang)
+            for name in ANSWER_COLUMNS[q.kind.shape].names(q):
+                coded[index[name]] = labels
+    return coded
+
+
 def _named_rows(session: Session, round_: Round) -> Iterator[tuple[list[Any], Iterable[Any]]]:
     """(response cells, its (question_id, value) answers) of each response, by id.
 
@@ -278,6 +294,13 @@ def _named_rows(session: Session, round_: Round) -> Iterator[tuple[list[Any], It
             continue
         yield row, ((qid, value) for _rid, qid, value in pending[1])
         pending = next(by_response, None)  # once the writer has taken this response's answers
+
+
+def _label(sheet: Worksheet, row: int, column: int, cell: Any, coded: dict[int, Labels]) -> None:
+    """The label of a code in a column of its own (a matrix row's), if it has one."""
+    labels = coded.get(column)
+    if labels is not None and type(cell) in CODES and (text := labels.get(cell)):
+        sheet.write_string(row, column + 1, text)
 
 
 def _numbered_rows(
@@ -300,7 +323,8 @@ def write_responses(
     lang: str = "en",
 ) -> int:
     """One row per submitted response, written in order (constant memory). The attribute
-    columns are headed in `lang`, the answer columns by their codes (the Codebook's).
+    columns are headed in `lang`, the answer columns by their codes (the Codebook's); a
+    column of codes has their labels in `lang` beside it (answer_labels.py).
 
     An anonymous round's rows carry the drawn number of `numbers` for an id, the date
     without the time and no language, in the order of the numbers (see shuffled.py).
@@ -315,25 +339,34 @@ def write_responses(
         attributes = [N_("response_id"), N_("language"), N_("submitted_at"), N_("group")]
         attributes.append(N_("participant_country"))
         rows = _named_rows(session, round_)
-    codes = response_columns(survey)
+    codes = response_columns(survey, lang)
+    index = {name: i for i, name in enumerate([*attributes, *codes])}
+    coded = _coded_columns(survey, index, lang)
     if formats:
-        lay_out(sheet, [NARROW] * (len(attributes) + len(codes)), formats)
+        widths = [NARROW] * (len(attributes) + len(codes))
+        for code in coded:
+            widths[code + 1] = LABEL_WIDTH
+        lay_out(sheet, widths, formats)
     header = unique([*headers(attributes, lang), *codes])
     cells.row(sheet, 0, header, formats.header if formats else None)
-    index = {name: i for i, name in enumerate([*attributes, *codes])}
     plain, questions = _plain_columns(survey, index), {q.id: q for q in survey.iter_questions()}
     count = 0
     for count, (head, answers) in enumerate(rows, start=1):
         for qid, value in answers:
             column = plain.get(qid)
-            if column is not None and type(value) in (int, float):
-                sheet.write_number(count, column, value)  # most answers: a scale point
-            elif column is not None:
-                cells.value(sheet, count, column, NA_CELL if value is None else value)
-            else:
+            if column is None:  # matrix rows, multiple-choice options
                 for name, cell in answer_cells(questions.get(qid), qid, value):
                     if name in index:
                         cells.value(sheet, count, index[name], cell)
+                        _label(sheet, count, index[name], cell, coded)
+                continue
+            if type(value) in (int, float):
+                sheet.write_number(count, column, value)  # most answers: a scale point
+            else:
+                cells.value(sheet, count, column, NA_CELL if value is None else value)
+            labels = coded.get(column)
+            if labels is not None and type(value) in CODES and (text := labels.get(value)):
+                sheet.write_string(count, column + 1, text)
         cells.row(sheet, count, head)
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)

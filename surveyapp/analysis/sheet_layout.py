@@ -15,6 +15,7 @@ from ..services.feedback_sheet import translate
 
 # Column widths in characters: what a column mostly holds.
 NARROW, NUMBER, WIDE, TEXT = 12, 10, 30, 60
+LABEL_WIDTH = 20  # an answer's label beside its code (Responses)
 
 
 def N_(message: str) -> str:

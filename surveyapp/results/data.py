@@ -160,6 +160,11 @@ class Dashboard:
     compared_round_id: int | None = None
 
 
+def number(count: int) -> str:
+    """A count as the locale writes it ("10 000" in Finnish, "10,000" in English)."""
+    return str(format_decimal(count))
+
+
 def percent(share: float | None) -> str:
     """A share as the locale writes a percentage ("67 %" in Finnish, "67%" in English)."""
     return str(format_percent(share)) if share is not None else "–"

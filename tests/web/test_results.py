@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 from builders import SETUP
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Round
+from surveyapp.results import data as results_data
 from surveyapp.results.data import LABEL_CHARS, wrap
 from surveyapp.services import rounds
+from surveyapp.services.monitor import Figures
 
 Maker = Callable[..., Any]
 
@@ -102,6 +104,21 @@ def test_every_chart_is_an_svg_image_with_a_summary_and_a_title_per_bar(
     ]
     html = page(editor, data.current.id)
     assert "<script" not in html[html.index("<main") : html.index("</main>")], "charts need no JS"
+
+
+def test_counts_are_written_as_the_interface_language_writes_numbers(
+    editor: FlaskClient, data: analysis_dataset.Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def big(session: Session, ids: list[int]) -> dict[int, Figures]:
+        return {ids[0]: Figures(invited=12345, submitted=10000)}
+
+    monkeypatch.setattr(results_data, "round_figures", big)
+    finnish = page(editor, data.current.id, "?lang=fi")
+    assert "<dd>12\xa0345</dd>" in finnish and "<dd>10\xa0000</dd>" in finnish
+    assert '<dd id="responses-shown">3</dd>' in finnish
+    english = page(editor, data.current.id, "?lang=en")
+    assert "<dt>Invited</dt><dd>12,345</dd>" in english
+    assert "<dd>10,000</dd>" in english
 
 
 def test_survey_text_in_a_chosen_language_and_the_first_one_by_default(

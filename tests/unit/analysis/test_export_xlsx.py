@@ -124,6 +124,40 @@ def test_feedback_responses_and_codebook(db: Session, data: Dataset, tmp_path: P
     assert (second[language], second[country]) == ("fi", "SE")
 
 
+def test_each_coded_column_has_its_labels_beside_it_in_the_export_language(
+    db: Session, data: Dataset, tmp_path: Path
+) -> None:
+    book = read(write_summary(db, data.current, tmp_path / "out.xlsx", lang="fi").path)
+    table = rows(book["Responses"])
+    header = list(table[0])
+    coded = ["role", "why_clarity", "why_tools.canvas", "why_tools.kraljic", "how_clarity"]
+    for code in coded:
+        assert header[header.index(code) + 1] == f"{code} (selite)", code
+    labelled = [h for h in header if h.endswith(" (selite)")]
+    assert labelled == [f"{code} (selite)" for code in coded], "numbers, texts and 0/1 alone"
+    assert len(set(header)) == len(header)
+    first, second, third = (dict(zip(header, r, strict=True)) for r in table[1:])
+    assert (first["role"], first["role (selite)"]) == ("officer", "Hankinta-asiantuntija")
+    assert (second["role"], second["role (selite)"], second["role.other"]) == (
+        "other",
+        "Muu",
+        "Lawyer",
+    )
+    assert (first["why_clarity"], first["why_clarity (selite)"]) == (4, "Jokseenkin samaa mieltä")
+    assert (second["why_clarity"], second["why_clarity (selite)"]) == ("NA", "ei koske")
+    assert (first["why_tools.kraljic"], first["why_tools.kraljic (selite)"]) == (
+        3,
+        "Kohtalaisen hyödyllinen",
+    )
+    assert (second["why_tools.kraljic"], second["why_tools.kraljic (selite)"]) == (None, None)
+    assert (third["how_clarity"], third["how_clarity (selite)"]) == (5, "Täysin samaa mieltä")
+    assert (first["usefulness"], first["years"]) == (8, 5), "numbers stay single columns"
+    english = rows(read(write_summary(db, data.current, tmp_path / "en.xlsx").path)["Responses"])
+    assert list(english[0][5:]) == [h.replace(" (selite)", " (label)") for h in header[5:]]
+    row = dict(zip(english[0], english[1], strict=True))
+    assert (row["role (label)"], row["why_clarity (label)"]) == ("Procurement officer", "Agree")
+
+
 def test_codebook(db: Session, data: Dataset, tmp_path: Path) -> None:
     book = read(write_summary(db, data.current, tmp_path / "out.xlsx", lang="fi").path)
     codebook = {r[0]: r for r in rows(book["Codebook"])}
@@ -156,7 +190,10 @@ def test_anonymous_round_names_nobody(db: Session, tmp_path: Path) -> None:
     text = [str(c.value) for c in all_cells(book) if c.value is not None]
     assert not [t for t in text if "Secret" in t or "hidden.example" in t]
     assert "respondent" not in rows(book["Feedback"])[0]
-    assert "group" not in rows(book["Responses"])[0]
+    header, *answers = rows(book["Responses"])
+    assert "group" not in header
+    labels = {r[header.index("why_clarity (label)")] for r in answers}
+    assert labels == {"Agree", "not applicable", "Disagree"}, "labels as elsewhere"
 
 
 def test_a_too_long_answer_is_cut_visibly_and_listed(
@@ -166,12 +203,12 @@ def test_a_too_long_answer_is_cut_visibly_and_listed(
     respond(db, round_, {"why_comment": "x" * 40_000})
     db.commit()
     result = write_summary(db, round_, tmp_path / "out.xlsx")
-    assert result.cut_cells == ["Feedback!E2", "Responses!L2"]
+    assert result.cut_cells == ["Feedback!E2", "Responses!P2"]
     book = read(result.path)
     cell = book["Feedback"]["E2"].value
     assert len(cell) == MAX_CELL and "[CUT: 40,000 characters" in cell
     listed = [r[0] for r in rows(book["Summary"]) if r[0]]
-    assert listed[-3:] == ["Texts cut at 32,767 characters: 2", "Feedback!E2", "Responses!L2"]
+    assert listed[-3:] == ["Texts cut at 32,767 characters: 2", "Feedback!E2", "Responses!P2"]
     write_tidy_csv(db, round_, tmp_path / "tidy.csv")
     with (tmp_path / "tidy.csv").open(encoding="utf-8") as handle:
         assert max(len(r["value"]) for r in csv.DictReader(handle)) == 40_000

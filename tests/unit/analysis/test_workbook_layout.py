@@ -8,6 +8,7 @@ to drop every other one."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -19,11 +20,13 @@ from typing import Any
 import openpyxl
 import pytest
 from analysis_dataset import Dataset, build, respond
+from openpyxl.utils import get_column_letter
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from builders import SETUP
 from surveyapp.analysis.export_xlsx import write_summary
+from surveyapp.analysis.sheet_layout import LABEL_WIDTH, NARROW
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import Round
 from surveyapp.services import rounds
@@ -83,6 +86,17 @@ def test_every_sheet_has_widths_a_frozen_header_a_filter_and_unique_headers_in_f
     wrapped = summary.cell(row=mean.row, column=3)
     assert wrapped.alignment.wrap_text, "a question's text wraps"
     assert book["Feedback"].column_dimensions["E"].width >= 50, "the answers get room"
+    responses = book["Responses"]
+    header = headers["Responses"]
+    last = get_column_letter(len(header))
+    assert responses.auto_filter.ref == f"A1:{last}4", "the filter covers the label columns"
+    for col, name in enumerate(header, start=1):
+        width = responses.column_dimensions[get_column_letter(col)].width
+        if name.endswith(" (selite)"):
+            assert header[col - 2] == name.removesuffix(" (selite)")
+            assert width == pytest.approx(LABEL_WIDTH, abs=1), f"{name}: its labels get room"
+        else:
+            assert width == pytest.approx(NARROW, abs=1), name
 
 
 def chart_xml(path: Path) -> list[str]:
@@ -145,13 +159,21 @@ def test_libreoffice_renders_every_chart_title_and_every_label(
         capture_output=True,
         timeout=120,
     )
-    pages = PdfReader(tmp_path / f"wide-{lang}.pdf").pages
-    text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+    # The Summary's pages only, before the Chapters sheet's: the Responses sheet has the
+    # labels too (beside the codes), the Codebook all of them.
+    pages = [
+        " ".join(page.extract_text().split())
+        for page in PdfReader(tmp_path / f"wide-{lang}.pdf").pages
+    ]
+    chapters = translate("previous revision", lang)
+    summary = list(itertools.takewhile(lambda page: chapters not in page, pages))
+    assert 0 < len(summary) < len(pages), "the Summary's pages found"
+    text = " ".join(summary)
     sheet = openpyxl.load_workbook(book)["Summary"]
     labels = [c.value for c in sheet["L"][1:] if isinstance(c.value, str) and c.row > 15]
     assert len(labels) == 28 + 5
     for label in labels:
         # Once in its cell and once beside its bar: a chart that dropped it shows it once.
         assert text.count(" ".join(label.split())) >= 2, f"{label!r} is not in the chart"
-    title = sheet["C16"].value
-    assert title and text.count(title) >= 2, f"the chart's title {title!r} is not shown"
+    title, everywhere = sheet["C16"].value, " ".join(pages)
+    assert title and everywhere.count(title) >= 2, f"the chart's title {title!r} is not shown"
