@@ -117,7 +117,7 @@ def chart_rows(options: int) -> int:
     return max(CHART_ROWS, -(-(70 + BAR_PX * options) // ROW_PX))
 
 
-def _chart(book: Workbook, sheet: Worksheet, top: int, stats: QuestionStats) -> None:
+def _chart(book: Workbook, sheet: Worksheet, top: int, stats: QuestionStats, title: str) -> None:
     """A bar chart titled with the question, as tall as its options need; every label is
     shown (LibreOffice drops every other crowded label unless told the interval is 1)."""
     chart = book.add_chart({"type": "bar"})
@@ -131,7 +131,11 @@ def _chart(book: Workbook, sheet: Worksheet, top: int, stats: QuestionStats) -> 
             "data_labels": {"value": True, "num_format": "0%"},
         }
     )
-    chart.set_title({"name": text, "overlay": False, "name_font": {"size": 10, "bold": True}})
+    # The title as text, not as a reference to the question's cell, which LibreOffice shows
+    # as its "Chart Title" placeholder. xlsxwriter reads a name starting with "=" as a
+    # formula, so such a text starts with a space instead.
+    name = " " + title if title.startswith("=") else title
+    chart.set_title({"name": name, "overlay": False, "name_font": {"size": 10, "bold": True}})
     chart.set_legend({"none": True})
     chart.set_x_axis({"num_format": "0%", "min": 0, "max": 1})
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
@@ -173,7 +177,7 @@ def write_summary_sheet(
             cells.row(sheet, top + i, [None] * 10 + [c.value, c.label, c.count])
             cells.value(sheet, top + i, SHARE_COL, c.share, formats.percent)
         if s.counts and charts < MAX_CHARTS:
-            _chart(book, sheet, top, s)
+            _chart(book, sheet, top, s, text)
             charts += 1
         top += max(len(s.counts) + 2, chart_rows(len(s.counts)) + 1 if s.counts else 2)
     filter_table(sheet, head, top, len(STATS_WIDTHS))
