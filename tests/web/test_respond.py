@@ -66,7 +66,7 @@ def test_accept_language_is_used_when_the_participant_has_no_language(
 
 @pytest.mark.parametrize(
     ("header", "lang"),
-    [("fi-FI,en-US;q=0.8,en;q=0.6", "fi"), ("sv-FI, en;q=0.5", "sv"), ("de-DE,sv;q=0.8", "sv")],
+    [("fi-FI,en-US;q=0.8,en;q=0.6", "fi"), ("sv-FI, en;q=0.5", "sv"), ("is-IS,sv;q=0.8", "sv")],
 )
 def test_the_browsers_first_language_wins_over_a_later_exact_one(
     client: FlaskClient,

@@ -31,16 +31,19 @@ def test_builtin_scales_have_values_1_to_n_in_every_interface_language(
 
 def test_agree5_wording() -> None:
     first, *_, last = BUILTIN_SCALES["agree5"].points
-    assert first.label == {
+    assert {lang: first.label[lang] for lang in ("en", "fi", "sv")} == {
         "en": "Strongly disagree",
         "fi": "Täysin eri mieltä",
         "sv": "Helt av annan åsikt",
     }
-    assert last.label == {
+    assert {lang: last.label[lang] for lang in ("en", "fi", "sv")} == {
         "en": "Strongly agree",
         "fi": "Täysin samaa mieltä",
         "sv": "Helt av samma åsikt",
     }
+    # Labelled in every interface language, from the catalogues (msgctxt "agree5").
+    assert set(first.label) == set(INTERFACE_LANGUAGES) and len(INTERFACE_LANGUAGES) >= 24
+    assert first.label["de"] and first.label["de"] != first.label["en"]
 
 
 def test_builtin_scales_cannot_be_changed() -> None:
@@ -68,11 +71,11 @@ def test_labels_are_restricted_to_the_survey_languages(load: Load) -> None:
 
 
 def test_a_language_a_builtin_scale_lacks_is_reported_once(problems: Problems) -> None:
-    assert problems(_likert_survey("[en, de, pl]", "{en: T, de: T, pl: T}")) == [
+    assert problems(_likert_survey("[en, is, uk]", "{en: T, is: T, uk: T}")) == [
         (
             8,
             "section 's', question 'a': the built-in scale 'agree5' has no labels in "
-            "'de' or 'pl'; define your own scale under 'scales' with labels in every "
+            "'is' or 'uk'; define your own scale under 'scales' with labels in every "
             "survey language",
         ),
     ]
