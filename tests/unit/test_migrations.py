@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from surveyapp import migrate
+from surveyapp import migrate, review_models  # noqa: F401 - the review tables on Base
 from surveyapp.db import Base, make_engine
 from surveyapp.services import response_reads
 
@@ -31,6 +31,14 @@ TABLES = {
     "answers",
     "feedback_items",
     "published_reports",
+    "peer_reviews",
+    "review_parties",
+    "review_members",
+    "review_assessments",
+    "review_agenda_items",
+    "review_notes",
+    "review_actions",
+    "review_follow_ups",
 }
 
 
