@@ -5,6 +5,20 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+from surveyapp.definitions.criteria import (
+    CriteriaSet,
+    Criterion,
+    Level,
+    criteria_from_data,
+    criteria_to_data,
+)
+from surveyapp.definitions.criteria_file import load_criteria, load_criteria_text
+from surveyapp.definitions.criteria_registry import (
+    CriteriaRegistry,
+    UnknownCriteriaSet,
+    check_criteria_paths,
+    default_criteria_dir,
+)
 from surveyapp.definitions.evaluation import (
     evaluate,
     is_answered,
@@ -81,6 +95,10 @@ __all__ = [
     "CheckReport",
     "Compare",
     "Condition",
+    "CriteriaRegistry",
+    "CriteriaSet",
+    "Criterion",
+    "Level",
     "Manual",
     "Not",
     "Option",
@@ -92,12 +110,19 @@ __all__ = [
     "Survey",
     "SurveyRegistry",
     "Topic",
+    "UnknownCriteriaSet",
     "cached_snapshot",
+    "check_criteria_paths",
     "check_paths",
+    "criteria_from_data",
+    "criteria_to_data",
+    "default_criteria_dir",
     "definition_hash",
     "evaluate",
     "is_answered",
     "is_visible",
+    "load_criteria",
+    "load_criteria_text",
     "load_dir",
     "load_file",
     "load_manual_text",
