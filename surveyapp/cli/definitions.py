@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -22,8 +23,12 @@ from ..definitions.criteria_registry import (
     check_criteria_paths,
     default_criteria_dir,
 )
+from ..definitions.yamlnodes import MAX_BYTES
 from ..errors import DefinitionError
 from .reporting import reports_errors
+
+# A top-level key only a criteria set has (survey files have sections).
+_CRITERIA_KEY = re.compile(r"^(criteria|manual_revision)\s*:", re.MULTILINE)
 
 
 @click.command("check")
@@ -78,17 +83,36 @@ def _criteria_folder(survey_folder: str) -> Path:
 
 
 def _split_targets(paths: tuple[str, ...], criteria_folder: Path) -> tuple[list[str], list[str]]:
-    """(survey paths, criteria paths): a criteria path is CRITERIA_DIR, a file in it, or a
-    folder named criteria/ or a file in one."""
-    folder = criteria_folder.resolve()
+    """(survey paths, criteria paths): a criteria folder is CRITERIA_DIR, one in it, or one
+    named criteria/ (or in one); a criteria file is one whose text has a top-level
+    `criteria:` or `manual_revision:` key, wherever it is."""
     surveys: list[str] = []
     criteria: list[str] = []
     for raw in paths:
-        path = Path(raw).resolve()
-        parent = path if path.is_dir() else path.parent
-        is_criteria = parent == folder or parent.name == CRITERIA_DIRNAME
+        path = Path(raw)
+        is_criteria = (
+            _is_criteria_folder(path.resolve(), criteria_folder.resolve())
+            if path.is_dir()
+            else path.is_file() and _looks_like_criteria(path)
+        )
         (criteria if is_criteria else surveys).append(raw)
     return surveys, criteria
+
+
+def _is_criteria_folder(folder: Path, criteria_folder: Path) -> bool:
+    return criteria_folder in (folder, folder.parent) or CRITERIA_DIRNAME in (
+        folder.name,
+        folder.parent.name,
+    )
+
+
+def _looks_like_criteria(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(MAX_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False  # the survey check reports what cannot be read
+    return _CRITERIA_KEY.search(head) is not None
 
 
 def _manual_for_criteria(report: CheckReport, survey_folder: str) -> Manual | None:

@@ -282,10 +282,12 @@ def _continues(node: Map, continued: dict[str, int], where: str, ctx: Context) -
         if not CRITERION_ID.match(old):
             ctx.add(item.line, f"'continues' must name criterion ids, not {shown(item)}", where)
         elif old in continued:
+            first = continued[old]
+            lines = f"line {first}" if first == item.line else f"lines {first} and {item.line}"
             ctx.add(
                 item.line,
-                f"'{old}' is continued twice (lines {continued[old]} and "
-                f"{item.line}); a criterion of the previous set goes on in one place",
+                f"'{old}' is continued twice ({lines}); a criterion of the previous set goes "
+                "on in one place",
                 where,
             )
         else:
