@@ -14,6 +14,7 @@ from ..definitions import (
     CheckReport,
     Manual,
     check_paths,
+    criteria_schema_text,
     manual_of_dir,
     manual_schema_text,
     schema_text,
@@ -131,12 +132,18 @@ def _manual_for_criteria(report: CheckReport, survey_folder: str) -> Manual | No
 
 @click.command("schema")
 @click.option("--manual", "of_manual", is_flag=True, help="The schema of manual.yaml instead.")
+@click.option(
+    "--criteria", "of_criteria", is_flag=True, help="The schema of a criteria set instead."
+)
 @reports_errors
-def schema_command(of_manual: bool) -> None:
+def schema_command(of_manual: bool, of_criteria: bool) -> None:
     """Print the JSON Schema of the survey format (for editors' YAML tooling); a section's
     chapter is one of the manual's in SURVEYS_DIR when it has a manual.yaml."""
     if of_manual:
         click.echo(manual_schema_text())
+        return
+    if of_criteria:
+        click.echo(criteria_schema_text())
         return
     folder = current_app.config["SURVEYS_DIR"] if has_app_context() else surveys_dir()
     try:

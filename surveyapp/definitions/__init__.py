@@ -62,6 +62,7 @@ from surveyapp.languages import INTERFACE_LANGUAGES
 
 SCHEMA_FILE = "survey.schema.json"
 MANUAL_SCHEMA_FILE = "manual.schema.json"
+CRITERIA_SCHEMA_FILE = "criteria.schema.json"
 
 
 def schema_text(manual: Manual | None = None) -> str:
@@ -80,6 +81,11 @@ def schema_text(manual: Manual | None = None) -> str:
 def manual_schema_text() -> str:
     """The JSON Schema of surveys/manual.yaml."""
     return resources.files(__name__).joinpath(MANUAL_SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+def criteria_schema_text() -> str:
+    """The JSON Schema of a criteria set (criteria/<id>.yaml)."""
+    return resources.files(__name__).joinpath(CRITERIA_SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 __all__ = [
@@ -115,6 +121,7 @@ __all__ = [
     "check_criteria_paths",
     "check_paths",
     "criteria_from_data",
+    "criteria_schema_text",
     "criteria_to_data",
     "default_criteria_dir",
     "definition_hash",

@@ -110,3 +110,11 @@ def test_the_app_config_resolves_criteria_dir_next_to_the_surveys(
     assert config["CRITERIA_DIR"] == str(tmp_path / "criteria")
     monkeypatch.setenv("CRITERIA_DIR", str(tmp_path / "sets"))
     assert load_config({"TESTING": True})["CRITERIA_DIR"] == str(tmp_path / "sets")
+
+
+def test_schema_prints_the_criteria_schema() -> None:
+    from surveyapp.cli.definitions import schema_command
+
+    result = CliRunner().invoke(schema_command, ["--criteria"])
+    assert result.exit_code == 0, result.output
+    assert '"criteria"' in result.output and "criteria set" in result.output

@@ -3,22 +3,27 @@ set, the frozen copy's round trip and the registry."""
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from surveyapp.definitions import (
     CriteriaRegistry,
     UnknownCriteriaSet,
     criteria_from_data,
+    criteria_schema_text,
     criteria_to_data,
     load_criteria,
     load_criteria_text,
     manual_of_dir,
 )
 from surveyapp.definitions.criteria_registry import check_criteria_paths
+from surveyapp.definitions.reporting import Report
+from surveyapp.definitions.yamlnodes import parse, plain
 from surveyapp.errors import DefinitionError
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -215,3 +220,27 @@ def test_a_registry_of_a_missing_folder_is_empty_and_a_broken_set_raises(tmp_pat
     with pytest.raises(DefinitionError) as caught:
         registry.all()
     assert len(caught.value.problems) == 11
+
+
+# ------------------------------------------------------------------ the JSON Schema
+
+
+def schema_errors(path: Path) -> list[str]:
+    schema = json.loads(criteria_schema_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    report = Report(str(path))
+    data = plain(parse(path.read_text(encoding="utf-8"), report))
+    validator = jsonschema.Draft202012Validator(schema)
+    return [error.message for error in validator.iter_errors(data)]
+
+
+def test_the_shipped_and_the_valid_sets_pass_the_json_schema() -> None:
+    assert schema_errors(SHIPPED) == []
+    assert schema_errors(DATA / "valid" / "small-set.yaml") == []
+
+
+def test_the_json_schema_catches_unknown_keys_and_missing_guidance() -> None:
+    found = " ".join(schema_errors(BROKEN))
+    assert "'colour' was unexpected" in found
+    assert "'guidance' is a required property" in found
+    assert "'notes' was unexpected" in found
