@@ -19,6 +19,7 @@ from .links import links_command
 from .mail import mail_group
 from .participants import participants_group
 from .privacy import retention_group
+from .review import review_group
 from .rounds import round_group
 from .tokens import token_group
 from .translations import translations_group
@@ -45,6 +46,7 @@ def register(app: Flask) -> None:
         token_group,
         mail_group,
         translations_group,
+        review_group,
     ):
         app.cli.add_command(command)
 

@@ -21,6 +21,7 @@ from .assessments import (
     save_follow_up,
 )
 from .checks import MAX_TEXT, criteria_of, host_party, peer_parties
+from .links import MemberLink, member_link, personal_links
 from .notes import StaleNote, note_of, notes_of, save_note
 from .rerun import earlier_criteria, rerun_of, start_rerun
 from .reviews import (
@@ -37,6 +38,7 @@ from .reviews import (
 
 __all__ = [
     "MAX_TEXT",
+    "MemberLink",
     "StaleNote",
     "action_of",
     "actions_of",
@@ -58,11 +60,13 @@ __all__ = [
     "list_reviews",
     "member_actor",
     "member_by_token",
+    "member_link",
     "move",
     "note_of",
     "notes_of",
     "party_by_name",
     "peer_parties",
+    "personal_links",
     "progress",
     "publish",
     "rerun_of",
