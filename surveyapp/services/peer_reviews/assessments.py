@@ -112,6 +112,8 @@ def save_follow_up(
     ).first()
     if follow_up is None:
         raise InvalidRequest(f"action {action_id} is not an earlier action of this review")
+    if party.review.published_at is not None:
+        raise InvalidRequest("the summary is published; the follow-ups can no longer change")
     follow_up.status = status
     follow_up.explanation = bounded(explanation, "the explanation")
     follow_up.updated_by = member.id

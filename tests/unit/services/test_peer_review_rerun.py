@@ -155,3 +155,13 @@ def test_rerun_refused_before_publishing_twice_or_with_earlier_days(db: Session)
     _rerun(db, review)
     with pytest.raises(InvalidRequest, match="re-run already"):
         _rerun(db, review)
+
+
+def test_follow_ups_close_when_the_rerun_is_published(db: Session) -> None:
+    rerun = _rerun(db, _published(db))
+    peer_reviews.publish(db, rerun, actor=SETUP)
+    row = peer_reviews.follow_ups(db, rerun)[0]
+    with pytest.raises(InvalidRequest, match="published"):
+        peer_reviews.save_follow_up(
+            db, host_member(rerun), row.action_id, status="done", explanation="", actor=SETUP
+        )
