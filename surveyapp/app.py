@@ -35,6 +35,7 @@ from .respond.expired_form import handle_csrf_error
 from .respond.question_html import checked_attr, shown_answer
 from .respond.views import bp as respond_bp
 from .results.views import bp as results_bp
+from .review import views as review_views
 from .web import error_pages, question_widgets
 from .web.input_checks import refuse_unreadable_input
 from .web.security import security_headers
@@ -60,6 +61,8 @@ def init_app(app: Flask) -> None:
         mail_bp,
         feedback_bp,
         results_bp,
+        review_views.bp,
+        review_views.links_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -78,7 +81,11 @@ def init_app(app: Flask) -> None:
     error_pages.register(
         app,
         # A respondent whose form token expired gets the page back with the typed answers.
-        csrf_pages={"respond.save": handle_csrf_error, "respond.review": handle_csrf_error},
+        csrf_pages={
+            "respond.save": handle_csrf_error,
+            "respond.review": handle_csrf_error,
+            **review_views.CSRF_PAGES,
+        },
         too_large_pages={"coordinate": too_large_page},
     )
     _install_template_globals(app)
