@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from openpyxl import load_workbook
 from peer_review_world import ReviewWorld, build_review, score_everything
 from pypdf import PdfReader
@@ -85,3 +86,22 @@ def test_summary_workbook(coordinator: FlaskClient, world: ReviewWorld) -> None:
     actions = list(book.worksheets[1].iter_rows(values_only=True))
     assert actions[1][0] == "'=Publish a strategy", "text never becomes a formula"
     assert actions[1][2] == "CFO"
+
+
+def test_the_command_line_writes_both_reports(
+    runner: FlaskCliRunner, world: ReviewWorld, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "pre.pdf"
+    args = ["review", "report", str(world.review.id), "--kind", "pre", "--format", "pdf"]
+    result = runner.invoke(args=[*args, "-o", str(pdf)])
+    assert result.exit_code == 0, result.output
+    criterion = world.criteria.criteria[0]
+    assert _squash(criterion.text["fi"])[:40] in _squash(_pdf_text(pdf.read_bytes()))
+    xlsx = tmp_path / "summary.xlsx"
+    args = ["review", "report", str(world.review.id), "--kind", "summary", "--format", "xlsx"]
+    result = runner.invoke(args=[*args, "--lang", "sv", "-o", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(xlsx).worksheets[0].iter_rows(values_only=True))
+    assert any(row[1] == criterion.text["sv"] for row in rows)
+    refused = runner.invoke(args=[*args, "--lang", "de", "-o", str(xlsx)])
+    assert refused.exit_code == 1 and "not a language" in refused.output
