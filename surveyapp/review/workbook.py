@@ -39,7 +39,7 @@ def report_workbook(session: Session, review: PeerReview, kind: str, lang: str) 
 
 
 def _table(
-    book: Workbook, name: str, header: Row, widths: Sequence[float], rows: list[Row],
+    book: Workbook, name: str, header: Row, widths: Sequence[float], rows: Sequence[Row],
     wrapped: Sequence[int],
 ) -> None:  # fmt: skip
     """One sheet: the header, the rows, widths and wrapping per column, an autofilter."""
