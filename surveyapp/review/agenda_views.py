@@ -62,11 +62,11 @@ def _item_or_404(review: PeerReview, item_id: int) -> ReviewAgendaItem:
         abort(404)
 
 
-@bp.post("/<id:review_id>/agenda/<id:item_id>")
+@bp.post("/<id:review_id>/agenda/<id:agenda_item_id>")
 @role_required("coordinator")
-def change_agenda_item(review_id: int, item_id: int) -> ResponseReturnValue:
+def change_agenda_item(review_id: int, agenda_item_id: int) -> ResponseReturnValue:
     review = review_or_404(review_id)
-    item = _item_or_404(review, item_id)
+    item = _item_or_404(review, agenda_item_id)
     form = AgendaItemForm(prefix=f"item{item.id}")
     if not form.validate_on_submit():
         return _render(review, form, item.id)
