@@ -4,6 +4,7 @@ their saves (their organisation, never the token) and what they have saved so fa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import abort, request, session, url_for
@@ -15,6 +16,7 @@ from ..i18n import choose_language, use_language
 from ..review_models import PeerReview, ReviewAssessment, ReviewMember, ReviewParty
 from ..services import peer_reviews
 from ..services.audit import Actor
+from .link_guard import counted
 from .lookups import chapters_of, review_criteria
 
 LANG_KEY = "review_lang"  # the language chosen on the switcher, kept for the next pages
@@ -55,7 +57,7 @@ class Reviewer:
 
 def reviewer_or_404(token: str) -> Reviewer:
     """The member of this link, with the page's language set; unknown links get 404."""
-    member = peer_reviews.member_by_token(get_session(), token)
+    member = counted(token, partial(peer_reviews.member_by_token, get_session()))
     if member is None:
         abort(404)
     party = member.party

@@ -5,6 +5,7 @@ form, a level off the scale, an expired form token) keeps every field as typed."
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,11 +15,10 @@ from ..db import get_session
 from ..errors import InvalidRequest
 from ..forms.dynamic import TokenField
 from ..i18n import _
-from ..review_models import PeerReview, ReviewNote
+from ..review_models import PeerReview, ReviewNote, ReviewParty
 from ..services import peer_reviews
 from ..services.peer_reviews.notes import StaleNote
 from .blueprint import bp
-from .link_context import host_assessments
 from .lookups import criterion_or_404, review_criteria, review_or_404
 
 NOTE_FIELDS = ("notes", "strengths", "development_areas")
@@ -52,11 +52,17 @@ def render_notes(
         errors=errors or {},
         stale=stale,
         notice=notice,
-        host=host_assessments(review).get(criterion.id),
+        views=_views(review, criterion.id),
         previous_id=ids[at - 1] if at > 0 else None,
         next_id=ids[at + 1] if at + 1 < len(ids) else None,
         form=TokenField(),
     )
+
+
+def _views(review: PeerReview, criterion_id: str) -> list[tuple[ReviewParty, Any]]:
+    """Each organisation with its view of the criterion before the days (or None)."""
+    found = peer_reviews.assessments_by_party(get_session(), review)
+    return [(party, found.get(party.id, {}).get(criterion_id)) for party in review.parties]
 
 
 @bp.get("/<id:review_id>/notes/<criterion_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
@@ -16,10 +16,12 @@ from ..errors import InvalidRequest
 from ..i18n import _
 from ..review_models import PeerReview
 from ..services import peer_reviews
+from ..web.csv_download import csv_download
+from ..web.lookups import writing_session
 from .blueprint import bp
 from .forms import MemberForm, PartyForm, ReviewForm
 from .links import personal_link
-from .lookups import criteria_registry, review_criteria, review_or_404
+from .lookups import chapters_of, criteria_registry, review_criteria, review_or_404
 
 
 def _lang() -> str:
@@ -90,6 +92,7 @@ def _render_review(
         "review/review.html",
         review=review,
         criteria=review_criteria(review),
+        chapters=chapters_of(review_criteria(review), review.host_language),
         answered=peer_reviews.progress(get_session(), review),
         link=personal_link,
         party_form=party_form,
@@ -146,3 +149,16 @@ def add_member(review_id: int) -> ResponseReturnValue:
     get_session().commit()
     flash(_("%(name)s is added.", name=form.name.data))
     return redirect(url_for("review.review_detail", review_id=review.id), 303)
+
+
+@bp.get("/<id:review_id>/links.csv")
+@role_required("coordinator")
+def links_csv(review_id: int) -> ResponseReturnValue:
+    """Every member's personal link, to send them; the download is audited."""
+    db = writing_session()
+    review = review_or_404(review_id)
+    rows = peer_reviews.personal_links(db, review, current_app.config["BASE_URL"], actor=actor())
+    db.commit()
+    header = ["organisation", "role", "name", "email", "language", "link"]
+    cells = ([r.organisation, r.role, r.name, r.email, r.language, r.link] for r in rows)
+    return csv_download(f"review-{review.id}-links.csv", header, cells)

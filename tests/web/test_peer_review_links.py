@@ -8,6 +8,7 @@ import datetime as dt
 from html import unescape
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from peer_review_world import ReviewWorld, build_review, score_everything
 from sqlalchemy import select
@@ -182,3 +183,22 @@ def test_the_rerun_host_gives_the_earlier_actions_statuses(
     assert (saved.status, saved.explanation) == ("in_progress", "Half way")
     peer = next(p for p in later.parties if p.role == "peer").members[0]
     assert client.get(f"/r/{peer.token}/actions").status_code == 404
+
+
+def test_guessed_links_are_throttled(app: Flask, client: FlaskClient, world: ReviewWorld) -> None:
+    app.config["TOKEN_GUESS_LIMIT"] = 3
+    for n in range(3):
+        assert client.get(f"/r/{'g' * 63}{n}").status_code == 404
+    guesser = app.test_client()
+    assert guesser.get(f"/r/{world.peer_en.token}").status_code == 429, "a hit looks the same"
+    assert client.get(f"/r/{'g' * 64}").status_code == 429
+
+
+def test_a_link_opened_before_keeps_working(
+    app: Flask, client: FlaskClient, world: ReviewWorld
+) -> None:
+    app.config["TOKEN_GUESS_LIMIT"] = 2
+    assert client.get(f"/r/{world.host.token}").status_code == 200
+    for n in range(3):
+        client.get(f"/r/{'h' * 63}{n}")
+    assert client.get(f"/r/{world.host.token}").status_code == 200

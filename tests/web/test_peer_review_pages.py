@@ -278,3 +278,20 @@ def test_pre_report_page(coordinator: FlaskClient, session: Session, world: Revi
     assert criterion.text["fi"] in html, "in the host's language"
     swedish = coordinator.get(_url(world, "/pre-report?lang=sv")).get_data(as_text=True)
     assert criterion.text["sv"] in swedish
+
+
+def test_links_csv_and_notes_index(
+    coordinator: FlaskClient, session: Session, world: ReviewWorld
+) -> None:
+    html = coordinator.get(_url(world)).get_data(as_text=True)
+    assert f"/notes/{world.criteria.criteria[-1].id}" in html, "every criterion's notes page"
+    response = coordinator.get(_url(world, "/links.csv"))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f"/r/{world.peer_sv.token}" in text and "Eva Berg" in text
+    events = (
+        fresh(session)
+        .scalars(select(AuditEvent).where(AuditEvent.action == "review_links_downloaded"))
+        .all()
+    )
+    assert len(events) == 1 and world.peer_sv.token not in (events[0].detail or "")
