@@ -98,6 +98,11 @@ def _write_summary(book: Workbook, report: SummaryReport) -> None:
     ]
     widths = [WIDE, TEXT, NUMBER, NUMBER, WIDE, NUMBER, NUMBER, TEXT, TEXT]
     _table(book, _("Summary")[:31], header, widths, rows, (0, 1, 4, 7, 8))
+    _write_actions(book, report)
+
+
+def _write_actions(book: Workbook, report: SummaryReport) -> None:
+    """The action proposals and, in a re-run, what became of the earlier review's."""
     actions = [
         [a.title, a.criterion or _("The whole review"), a.owner,
          a.due_on.isoformat() if a.due_on else "", str(PRIORITY_NAMES.get(a.priority, a.priority))]

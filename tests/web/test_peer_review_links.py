@@ -202,3 +202,12 @@ def test_a_link_opened_before_keeps_working(
     for n in range(3):
         client.get(f"/r/{'h' * 63}{n}")
     assert client.get(f"/r/{world.host.token}").status_code == 200
+
+
+def test_after_publication_the_chapter_pages_only_show(
+    client: FlaskClient, session: Session, world: ReviewWorld
+) -> None:
+    peer_reviews.publish(session, world.review, actor=SETUP)
+    session.commit()
+    html = client.get(_chapter(world, world.host.token)).get_data(as_text=True)
+    assert "can no longer change" in html and "Save and next" not in html

@@ -105,3 +105,32 @@ def test_the_command_line_writes_both_reports(
     assert any(row[1] == criterion.text["sv"] for row in rows)
     refused = runner.invoke(args=[*args, "--lang", "de", "-o", str(xlsx)])
     assert refused.exit_code == 1 and "not a language" in refused.output
+
+
+def test_a_reruns_summary_workbook_has_the_change_and_the_statuses(
+    coordinator: FlaskClient, session: Session, world: ReviewWorld
+) -> None:
+    peer_reviews.publish(session, world.review, actor=SETUP)
+    later = peer_reviews.start_rerun(
+        session, world.review, criteria=world.criteria, evaluation_start=dt.date(2029, 5, 14),
+        evaluation_end=dt.date(2029, 5, 15), actor=SETUP,
+    )  # fmt: skip
+    host = next(p for p in later.parties if p.role == "host").members[0]
+    action = peer_reviews.follow_ups(session, later)[0].action_id
+    peer_reviews.save_follow_up(
+        session, host, action, status="done", explanation="Adopted 2028", actor=SETUP
+    )
+    peer_reviews.save_note(
+        session, later, world.first, notes="", final_level=5, strengths="", development_areas="",
+        actor=SETUP,
+    )  # fmt: skip
+    session.commit()
+    response = coordinator.get(f"/workspace/reviews/{later.id}/summary.xlsx?lang=en")
+    book = load_workbook(io.BytesIO(response.data))
+    summary = list(book.worksheets[0].iter_rows(values_only=True))
+    row = next(r for r in summary if r[1] == world.criteria.criteria[0].text["en"])
+    assert (row[3], row[5], row[6]) == (5, 4, 1)
+    earlier = list(book["Earlier actions"].iter_rows(values_only=True))
+    assert earlier[1] == ("'=Publish a strategy", "Done", "Adopted 2028")
+    page = coordinator.get(f"/workspace/reviews/{later.id}/summary").get_data(as_text=True)
+    assert "Adopted 2028" in page and "+1.0" in page
