@@ -35,6 +35,9 @@ from .respond.expired_form import handle_csrf_error
 from .respond.question_html import checked_attr, shown_answer
 from .respond.views import bp as respond_bp
 from .results.views import bp as results_bp
+from .review.views import CSRF_PAGES as REVIEW_CSRF_PAGES
+from .review.views import bp as review_bp
+from .review.views import links_bp as reviewer_bp
 from .web import error_pages, question_widgets
 from .web.input_checks import refuse_unreadable_input
 from .web.security import security_headers
@@ -60,6 +63,8 @@ def init_app(app: Flask) -> None:
         mail_bp,
         feedback_bp,
         results_bp,
+        review_bp,
+        reviewer_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -78,7 +83,11 @@ def init_app(app: Flask) -> None:
     error_pages.register(
         app,
         # A respondent whose form token expired gets the page back with the typed answers.
-        csrf_pages={"respond.save": handle_csrf_error, "respond.review": handle_csrf_error},
+        csrf_pages={
+            "respond.save": handle_csrf_error,
+            "respond.review": handle_csrf_error,
+            **REVIEW_CSRF_PAGES,
+        },
         too_large_pages={"coordinate": too_large_page},
     )
     _install_template_globals(app)

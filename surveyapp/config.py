@@ -67,6 +67,13 @@ def translations_dir() -> str | None:
     return _path(value) if value else None
 
 
+def criteria_dir() -> str | None:
+    """CRITERIA_DIR from the environment, absolute; None (the default) means `criteria/`
+    next to SURVEYS_DIR: the peer reviews' criteria sets."""
+    value = os.environ.get("CRITERIA_DIR", "").strip()
+    return _path(value) if value else None
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the configuration mapping from defaults, the environment and `overrides`."""
     env = os.environ
@@ -75,6 +82,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY"),
         "SURVEYS_DIR": surveys_dir(),
         "TRANSLATIONS_DIR": translations_dir(),
+        "CRITERIA_DIR": criteria_dir(),
         "EXPORTS_DIR": _path(env.get("EXPORTS_DIR", "exports")),
         # In an anonymous round, smaller counts in a breakdown show as "fewer than N", and
         # filters that would select fewer responses are refused.
@@ -139,6 +147,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config["SESSION_COOKIE_SECURE"] = config["BASE_URL"].startswith("https://")
     config.update(overrides or {})
     config["DATABASE_URL"] = _absolute_sqlite(config["DATABASE_URL"])
+    # Resolved after the overrides, so that a test's SURVEYS_DIR brings its criteria/.
+    config["CRITERIA_DIR"] = config["CRITERIA_DIR"] or str(
+        Path(config["SURVEYS_DIR"]).resolve().parent / "criteria"
+    )
     _require_secret(config)
     return config
 

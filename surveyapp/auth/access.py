@@ -17,8 +17,9 @@ from ..services import audit
 F = TypeVar("F", bound=Callable[..., Any])
 # Role → the roles that may do what it may: coordinators may do everything editors do.
 ALLOWED = {"editor": ("editor", "coordinator"), "coordinator": ("coordinator",)}
-# Endpoints anyone may reach: respondents, previews, health, login. Everything else needs a role.
-PUBLIC_BLUEPRINTS = ("respond", "preview", "health")
+# Endpoints anyone may reach: respondents, reviewers' personal links, previews, health, login.
+# Everything else needs a role.
+PUBLIC_BLUEPRINTS = ("respond", "reviewer", "preview", "health")
 PUBLIC_ENDPOINTS = ("static", "auth.login", "auth.logout")
 
 

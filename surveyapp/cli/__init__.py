@@ -19,6 +19,8 @@ from .links import links_command
 from .mail import mail_group
 from .participants import participants_group
 from .privacy import retention_group
+from .review import review_group
+from .review_report import report_command
 from .rounds import round_group
 from .tokens import token_group
 from .translations import translations_group
@@ -45,9 +47,12 @@ def register(app: Flask) -> None:
         token_group,
         mail_group,
         translations_group,
+        review_group,
     ):
         app.cli.add_command(command)
 
+
+review_group.add_command(report_command)  # drawn by the review pages' renderers
 
 cli = FlaskGroup(name="surveyapp", create_app=create_app, help=__doc__)
 # Found before the app's own commands, so these run without building the app.

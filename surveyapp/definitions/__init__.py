@@ -5,6 +5,20 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+from surveyapp.definitions.criteria import (
+    CriteriaSet,
+    Criterion,
+    Level,
+    criteria_from_data,
+    criteria_to_data,
+)
+from surveyapp.definitions.criteria_file import load_criteria, load_criteria_text
+from surveyapp.definitions.criteria_registry import (
+    CriteriaRegistry,
+    UnknownCriteriaSet,
+    check_criteria_paths,
+    default_criteria_dir,
+)
 from surveyapp.definitions.evaluation import (
     evaluate,
     is_answered,
@@ -48,6 +62,7 @@ from surveyapp.languages import INTERFACE_LANGUAGES
 
 SCHEMA_FILE = "survey.schema.json"
 MANUAL_SCHEMA_FILE = "manual.schema.json"
+CRITERIA_SCHEMA_FILE = "criteria.schema.json"
 
 
 def schema_text(manual: Manual | None = None) -> str:
@@ -68,6 +83,11 @@ def manual_schema_text() -> str:
     return resources.files(__name__).joinpath(MANUAL_SCHEMA_FILE).read_text(encoding="utf-8")
 
 
+def criteria_schema_text() -> str:
+    """The JSON Schema of a criteria set (criteria/<id>.yaml)."""
+    return resources.files(__name__).joinpath(CRITERIA_SCHEMA_FILE).read_text(encoding="utf-8")
+
+
 __all__ = [
     "BUILTIN_SCALES",
     "INTERFACE_LANGUAGES",
@@ -81,6 +101,10 @@ __all__ = [
     "CheckReport",
     "Compare",
     "Condition",
+    "CriteriaRegistry",
+    "CriteriaSet",
+    "Criterion",
+    "Level",
     "Manual",
     "Not",
     "Option",
@@ -92,12 +116,20 @@ __all__ = [
     "Survey",
     "SurveyRegistry",
     "Topic",
+    "UnknownCriteriaSet",
     "cached_snapshot",
+    "check_criteria_paths",
     "check_paths",
+    "criteria_from_data",
+    "criteria_schema_text",
+    "criteria_to_data",
+    "default_criteria_dir",
     "definition_hash",
     "evaluate",
     "is_answered",
     "is_visible",
+    "load_criteria",
+    "load_criteria_text",
     "load_dir",
     "load_file",
     "load_manual_text",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from surveyapp import models  # noqa: F401 - registers every table on Base.metadata
+from surveyapp import models, review_models  # noqa: F401 - registers every table on Base.metadata
 from surveyapp.db import Base, make_engine
 
 config = context.config

@@ -20,6 +20,7 @@ from urllib.parse import quote_from_bytes, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from peer_review_world import ReviewWorld, build_review
 from security_kit import answer, invite, route_url
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ from werkzeug.routing import Rule
 from builders import SETUP, TEST_SURVEYS, csrf_token, workspace_token
 from surveyapp.definitions import SurveyRegistry
 from surveyapp.models import FeedbackItem, Invitation, Round, User
-from surveyapp.services import feedback, mail, rounds
+from surveyapp.services import feedback, mail, peer_reviews, rounds
 
 LogIn = Callable[[FlaskClient, str], User]
 
@@ -53,6 +54,10 @@ class World:
     item_id: int
     # An anonymous round's invitation: its start page has the only form of respond.begin.
     anonymous_invitation: Invitation
+    # A peer review with its agenda drafted and one action; its host's personal link.
+    review: ReviewWorld
+    agenda_item_id: int
+    action_id: int
 
     def url(self, app: Flask, rule: Rule, **overrides: Any) -> str:
         known = {
@@ -66,8 +71,15 @@ class World:
             "survey_id": "respond-test",
             "revision": "0.3",
             "filename": "css/app.css",
+            "review_id": self.review.review.id,
+            "criterion_id": self.review.first,
+            "chapter_id": self.review.first_chapter,
+            "agenda_item_id": self.agenda_item_id,
+            "action_id": self.action_id,
             "token": self.round.open_link_token
             if rule.rule.startswith("/o/")
+            else self.review.host.token
+            if rule.rule.startswith("/r/")
             else self.anonymous_invitation.token
             if rule.endpoint == "respond.begin"
             else self.invitation.token,
@@ -91,8 +103,20 @@ def world(session: Session) -> World:
         session, SurveyRegistry(TEST_SURVEYS), "respond-test", "0.4", is_anonymous=True, actor=SETUP
     )
     anonymous_invitation = invite(session, anonymous, language="en")
+    reviews = build_review(session)
+    agenda = peer_reviews.draft_agenda(session, reviews.review, actor=SETUP)
+    action = peer_reviews.add_action(session, reviews.review, title="Act", actor=SETUP)
     session.commit()
-    return World(round_, invitation, batch.id, item.id, anonymous_invitation)
+    return World(
+        round_,
+        invitation,
+        batch.id,
+        item.id,
+        anonymous_invitation,
+        reviews,
+        agenda[0].id,
+        action.id,
+    )
 
 
 # --- the forms of each POST route, from the app's own pages --------------------------------------
@@ -271,6 +295,8 @@ def test_no_scanner_payload_gets_a_server_error(app: Flask, world: World, as_use
     elsewhere.add("feedback.bring_in")  # shown only while submitted comments wait
     elsewhere.add("feedback.report_notes")  # shown only once a comment is triaged
     elsewhere.add("feedback.import_apply")  # shown only on the preview of an uploaded workbook
+    # A peer review's re-run starts once it is published; only a re-run's host has follow-ups.
+    elsewhere |= {"review.start_rerun", "reviewer.save_follow_ups"}
     expected = {r.endpoint for r in post_rules(app)} - elsewhere
     assert covered >= expected, f"no form found for {expected - covered}"
     assert sent > 300

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from surveyapp import migrate
+from surveyapp import migrate, review_models  # noqa: F401 - the review tables on Base
 from surveyapp.db import Base, make_engine
 from surveyapp.services import response_reads
 
@@ -31,6 +31,14 @@ TABLES = {
     "answers",
     "feedback_items",
     "published_reports",
+    "peer_reviews",
+    "review_parties",
+    "review_members",
+    "review_assessments",
+    "review_agenda_items",
+    "review_notes",
+    "review_actions",
+    "review_follow_ups",
 }
 
 
@@ -264,3 +272,14 @@ def test_0008_and_0009_keep_feedback_items_link_them_and_roll_back(empty_engine:
     with empty_engine.connect() as conn:
         notes = conn.execute(text("SELECT note FROM feedback_items")).scalars().all()
     assert notes == ["Kept", "Kept"]
+
+
+REVIEW_TABLES = {name for name in TABLES if name == "peer_reviews" or name.startswith("review_")}
+
+
+def test_0013_adds_the_peer_review_tables_and_rolls_back_to_0012(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine, "0013")
+    assert set(inspect(empty_engine).get_table_names()) >= REVIEW_TABLES
+    migrate.downgrade(empty_engine, "0012")
+    left = set(inspect(empty_engine).get_table_names())
+    assert not REVIEW_TABLES & left and left >= TABLES - REVIEW_TABLES

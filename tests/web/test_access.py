@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from peer_review_world import build_review
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from builders import csrf_token, workspace_token
 from surveyapp import create_app
 from surveyapp.auth.access import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS
 from surveyapp.models import AuditEvent, Invitation, Participant, Round
+from surveyapp.review_models import PeerReview, ReviewMember
 
 ROLES = ("anonymous", "respondent", "editor", "coordinator")
 # Endpoints that must be in the matrix: if one is renamed, this list says so.
@@ -35,6 +37,14 @@ KNOWN_WORKSPACE = {
     "coordinate.edit_participant",
     "coordinate.delete_participant",
     "coordinate.import_participants",
+    "review.reviews",
+    "review.new_review",
+    "review.review_detail",
+    "review.pre_report_page",
+    "review.agenda",
+    "review.notes",
+    "review.summary",
+    "review.rerun",
 }
 
 # Editors read results, never lists of people or links: each page open to them is named here.
@@ -108,6 +118,8 @@ class World:
     round: Round
     participant: Participant
     invitation: Invitation
+    review: PeerReview
+    reviewer: ReviewMember
 
     def url(self, app: Flask, route: Route) -> str:
         values = {name: self.value(route, name) for name in route.arguments}
@@ -125,12 +137,22 @@ class World:
             "section_id": "about",
             "survey_id": "respond-test",
             "filename": "css/app.css",
-            "token": self.round.open_link_token
-            if route.rule.startswith("/o/")
-            else self.invitation.token,
+            "token": self._token(route),
+            "review_id": self.review.id,
+            "criterion_id": "influence",
+            "action_id": 1,
+            "agenda_item_id": 1,
+            "chapter_id": "why",
         }
         assert name in known, f"add a dummy value for <{name}> of {route} to this test"
         return known[name]
+
+    def _token(self, route: Route) -> str:
+        if route.rule.startswith("/o/"):
+            return self.round.open_link_token  # type: ignore[return-value]
+        if route.rule.startswith("/r/"):
+            return self.reviewer.token
+        return self.invitation.token
 
 
 @pytest.fixture
@@ -138,10 +160,13 @@ def world(
     make_round: Callable[..., Round],
     make_participant: Callable[..., Participant],
     make_invitation: Callable[..., Invitation],
+    session: Session,
 ) -> World:
     round_ = make_round(open_link=True)
     person = make_participant()
-    return World(round_, person, make_invitation(round_, person))
+    reviews = build_review(session)
+    invitation = make_invitation(round_, person)
+    return World(round_, person, invitation, reviews.review, reviews.peer_sv)
 
 
 @pytest.fixture

@@ -1,0 +1,74 @@
+"""A reviewer's chapter page as posted: per criterion the level and the text fields, read
+from the form and checked, so a page that fails keeps every field as typed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..definitions.criteria import Criterion
+from ..i18n import _, _l
+from ..review_models import ReviewAssessment
+
+MAX_TEXT = 10_000  # as the services' limit: a thorough answer, a readable page and PDF
+HOST_FIELDS = {
+    "evidence": _l("Evidence"),
+    "links": _l("Links to documents"),
+    "key_people": _l("Key people to meet"),
+}
+PEER_FIELDS = {
+    "observations": _l("Observations"),
+    "questions": _l("Questions for the evaluation days"),
+}
+
+
+@dataclass
+class Entry:
+    """One criterion's values on the page, as stored or as typed, and their errors."""
+
+    level: str = ""
+    texts: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_filled(self) -> bool:
+        return bool(self.level or any(text.strip() for text in self.texts.values()))
+
+    @property
+    def level_value(self) -> int | None:
+        return int(self.level) if self.level.isdigit() else None
+
+
+def field_names(is_host: bool) -> dict[str, object]:
+    return HOST_FIELDS if is_host else PEER_FIELDS
+
+
+def stored_entries(
+    criteria: Iterable[Criterion], saved: Mapping[str, ReviewAssessment], is_host: bool
+) -> dict[str, Entry]:
+    entries = {}
+    for criterion in criteria:
+        row = saved.get(criterion.id)
+        level = "" if row is None or row.level is None else str(row.level)
+        texts = {name: getattr(row, name) or "" if row else "" for name in field_names(is_host)}
+        entries[criterion.id] = Entry(level, texts)
+    return entries
+
+
+def posted_entries(
+    criteria: Iterable[Criterion], form: Mapping[str, str], is_host: bool
+) -> dict[str, Entry]:
+    """Each criterion's posted values; a level off the scale or a text too long is an error
+    next to its field, and the typed values stay."""
+    entries = {}
+    for criterion in criteria:
+        level = (form.get(f"{criterion.id}-level") or "").strip()
+        texts = {name: form.get(f"{criterion.id}-{name}", "") for name in field_names(is_host)}
+        entry = Entry(level, texts)
+        if level and (not level.isdigit() or int(level) not in criterion.values):
+            entry.errors["level"] = _("Choose one of the levels shown.")
+        for name, text in texts.items():
+            if len(text) > MAX_TEXT:
+                entry.errors[name] = _("At most %(max)d characters fit here.", max=MAX_TEXT)
+        entries[criterion.id] = entry
+    return entries

@@ -1,0 +1,167 @@
+"""Reviewers' saves by personal link: the host's self-assessment, the peers' scores, and in
+a re-run the host's word on each earlier action."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ...errors import InvalidRequest
+from ...review_models import (
+    FOLLOW_UP_STATUSES,
+    PeerReview,
+    ReviewAction,
+    ReviewAssessment,
+    ReviewFollowUp,
+    ReviewMember,
+    ReviewParty,
+)
+from ..audit import Actor, record
+from .checks import bounded, checked_level, criterion_of, review_target
+
+HOST_FIELDS = ("evidence", "links", "key_people")
+PEER_FIELDS = ("observations", "questions")
+
+
+def save_assessment(
+    session: Session,
+    member: ReviewMember,
+    criterion_id: str,
+    *,
+    level: int | None,
+    evidence: str | None = None,
+    links: str | None = None,
+    key_people: str | None = None,
+    observations: str | None = None,
+    questions: str | None = None,
+    actor: Actor,
+) -> ReviewAssessment:
+    """Save the member's organisation's view of one criterion: a host member's level,
+    evidence, links and key people, a peer member's level, observations and questions.
+    A text left None stays as it was; the other role's texts are refused."""
+    party = member.party
+    review = party.review
+    if review.published_at is not None:
+        raise InvalidRequest("the summary is published; the assessments can no longer change")
+    criterion = criterion_of(review, criterion_id)
+    given = {
+        "evidence": evidence,
+        "links": links,
+        "key_people": key_people,
+        "observations": observations,
+        "questions": questions,
+    }
+    own = HOST_FIELDS if party.role == "host" else PEER_FIELDS
+    foreign = [name for name, value in given.items() if name not in own and value]
+    if foreign:
+        raise InvalidRequest(f"a {party.role} member does not give {', '.join(foreign)}")
+    assessment = _assessment(session, party, criterion.id)
+    assessment.level = checked_level(criterion, level)
+    for name in own:
+        if given[name] is not None:
+            setattr(assessment, name, bounded(given[name], name.replace("_", " ")))
+    assessment.updated_by = member.id
+    session.flush()
+    record(
+        session,
+        "review_assessment_saved",
+        actor=actor,
+        target=review_target(review),
+        detail=f"{party.name}: {criterion.id} level {_shown(assessment.level)}",
+    )
+    return assessment
+
+
+def _shown(level: int | None) -> str:
+    return "none" if level is None else str(level)
+
+
+def _assessment(session: Session, party: ReviewParty, criterion_id: str) -> ReviewAssessment:
+    found = session.scalars(
+        select(ReviewAssessment).where(
+            ReviewAssessment.party_id == party.id, ReviewAssessment.criterion_id == criterion_id
+        )
+    ).first()
+    if found is None:
+        found = ReviewAssessment(party_id=party.id, criterion_id=criterion_id)
+        session.add(found)
+    return found
+
+
+def save_follow_up(
+    session: Session,
+    member: ReviewMember,
+    action_id: int,
+    *,
+    status: str,
+    explanation: str,
+    actor: Actor,
+) -> ReviewFollowUp:
+    """A host member says what became of one action of the earlier review."""
+    party = member.party
+    if party.role != "host":
+        raise InvalidRequest("only the host's members report on the earlier actions")
+    if status not in FOLLOW_UP_STATUSES:
+        raise InvalidRequest(
+            f"a follow-up's status is one of {', '.join(FOLLOW_UP_STATUSES)}, not {status!r}"
+        )
+    follow_up = session.scalars(
+        select(ReviewFollowUp).where(
+            ReviewFollowUp.review_id == party.review_id, ReviewFollowUp.action_id == action_id
+        )
+    ).first()
+    if follow_up is None:
+        raise InvalidRequest(f"action {action_id} is not an earlier action of this review")
+    if party.review.published_at is not None:
+        raise InvalidRequest("the summary is published; the follow-ups can no longer change")
+    follow_up.status = status
+    follow_up.explanation = bounded(explanation, "the explanation")
+    follow_up.updated_by = member.id
+    session.flush()
+    record(
+        session,
+        "review_follow_up_saved",
+        actor=actor,
+        target=review_target(party.review),
+        detail=f"action {action_id}: {status}",
+    )
+    return follow_up
+
+
+def assessments_by_party(
+    session: Session, review: PeerReview
+) -> dict[int, dict[str, ReviewAssessment]]:
+    """{party id: {criterion id: assessment}} of every party of `review`."""
+    found: dict[int, dict[str, ReviewAssessment]] = {p.id: {} for p in review.parties}
+    rows = session.scalars(
+        select(ReviewAssessment).join(ReviewParty).where(ReviewParty.review_id == review.id)
+    )
+    for row in rows:
+        found[row.party_id][row.criterion_id] = row
+    return found
+
+
+def progress(session: Session, review: PeerReview) -> dict[int, int]:
+    """{party id: how many criteria it has given a level}."""
+    counted = dict.fromkeys((p.id for p in review.parties), 0)
+    rows = session.execute(
+        select(ReviewAssessment.party_id, func.count())
+        .join(ReviewParty)
+        .where(ReviewParty.review_id == review.id, ReviewAssessment.level.is_not(None))
+        .group_by(ReviewAssessment.party_id)
+    )
+    for party_id, count in rows:
+        counted[party_id] = count
+    return counted
+
+
+def follow_ups(session: Session, review: PeerReview) -> list[ReviewFollowUp]:
+    """The follow-up of each earlier action, in the earlier summary's order."""
+    return list(
+        session.scalars(
+            select(ReviewFollowUp)
+            .join(ReviewAction, ReviewFollowUp.action_id == ReviewAction.id)
+            .where(ReviewFollowUp.review_id == review.id)
+            .order_by(ReviewAction.position, ReviewAction.id)
+        )
+    )

@@ -1,0 +1,20 @@
+"""How far the views on one criterion lie apart: the agenda and the pre-report sort by it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def divergence(self_level: int | None, peer_levels: Iterable[int | None]) -> float | None:
+    """The largest distance of a peer's level from the self-assessment; None without a
+    self-assessed level or without any peer's level."""
+    given = [level for level in peer_levels if level is not None]
+    if self_level is None or not given:
+        return None
+    return float(max(abs(level - self_level) for level in given))
+
+
+def spread(levels: Iterable[int | None]) -> int | None:
+    """Highest minus lowest of the levels given; None when none is given."""
+    given = [level for level in levels if level is not None]
+    return max(given) - min(given) if given else None
