@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from peer_review_world import build_review
+from sqlalchemy.orm import Session
 from test_access import ROUTES, World
 
 from language_check import english_left
@@ -28,7 +30,9 @@ PAGES = [
     if r.method == "GET"
     and r.endpoint.split(".")[0] not in ("api", "static", "respond", "health")
     and r.endpoint != "auth.logout"
+    and not r.rule.startswith("/r/")  # a reviewer's pages: in the criteria set's languages
 ]
+REVIEWER_PAGES = [r for r in ROUTES if r.method == "GET" and r.rule.startswith("/r/")]
 
 
 @pytest.fixture
@@ -36,10 +40,12 @@ def world(
     make_round: Callable[..., Round],
     make_participant: Callable[..., Participant],
     make_invitation: Callable[..., Invitation],
+    session: Session,
 ) -> World:
     round_ = make_round(open_link=True)
     person = make_participant(group="vg-2027")  # data, not an English word the check would see
-    return World(round_, person, make_invitation(round_, person))
+    reviews = build_review(session)  # a peer review with a drafted agenda and an action
+    return World(round_, person, make_invitation(round_, person), reviews.review, reviews.peer_sv)
 
 
 def test_the_smoke_test_covers_the_workspace() -> None:
@@ -68,3 +74,22 @@ def test_every_workspace_page_is_in_the_chosen_language(
         assert left == [], f"{route} ({response.status_code}) has English text in {lang}"
         checked += 1
     assert checked > 15
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])  # the shipped criteria set's other languages
+def test_every_reviewer_page_is_in_the_chosen_language(
+    app: Flask, client: FlaskClient, world: World, lang: str
+) -> None:
+    """A peer reviewer's personal-link pages, in each language their criteria set has."""
+    assert len(REVIEWER_PAGES) >= 4, [str(r) for r in REVIEWER_PAGES]
+    checked = 0
+    for route in REVIEWER_PAGES:
+        url = world.url(app, route)
+        response = client.get(url + ("&" if "?" in url else "?") + f"lang={lang}")
+        if response.mimetype != "text/html" or response.status_code == 302:
+            continue  # a download, or a page that says "not yet" by going elsewhere
+        html = response.get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html, f"{route} is not in {lang}"
+        assert english_left(html, lang) == [], f"{route} has English text in {lang}"
+        checked += 1
+    assert checked >= 3
