@@ -120,7 +120,7 @@ class FollowUpLine:
     """An earlier action and what the host says became of it."""
 
     action: ActionLine
-    status: str  # done, in_progress, not_started, dropped
+    status: str | None  # done, in_progress, not_started, dropped; None: no answer yet
     explanation: str
 
 

@@ -14,6 +14,7 @@ from .agenda import (
     update_agenda_item,
 )
 from .assessments import (
+    StaleAssessment,
     assessments_by_party,
     follow_ups,
     progress,
@@ -39,6 +40,7 @@ from .reviews import (
 __all__ = [
     "MAX_TEXT",
     "MemberLink",
+    "StaleAssessment",
     "StaleNote",
     "action_of",
     "actions_of",

@@ -67,8 +67,8 @@ def test_each_earlier_action_gets_a_follow_up_the_host_fills_in(db: Session) -> 
     rerun = _rerun(db, earlier)
     rows = peer_reviews.follow_ups(db, rerun)
     assert [(f.action.title, f.status, f.explanation) for f in rows] == [
-        ("Write a strategy", "not_started", ""),
-        ("Train buyers", "not_started", ""),
+        ("Write a strategy", None, ""),  # None: the host has not answered yet
+        ("Train buyers", None, ""),
     ]
     host = host_member(rerun)
     peer_reviews.save_follow_up(
@@ -97,6 +97,12 @@ def test_each_earlier_action_gets_a_follow_up_the_host_fills_in(db: Session) -> 
         peer_reviews.save_follow_up(
             db, host, rows[0].action_id, status="forgotten", explanation="", actor=SETUP
         )
+    for missing in (None, ""):
+        with pytest.raises(InvalidRequest, match="choose what became of action"):
+            peer_reviews.save_follow_up(
+                db, host, rows[1].action_id, status=missing, explanation="x", actor=SETUP
+            )
+    assert (rows[1].status, rows[1].explanation) == (None, "")
     with pytest.raises(InvalidRequest, match="not an earlier action"):
         peer_reviews.save_follow_up(
             db,
