@@ -17,7 +17,7 @@ from ...review_models import (
     ReviewParty,
 )
 from ..audit import Actor, record
-from .checks import bounded, checked_level, criterion_of, review_target
+from .checks import bounded, checked_level, criterion_of, review_target, unpublished
 
 HOST_FIELDS = ("evidence", "links", "key_people")
 PEER_FIELDS = ("observations", "questions")
@@ -60,8 +60,7 @@ def save_assessment(
     raises StaleAssessment. Nothing changes when anything is refused."""
     party = member.party
     review = party.review
-    if review.published_at is not None:
-        raise InvalidRequest("the summary is published; the assessments can no longer change")
+    unpublished(review, "the assessments")
     criterion = criterion_of(review, criterion_id)
     given = {
         "evidence": evidence,
@@ -145,8 +144,7 @@ def save_follow_up(
     ).first()
     if follow_up is None:
         raise InvalidRequest(f"action {action_id} is not an earlier action of this review")
-    if party.review.published_at is not None:
-        raise InvalidRequest("the summary is published; the follow-ups can no longer change")
+    unpublished(party.review, "the follow-ups")
     follow_up.status = status
     follow_up.explanation = bounded(explanation, "the explanation")
     follow_up.updated_by = member.id

@@ -50,6 +50,12 @@ def checked_level(criterion: Criterion, level: int | None) -> int | None:
     )
 
 
+def unpublished(review: PeerReview, what: str) -> None:
+    """Refuse a change to `what` once the summary is published: the host has read it."""
+    if review.published_at is not None:
+        raise InvalidRequest(f"the summary is published; {what} can no longer change")
+
+
 def review_target(review: PeerReview) -> str:
     return f"review {review.id}"
 

@@ -135,42 +135,6 @@ def test_a_save_keeps_texts_not_given_and_is_audited_as_the_organisation(db: Ses
     assert all(host.token not in e.actor_email + e.detail + e.target for e in events)
 
 
-def test_two_members_of_one_party_a_stale_form_is_refused_nothing_lost(db: Session) -> None:
-    review = new_review(db)
-    host = host_member(review)
-    colleague = peer_reviews.add_member(
-        db, host.party, name="Harri Host", email="harri@host.example", actor=SETUP
-    )
-    # Both open the chapter before anything is saved: both saw version 0.
-    first = peer_reviews.save_assessment(
-        db, host, "how_1", level=3, evidence="Hanna's evidence", seen_version=0, actor=SETUP
-    )
-    assert first.version == 1
-    with pytest.raises(peer_reviews.StaleAssessment) as refused:
-        peer_reviews.save_assessment(
-            db, colleague, "how_1", level=1, evidence="", seen_version=0, actor=SETUP
-        )
-    assert isinstance(refused.value, InvalidRequest) and refused.value.status_code == 409
-    assert refused.value.current is first
-    assert (first.level, first.evidence, first.version) == (3, "Hanna's evidence", 1)
-    # A first save on a criterion nobody saved: a stale version is refused, no row is left.
-    with pytest.raises(peer_reviews.StaleAssessment):
-        peer_reviews.save_assessment(db, colleague, "how_2", level=2, seen_version=4, actor=SETUP)
-    db.flush()
-    assert "how_2" not in peer_reviews.assessments_by_party(db, review)[host.party_id]
-    # With the version now seen the colleague saves; None (CLI, demo) skips the check.
-    peer_reviews.save_assessment(
-        db, colleague, "how_1", level=2, evidence="Both", seen_version=1, actor=SETUP
-    )
-    again = peer_reviews.save_assessment(db, host, "how_1", level=4, actor=SETUP)
-    assert (again.level, again.evidence, again.version, again.updated_by) == (
-        4,
-        "Both",
-        3,
-        host.id,
-    )
-
-
 def test_a_level_off_the_scale_or_a_too_long_text_is_refused(db: Session) -> None:
     review = new_review(db)
     host = host_member(review)
