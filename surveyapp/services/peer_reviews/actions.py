@@ -73,12 +73,13 @@ def update_action(
 
 
 def delete_action(session: Session, action: ReviewAction, *, actor: Actor) -> None:
-    """Remove an action; refused after publication and once a re-run asks about it."""
-    unpublished(_review(session, action), "the actions")
+    """Remove an action; refused once a re-run asks about it (the more telling reason)
+    and after publication."""
     followed = session.scalar(select(func.count()).where(ReviewFollowUp.action_id == action.id))
     if followed:
         raise InvalidRequest("a re-run reports on this action; it can no longer be deleted")
     review = _review(session, action)
+    unpublished(review, "the actions")
     detail = f"action {action.id}: {action.title[:100]}"
     session.delete(action)
     session.flush()
