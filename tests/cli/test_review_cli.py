@@ -215,3 +215,37 @@ def test_demo_adds_the_peer_review_once_and_prints_its_links(
     assert [line for line in again.splitlines() if "/r/" in line] == links
     _invoke(runner, "demo")  # a full run again: new rounds, the same review
     assert len(fresh(session).scalars(select(PeerReview)).all()) == 2
+
+
+def _refused(runner: FlaskCliRunner, *args: str) -> str:
+    result = runner.invoke(args=list(args))
+    assert result.exit_code == 1, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output  # one clear line
+    return result.output
+
+
+def test_a_language_the_criteria_set_lacks_is_refused(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    """procurement-unit is written in en, fi and sv: "se" (Sweden's country code) or "FI"
+    would show every page in a fallback language."""
+    create = ["review", "create", "--title", "t", "--host", "h", "--criteria", "procurement-unit"]
+    days = ["--days", "2027-05-10", "2027-05-11"]
+    output = _refused(runner, *create, "--host-language", "FI", *days)
+    assert "the host's language is 'FI' (did you mean 'fi'?)" in output
+    assert "procurement-unit is written in en, fi, sv" in output
+    review_id = str(_create(runner))
+    party = ["review", "party", "add", review_id, "--role", "peer", "--name", "City of Malmö"]
+    output = _refused(runner, *party, "--language", "se")
+    assert "the language of City of Malmö is 'se'; the criteria set" in output
+    _invoke(runner, *party, "--language", "sv")
+    member = ["review", "member", "add", review_id, "City of Malmö", "--name", "Eva"]
+    output = _refused(runner, *member, "--email", "eva@malmo.example", "--language", "de")
+    assert "the reviewer's language is 'de'" in output
+    _invoke(runner, *member, "--email", "eva@malmo.example", "--language", "en")
+    review = fresh(session).get_one(PeerReview, int(review_id))
+    assert [(p.name, p.language) for p in review.parties] == [
+        ("City of Tampere", "fi"),
+        ("City of Malmö", "sv"),
+    ]
+    assert [(m.name, m.language) for m in review.parties[1].members] == [("Eva", "en")]

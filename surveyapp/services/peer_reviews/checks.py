@@ -28,6 +28,20 @@ def required(value: str | None, field: str, *, limit: int = MAX_NAME) -> str:
     return text
 
 
+def checked_language(criteria: CriteriaSet, language: str | None, field: str) -> str:
+    """`language` if the criteria set is written in it: every page and report of the review
+    is shown in it, so a code like "se" or "FI" would fall back silently."""
+    code = (language or "").strip()
+    if code in criteria.languages:
+        return code
+    known = ", ".join(criteria.languages)
+    hint = f" (did you mean {code.lower()!r}?)" if code.lower() in criteria.languages else ""
+    shown = repr(code) if code else "missing"
+    raise InvalidRequest(
+        f"{field} is {shown}{hint}; the criteria set {criteria.id} is written in {known}"
+    )
+
+
 def criteria_of(review: PeerReview) -> CriteriaSet:
     """The review's frozen criteria set."""
     return criteria_from_data(review.criteria)
