@@ -1,4 +1,5 @@
-"""A reviewer's chapter page as posted: per criterion the level and the text fields, read
+"""A reviewer's chapter page as posted: per criterion the level, the text fields and the
+version the page showed (several members of one organisation share one assessment), read
 from the form and checked, so a page that fails keeps every field as typed."""
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Entry:
     level: str = ""
     texts: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    seen_version: int = 0  # the stored version the page showed (0: none saved yet)
+    stale: ReviewAssessment | None = None  # a colleague's newer save, shown beside ours
 
     @property
     def is_filled(self) -> bool:
@@ -37,6 +40,16 @@ class Entry:
     @property
     def level_value(self) -> int | None:
         return int(self.level) if self.level.isdigit() else None
+
+    def same_as(self, other: Entry) -> bool:
+        """The same level and texts (as the services store them: stripped, any line ends)."""
+        return self.level == other.level and all(
+            _plain(text) == _plain(other.texts.get(name, "")) for name, text in self.texts.items()
+        )
+
+
+def _plain(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
 
 
 def field_names(is_host: bool) -> dict[str, object]:
@@ -51,7 +64,7 @@ def stored_entries(
         row = saved.get(criterion.id)
         level = "" if row is None or row.level is None else str(row.level)
         texts = {name: getattr(row, name) or "" if row else "" for name in field_names(is_host)}
-        entries[criterion.id] = Entry(level, texts)
+        entries[criterion.id] = Entry(level, texts, seen_version=row.version if row else 0)
     return entries
 
 
@@ -64,7 +77,9 @@ def posted_entries(
     for criterion in criteria:
         level = (form.get(f"{criterion.id}-level") or "").strip()
         texts = {name: form.get(f"{criterion.id}-{name}", "") for name in field_names(is_host)}
-        entry = Entry(level, texts)
+        # A page without the hidden version (not ours) is checked as if nothing was saved.
+        seen = form.get(f"{criterion.id}-seen", "")
+        entry = Entry(level, texts, seen_version=int(seen) if seen.isdigit() else 0)
         if level and (not level.isdigit() or int(level) not in criterion.values):
             entry.errors["level"] = _("Choose one of the levels shown.")
         for name, text in texts.items():
