@@ -140,7 +140,7 @@ def test_rerun_summary_shows_the_change_through_continues_and_the_follow_ups(
         evaluation_start=dt.date(2029, 5, 14),
         evaluation_end=dt.date(2029, 5, 15),
         actor=SETUP,
-    )
+    ).review
     first, _ = peer_reviews.follow_ups(db, rerun)
     peer_reviews.save_follow_up(
         db,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -42,7 +43,8 @@ def _rerun(db: Session, earlier: PeerReview, **changes: object) -> PeerReview:
         "evaluation_end": LATER + dt.timedelta(days=1),
         "actor": COORDINATOR,
     }
-    return peer_reviews.start_rerun(db, earlier, **(options | changes))  # type: ignore[arg-type]
+    started = peer_reviews.start_rerun(db, earlier, **(options | changes))  # type: ignore[arg-type]
+    return started.review
 
 
 def test_rerun_copies_organisations_and_members_with_new_links(db: Session) -> None:
@@ -59,7 +61,7 @@ def test_rerun_copies_organisations_and_members_with_new_links(db: Session) -> N
     assert peer_reviews.rerun_of(db, earlier) is rerun
     (event,) = audited(db, "review_rerun_started")
     assert event.target == f"review {rerun.id}"
-    assert event.detail.endswith("2 earlier actions to follow up")
+    assert event.detail.endswith("2 earlier actions to follow up")  # every criterion mapped
 
 
 def test_each_earlier_action_gets_a_follow_up_the_host_fills_in(db: Session) -> None:
@@ -149,6 +151,47 @@ def test_criteria_map_by_same_id_or_continues(db: Session) -> None:
     assert mapping["how_2"] == ("how_2",)
     assert mapping["what_all"] == ("what_2", "what_1")
     assert peer_reviews.earlier_criteria(earlier) == {}
+
+
+def test_rerun_reports_the_criteria_its_mapping_leaves_out(db: Session) -> None:
+    """how_1 is renamed without `continues`, what_all names an id the earlier set lacks, and
+    who_2 is reused for a new criterion while who_new continues the earlier who_2."""
+    earlier = _published(db)
+    successor = criteria_set(
+        "test-set-2",
+        renamed={"how_1": "mandate", "what_2": "what_all", "who_1": "who_new"},
+        continues={"what_all": ["what_2", "what_3"], "who_new": ["who_1", "who_2"]},
+    )
+    started = peer_reviews.start_rerun(
+        db,
+        earlier,
+        criteria=successor,
+        evaluation_start=LATER,
+        evaluation_end=LATER,
+        actor=COORDINATOR,
+    )
+    mapping = started.mapping
+    assert mapping.unmapped_earlier == ("how_1",)
+    assert mapping.unmapped_new == ("mandate", "who_2")
+    assert mapping.unknown_continues == (("what_all", "what_3"),)
+    assert mapping.carried["who_new"] == ("who_1", "who_2")
+    assert mapping.carried["who_2"] == ()  # the id is reused: who_new carries the old who_2
+    assert peer_reviews.earlier_criteria(started.review) == mapping.carried
+    (event,) = audited(db, "review_rerun_started")
+    assert event.detail.endswith(
+        "2 earlier actions to follow up; earlier criteria not carried on: how_1; "
+        "new criteria without an earlier one: mandate, who_2; "
+        "not in the earlier set: what_all continues what_3"
+    )
+
+
+def test_a_rerun_on_a_set_without_the_partys_language_is_refused(db: Session) -> None:
+    earlier = _published(db)  # the peers work in sv
+    without_sv = dataclasses.replace(criteria_set("no-sv"), languages=("en", "fi"))
+    with pytest.raises(InvalidRequest, match="the language of Peer City 1 is 'sv'"):
+        _rerun(db, earlier, criteria=without_sv)
+    db.commit()  # nothing half-made is left to write
+    assert peer_reviews.rerun_of(db, earlier) is None
 
 
 def test_rerun_refused_before_publishing_twice_or_with_earlier_days(db: Session) -> None:
