@@ -75,7 +75,7 @@ class ReportHeading:
 class PreReport:
     heading: ReportHeading
     chapters: tuple[PreChapter, ...]
-    most_divergent: tuple[PreCriterion, ...]  # divergence first; only criteria with one
+    most_divergent: tuple[PreCriterion, ...]  # largest divergence first; only those above 0
     interviews: tuple[Interview, ...]
 
 

@@ -59,6 +59,19 @@ def test_pre_report_per_chapter_with_spread_divergence_and_interviews(db: Sessio
     assert report.heading.scale[0].label == "Ad hoc"
 
 
+def test_where_the_views_differ_most_leaves_out_agreement(db: Session) -> None:
+    review = _scored(db)
+    host, first = host_member(review), member_of(review, "Peer City 1")
+    peer_reviews.save_assessment(db, host, "how_2", level=3, actor=SETUP)
+    peer_reviews.save_assessment(db, first, "how_2", level=3, actor=SETUP)  # divergence 0
+    peer_reviews.save_assessment(db, first, "who_2", level=1, actor=SETUP)  # host skipped it
+    report = pre_report(db, review, "en")
+    assert [(c.id, c.divergence) for c in report.most_divergent] == [
+        ("how_1", 2.0),
+        ("what_1", 1.0),
+    ]
+
+
 def test_reports_come_in_the_hosts_language_unless_asked(db: Session) -> None:
     review = _scored(db)
     assert pre_report(db, review).heading.lang == "fi"

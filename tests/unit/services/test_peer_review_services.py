@@ -201,6 +201,22 @@ def test_draft_agenda_orders_by_divergence_and_replaces_itself(db: Session) -> N
     assert [e.detail for e in audited(db, "review_agenda_drafted")] == ["6 items", "6 items"]
 
 
+def test_a_criterion_the_host_skipped_is_placed_by_the_peers_spread(db: Session) -> None:
+    review = new_review(db)
+    _score(db, review, "what_1", 3, 3, 4)  # divergence 1
+    for number, level in ((1, 1), (2, 4)):  # no self level; the peers' spread is 3
+        member = member_of(review, f"Peer City {number}")
+        peer_reviews.save_assessment(db, member, "who_1", level=level, actor=SETUP)
+    lone_peer = member_of(review, "Peer City 1")
+    peer_reviews.save_assessment(db, lone_peer, "how_2", level=2, actor=SETUP)
+    assert peer_reviews.scores.disagreement(None, [1, 4]) == 3.0
+    assert peer_reviews.scores.disagreement(2, [2, None]) == 0.0
+    assert peer_reviews.scores.disagreement(None, [None]) is None
+    order = peer_reviews.divergence_order(db, review)
+    # who_1 (3) first, what_1 (1), how_2 (one peer: spread 0), then those without a peer's level.
+    assert order == ["who_1", "what_1", "how_2", "how_1", "what_2", "who_2"]
+
+
 def test_agenda_items_edited_and_moved(db: Session) -> None:
     review = new_review(db)
     peer_reviews.draft_agenda(db, review, actor=SETUP)
