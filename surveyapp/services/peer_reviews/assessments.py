@@ -4,7 +4,7 @@ a re-run the host's word on each earlier action."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from ...errors import InvalidRequest
 from ...review_models import (
@@ -187,11 +187,13 @@ def progress(session: Session, review: PeerReview) -> dict[int, int]:
 
 
 def follow_ups(session: Session, review: PeerReview) -> list[ReviewFollowUp]:
-    """The follow-up of each earlier action, in the earlier summary's order."""
+    """The follow-up of each earlier action, in the earlier summary's order; each with its
+    action loaded by the same query (pages and reports read `action` of every row)."""
     return list(
         session.scalars(
             select(ReviewFollowUp)
             .join(ReviewAction, ReviewFollowUp.action_id == ReviewAction.id)
+            .options(contains_eager(ReviewFollowUp.action))
             .where(ReviewFollowUp.review_id == review.id)
             .order_by(ReviewAction.position, ReviewAction.id)
         )

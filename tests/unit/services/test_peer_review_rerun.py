@@ -15,6 +15,7 @@ from review_builders import (
     member_of,
     new_review,
 )
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from builders import SETUP
@@ -117,6 +118,28 @@ def test_each_earlier_action_gets_a_follow_up_the_host_fills_in(db: Session) -> 
     (event,) = audited(db, "review_follow_up_saved")
     assert event.actor_email == "City of Testville (peer review link)"
     assert event.detail == f"action {rows[0].action_id}: done"
+
+
+def test_follow_ups_load_their_actions_in_one_query(db: Session) -> None:
+    """No query per row: the follow-up pages and reports read every row's action."""
+    rerun = _rerun(db, _published(db))
+    db.commit()
+    db.expunge_all()  # nothing loaded: every action must come from the one query
+    review = db.get_one(PeerReview, rerun.id)
+    statements: list[str] = []
+    engine = db.get_bind()
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        rows = peer_reviews.follow_ups(db, review)
+        titles = [row.action.title for row in rows]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert titles == ["Write a strategy", "Train buyers"]
+    assert len(statements) == 1, statements
 
 
 def test_an_earlier_action_with_a_follow_up_cannot_be_deleted(db: Session) -> None:
