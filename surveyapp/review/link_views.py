@@ -16,7 +16,7 @@ from ..i18n import _
 from ..services import peer_reviews
 from ..services.peer_reviews import StaleAssessment
 from .blueprint import links_bp
-from .chapter_form import Entry, field_names, posted_entries, stored_entries
+from .chapter_form import Entry, entry_of, field_names, posted_entries, stored_entries
 from .link_context import (
     Reviewer,
     host_assessments,
@@ -95,7 +95,7 @@ def save_chapter(token: str, chapter_id: str) -> ResponseReturnValue:
         entry = entries[criterion.id]
         # Unchanged (or left empty and never saved): no save, no audit event, and no
         # overwriting a colleague's newer save with the older text this page showed.
-        if not entry.errors and not entry.same_as(stored[criterion.id]):
+        if not entry.errors and not entry.unchanged(stored[criterion.id]):
             _save(reviewer, criterion.id, entry)
     db.commit()
     if any(entry.errors for entry in entries.values()):
@@ -118,6 +118,7 @@ def _save(reviewer: Reviewer, criterion_id: str, entry: Entry) -> None:
         # let the next save (deliberately) go over the version now shown.
         entry.stale = stale.current
         entry.seen_version = stale.current.version
+        entry.base = entry_of(stale.current, reviewer.is_host).fingerprint()
         entry.errors["stale"] = _(
             "Someone else of your organisation saved this criterion after you opened the "
             "page. Their version is shown above your fields; your text is kept below. "

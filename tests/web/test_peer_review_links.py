@@ -151,7 +151,7 @@ def _published_rerun(session: Session, world: ReviewWorld) -> tuple[ReviewWorld,
     later = peer_reviews.start_rerun(
         session, world.review, criteria=world.criteria, evaluation_start=dt.date(2029, 5, 14),
         evaluation_end=dt.date(2029, 5, 15), actor=SETUP,
-    )  # fmt: skip
+    ).review  # fmt: skip
     session.commit()
     return world, later
 
