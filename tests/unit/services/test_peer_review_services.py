@@ -84,7 +84,7 @@ def test_members_get_unique_links_found_by_token(db: Session) -> None:
     assert peer_reviews.member_by_token(db, member.token[:-1] + "x") is None
     assert peer_reviews.member_by_token(db, "short") is None
     (event,) = audited(db, "review_member_added")
-    assert "Eva Berg" in event.detail and member.token not in event.detail
+    assert event.detail == "Eva Berg <eva@malmo.example> of Peer City 1"  # no link
     with pytest.raises(InvalidRequest, match="not an email"):
         peer_reviews.add_member(db, party, name="X", email="nobody", actor=SETUP)
 
@@ -133,6 +133,20 @@ def test_a_save_keeps_texts_not_given_and_is_audited_as_the_organisation(db: Ses
     ]
     assert events[0].actor_email == "City of Testville (peer review link)"
     assert all(host.token not in e.actor_email + e.detail + e.target for e in events)
+
+
+def test_a_reviewers_link_pasted_into_an_audited_text_is_redacted(db: Session) -> None:
+    """An action's title goes into the audit detail: a coordinator who pastes a reviewer's
+    personal link into it must not leave the credential in the audit log."""
+    review = new_review(db)
+    token = host_member(review).token
+    title = f"Ask the host to finish https://reviews.example/r/{token}/chapter/how"
+    action = peer_reviews.add_action(db, review, title=title, actor=COORDINATOR)
+    (event,) = audited(db, "review_action_added")
+    assert token not in event.detail
+    assert event.detail == (
+        f"action {action.id}: Ask the host to finish https://reviews.example/r/[token]/chapter/how"
+    )
 
 
 def test_a_level_off_the_scale_or_a_too_long_text_is_refused(db: Session) -> None:
