@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -249,3 +250,48 @@ def test_a_language_the_criteria_set_lacks_is_refused(
         ("City of Malmö", "sv"),
     ]
     assert [(m.name, m.language) for m in review.parties[1].members] == [("Eva", "en")]
+
+
+def _successor_set(directory: Path) -> None:
+    """procurement-unit and a successor that renames `influence` without saying it continues
+    it, and names an id the earlier set never had."""
+    source = Path(__file__).resolve().parents[2] / "criteria" / "procurement-unit.yaml"
+    text = source.read_text(encoding="utf-8")
+    (directory / "procurement-unit.yaml").write_text(text, encoding="utf-8")
+    successor = text.replace("id: procurement-unit", "id: procurement-unit-2", 1).replace(
+        "  - id: influence\n", "  - id: leverage\n    continues: [influense]\n", 1
+    )
+    (directory / "procurement-unit-2.yaml").write_text(successor, encoding="utf-8")
+
+
+def test_rerun_names_the_criteria_its_mapping_leaves_out(
+    runner: FlaskCliRunner,
+    app: Flask,
+    session: Session,
+    audit_events: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
+    _successor_set(tmp_path)
+    app.config["CRITERIA_DIR"] = str(tmp_path)
+    app.extensions.pop("criteria", None)
+    review_id = _create(runner)
+    _invoke(runner, "review", "publish", str(review_id))
+    output = _invoke(
+        runner,
+        "review",
+        "rerun",
+        str(review_id),
+        "--days",
+        "2029-05-14",
+        "2029-05-15",
+        "--criteria",
+        "procurement-unit-2",
+    )
+    note = (
+        "earlier criteria not carried on: influence; new criteria without an earlier one: "
+        "leverage; not in the earlier set: leverage continues influense"
+    )
+    assert f"Note: {note}." in output
+    rerun = fresh(session).get_one(PeerReview, int(output.strip().splitlines()[-1]))
+    assert rerun.criteria_set_id == "procurement-unit-2"
+    assert audit_events()[-1].detail.endswith(note)
