@@ -22,8 +22,9 @@ from .lookups import review_criteria, review_or_404
 
 
 def item_fingerprint(item: ReviewAgendaItem) -> str:
-    """A short hash of the item's day and texts as shown, to tell a newer edit from ours."""
-    shown = f"{item.day}\x00{item.questions}\x00{item.interviewees}"
+    """A short hash of the item's criterion, day and texts as shown, to tell a newer edit
+    (or, after drafting again, another item under a reused id) from ours."""
+    shown = f"{item.criterion_id}\x00{item.day}\x00{item.questions}\x00{item.interviewees}"
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 

@@ -49,7 +49,6 @@ class Entry:
             _plain(text) == _plain(other.texts.get(name, "")) for name, text in self.texts.items()
         )
 
-
     def fingerprint(self) -> str:
         """A short hash of the level and texts: equal when the reviewer changed nothing."""
         shown = [self.level, *(_plain(self.texts[name]) for name in sorted(self.texts))]

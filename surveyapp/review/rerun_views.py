@@ -76,9 +76,7 @@ def _flash_gaps(earlier: PeerReview, later: PeerReview, mapping: CriteriaMapping
 
     def named(criteria: CriteriaSet, ids: Iterable[str]) -> str:
         known = {c.id: c for c in criteria.criteria}
-        return "; ".join(
-            localize(known[i].text, lang)[:90] if i in known else i for i in ids
-        )
+        return "; ".join(localize(known[i].text, lang)[:90] if i in known else i for i in ids)
 
     if mapping.unmapped_earlier:
         flash(_("Earlier criteria no new criterion carries on: %(names)s",
