@@ -111,16 +111,16 @@ def test_drafting_again_asks_first_and_a_gone_item_keeps_the_typed_text(
         session, first, day=1, questions="Edited", interviewees="", actor=SETUP
     )
     session.commit()
-    typed = _item_data(token, first)  # a page opened before drafting again
+    typed, first_id = _item_data(token, first), first.id  # a page opened before drafting again
     again = coordinator.post(url + "/draft", data={"csrf_token": token, "confirm": "1"})
     assert again.status_code == 303
-    gone = coordinator.post(f"{url}/{first.id}", data=typed)
+    gone = coordinator.post(f"{url}/{first_id}", data=typed)
     html = gone.get_data(as_text=True)
     assert gone.status_code == 409 and "Typed questions" in html
     # PostgreSQL never reuses the id; SQLite may give it to a new item, which is not ours.
     assert "no longer on the agenda" in html or "Someone changed this item" in html
     missing = max(i.id for i in peer_reviews.agenda_items(fresh(session), world.review)) + 1
-    typed = {k.replace(f"item{first.id}-", f"item{missing}-"): v for k, v in typed.items()}
+    typed = {k.replace(f"item{first_id}-", f"item{missing}-"): v for k, v in typed.items()}
     gone = coordinator.post(f"{url}/{missing}", data=typed)
     assert gone.status_code == 409 and "no longer on the agenda" in gone.get_data(as_text=True)
 
