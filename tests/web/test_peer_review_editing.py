@@ -6,11 +6,15 @@ carried-over actions, and languages named in the selects."""
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from flask import Flask
 from flask.testing import FlaskClient
-from peer_review_world import ReviewWorld, build_review, score_everything
+from peer_review_world import ROOT, ReviewWorld, build_review, score_everything
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -195,3 +199,27 @@ def test_language_selects_show_names(coordinator: FlaskClient, world: ReviewWorl
     assert '<option value="fi">suomi</option>' in new
     detail = coordinator.get(_url(world.review)).get_data(as_text=True)
     assert '<option value="sv">svenska</option>' in detail and ">sv</option>" not in detail
+
+
+def test_starting_a_rerun_names_the_criteria_left_unmapped(
+    app: Flask, coordinator: FlaskClient, session: Session, world: ReviewWorld, tmp_path: Path
+) -> None:
+    data = yaml.safe_load((ROOT / "criteria" / "procurement-unit.yaml").read_text())
+    dropped = data["criteria"].pop(0)  # the newer set no longer has the first criterion
+    data["id"] = "procurement-unit-2"
+    (tmp_path / "procurement-unit-2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    (tmp_path / "procurement-unit.yaml").write_text(
+        (ROOT / "criteria" / "procurement-unit.yaml").read_text()
+    )
+    app.config["CRITERIA_DIR"] = str(tmp_path)
+    app.extensions.pop("criteria", None)
+    peer_reviews.publish(session, world.review, actor=SETUP)
+    session.commit()
+    url = _url(world.review, "/rerun")
+    form = {"csrf_token": workspace_token(coordinator, url), "criteria_set": "procurement-unit-2",
+            "evaluation_start": "2029-05-14", "evaluation_end": "2029-05-15"}  # fmt: skip
+    started = coordinator.post(url + "?lang=en", data=form, follow_redirects=True)
+    html = unescape(started.get_data(as_text=True))
+    assert "The re-run is started" in html
+    assert "Earlier criteria no new criterion carries on" in html
+    assert dropped["text"]["fi"][:60] in html, "named by its text, not its id"
