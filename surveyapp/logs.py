@@ -1,4 +1,5 @@
-"""Keep link tokens out of logs: a personal link is a credential."""
+"""Keep link tokens out of logs: a personal link is a credential (/s/ a survey's, /o/ an
+open link, /r/ a peer reviewer's)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from gunicorn.glogging import Logger as _GunicornLogger  # type: ignore[import-untyped]
 from gunicorn.glogging import SafeAtoms
 
-TOKEN_IN_PATH = re.compile(r"/(s|o)/[A-Za-z0-9_-]{16,}")
+TOKEN_IN_PATH = re.compile(r"/(s|o|r)/[A-Za-z0-9_-]{16,}")
 
 
 def redact(text: str) -> str:

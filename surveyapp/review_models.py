@@ -115,6 +115,9 @@ class ReviewAssessment(Base):
     # The peers' fields.
     observations: Mapped[str] = mapped_column(Text, default="")
     questions: Mapped[str] = mapped_column(Text, default="")
+    # Raised at every save: several members of a party share this row, so a form sent with
+    # an older version is stale (services.peer_reviews.StaleAssessment).
+    version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by: Mapped[int | None] = mapped_column(
         ForeignKey("review_members.id", ondelete="SET NULL")
@@ -195,7 +198,8 @@ class ReviewFollowUp(Base):
     action_id: Mapped[int] = mapped_column(
         ForeignKey("review_actions.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    # None until the host answers: "not started" is an answer of its own.
+    status: Mapped[str | None] = mapped_column(String(20))
     explanation: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by: Mapped[int | None] = mapped_column(

@@ -75,7 +75,7 @@ class ReportHeading:
 class PreReport:
     heading: ReportHeading
     chapters: tuple[PreChapter, ...]
-    most_divergent: tuple[PreCriterion, ...]  # divergence first; only criteria with one
+    most_divergent: tuple[PreCriterion, ...]  # largest divergence first; only those above 0
     interviews: tuple[Interview, ...]
 
 
@@ -120,7 +120,7 @@ class FollowUpLine:
     """An earlier action and what the host says became of it."""
 
     action: ActionLine
-    status: str  # done, in_progress, not_started, dropped
+    status: str | None  # done, in_progress, not_started, dropped; None: no answer yet
     explanation: str
 
 

@@ -82,8 +82,9 @@ def pre_report(
         PreChapter(cid, _chapter_title(manual, criteria, cid, lang), tuple(found[c.id] for c in cs))
         for cid, cs in criteria.chapters()
     )
-    with_divergence = [c for c in found.values() if c.divergence is not None]
-    ranked = sorted(with_divergence, key=lambda c: -(c.divergence or 0.0))
+    # Only where the views differ: criteria on which everyone agrees are no talking point.
+    differing = [c for c in found.values() if (c.divergence or 0.0) > 0]
+    ranked = sorted(differing, key=lambda c: -(c.divergence or 0.0))
     return PreReport(
         heading=_heading(review, criteria, lang),
         chapters=chapters,

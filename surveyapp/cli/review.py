@@ -206,11 +206,12 @@ def review_publish_command(review_id: int) -> None:
 def review_rerun_command(
     review_id: int, days: tuple[str, str], criteria_id: str | None, title: str | None
 ) -> None:
-    """Start the re-run of a published review; prints the new review's id last."""
+    """Start the re-run of a published review; names the criteria the mapping leaves out
+    (on standard error) and prints the new review's id last."""
     db = get_session()
     earlier = peer_reviews.get_review(db, review_id)
     first, last = _days(days)
-    review = peer_reviews.start_rerun(
+    started = peer_reviews.start_rerun(
         db,
         earlier,
         criteria=criteria_set(criteria_id or earlier.criteria_set_id),
@@ -220,6 +221,9 @@ def review_rerun_command(
         actor=Actor.from_os(),
     )
     db.commit()
+    review, gaps = started.review, started.mapping.described()
+    if gaps:
+        click.echo(f"Note: {gaps}.", err=True)
     click.echo(
         f"Started review {review.id}, the re-run of review {earlier.id}; new links: "
         f"surveyapp review links {review.id}."

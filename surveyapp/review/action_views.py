@@ -17,7 +17,7 @@ from ..services import peer_reviews
 from .blueprint import bp
 from .forms import ActionForm
 from .lookups import review_or_404
-from .summary_page import action_form, render_summary
+from .summary_page import action_form, carry_candidates, carry_form, render_summary
 
 
 def _values(form: ActionForm) -> dict[str, Any]:
@@ -48,9 +48,38 @@ def add_action(review_id: int) -> ResponseReturnValue:
     form = action_form(review)
     if not form.validate_on_submit():
         return render_summary(review, new_form=form), 422
-    peer_reviews.add_action(get_session(), review, **_values(form), actor=actor())
+    try:
+        peer_reviews.add_action(get_session(), review, **_values(form), actor=actor())
+    except InvalidRequest as error:  # the service's checks: the form again, as typed
+        get_session().rollback()
+        form.form_errors.append(str(error))
+        return render_summary(review, new_form=form), 422
     get_session().commit()
     flash(_("The action is added."))
+    return _back(review)
+
+
+@bp.post("/<id:review_id>/actions/carry/<id:earlier_id>")
+@role_required("coordinator")
+def carry_action(review_id: int, earlier_id: int) -> ResponseReturnValue:
+    """An earlier review's unfinished action as a new action of this re-run."""
+    review = review_or_404(review_id)
+    earlier = next((r.action for r in carry_candidates(review) if r.action_id == earlier_id), None)
+    if earlier is None:  # not of the earlier review, finished, or carried over already
+        abort(404)
+    form = carry_form(review, earlier)
+    if not form.validate_on_submit():
+        return render_summary(review, carry_failed=(earlier_id, form)), 422
+    try:
+        peer_reviews.add_action(
+            get_session(), review, **_values(form), carried_from_id=earlier_id, actor=actor()
+        )
+    except InvalidRequest as error:
+        get_session().rollback()
+        form.form_errors.append(str(error))
+        return render_summary(review, carry_failed=(earlier_id, form)), 422
+    get_session().commit()
+    flash(_("The earlier action is carried over as a new action."))
     return _back(review)
 
 
@@ -62,7 +91,12 @@ def change_action(review_id: int, action_id: int) -> ResponseReturnValue:
     form = action_form(review, action)
     if not form.validate_on_submit():
         return render_summary(review, failed=(action.id, form)), 422
-    peer_reviews.update_action(get_session(), action, **_values(form), actor=actor())
+    try:
+        peer_reviews.update_action(get_session(), action, **_values(form), actor=actor())
+    except InvalidRequest as error:
+        get_session().rollback()
+        form.form_errors.append(str(error))
+        return render_summary(review, failed=(action.id, form)), 422
     get_session().commit()
     flash(_("The action is saved."))
     return _back(review, f"action-{action.id}")

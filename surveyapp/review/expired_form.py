@@ -3,7 +3,7 @@ typed, and a word on what happened; nothing is saved (status 400)."""
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
@@ -40,10 +40,9 @@ def follow_ups_expired(_error: CSRFError) -> ResponseReturnValue:
 
 
 def notes_expired(_error: CSRFError) -> ResponseReturnValue:
-    # Only for a coordinator: anyone else gets the plain expired-form page.
     args = request.view_args or {}
     if not is_coordinator():
-        abort(400)
+        return _notes_without_login(args), 400
     review = review_or_404(args["review_id"])
     return render_notes(review, args["criterion_id"], posted_notes(), notice=_notice()), 400
 
@@ -53,3 +52,18 @@ CSRF_PAGES = {
     "reviewer.save_follow_ups": follow_ups_expired,
     "review.save_note": notes_expired,
 }
+
+
+def _notes_without_login(args: dict[str, object]) -> str:
+    """A poster whose login expired (a tablet left open overnight): only what they posted,
+    to copy, and a way to log in again; nothing else of the review (they may be anyone)."""
+    back = url_for("review.notes", review_id=args["review_id"], criterion_id=args["criterion_id"])
+    fields = [
+        ("notes", _("Notes from the evaluation days")),
+        ("strengths", _("Strengths")),
+        ("development_areas", _("Development areas")),
+    ]
+    return render_template(
+        "review/notes_expired.html", fields=fields, values=posted_notes(),
+        login_url=url_for("auth.login", next=back),
+    )  # fmt: skip

@@ -16,6 +16,7 @@ from ..i18n import _
 from ..services import peer_reviews
 from ..web.lookups import manual
 from .blueprint import links_bp
+from .downloads import report_download
 from .link_context import Reviewer, reviewer_actor, reviewer_or_404
 from .names import STATUS_NAMES, report_words
 
@@ -78,10 +79,28 @@ def save_follow_ups(token: str) -> ResponseReturnValue:
 @links_bp.get("/<token>/summary")
 def summary(token: str) -> ResponseReturnValue:
     """The published summary, for the host's members only."""
-    reviewer = reviewer_or_404(token)
-    if not reviewer.is_host or reviewer.review.published_at is None:
-        abort(404)
+    reviewer = _host_after_publication_or_404(token)
     report = summary_report(get_session(), reviewer.review, reviewer.lang, manual=manual())
     return render_template(
         "review/link_summary.html", **reviewer.page_context(), report=report, **report_words()
     )
+
+
+def _host_after_publication_or_404(token: str) -> Reviewer:
+    """The host's members read the summary once it is published; peers and others get 404."""
+    reviewer = reviewer_or_404(token)
+    if not reviewer.is_host or reviewer.review.published_at is None:
+        abort(404)
+    return reviewer
+
+
+@links_bp.get("/<token>/summary.pdf")
+def summary_pdf(token: str) -> ResponseReturnValue:
+    reviewer = _host_after_publication_or_404(token)
+    return report_download(reviewer.review, "summary", "pdf", reviewer.lang)
+
+
+@links_bp.get("/<token>/summary.xlsx")
+def summary_xlsx(token: str) -> ResponseReturnValue:
+    reviewer = _host_after_publication_or_404(token)
+    return report_download(reviewer.review, "summary", "xlsx", reviewer.lang)

@@ -5,10 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..i18n import _, _l
+from ..services.peer_reviews.actions import MAX_TITLE  # the one limit of an action's title
 from .names import PRIORITY_NAMES
 
 ROLES = (("peer", _l("Peer organisation")), ("host", _l("Host (under review)")))
@@ -75,7 +84,7 @@ class MemberForm(FlaskForm):  # type: ignore[misc]
 
 class ActionForm(FlaskForm):  # type: ignore[misc]
     title = TextAreaField(
-        _l("Action"), [DataRequired(_l("Describe the action.")), _short(2000)], [_strip]
+        _l("Action"), [DataRequired(_l("Describe the action.")), _short(MAX_TITLE)], [_strip]
     )
     criterion = SelectField(_l("Criterion (optional)"))
     owner = StringField(_l("Owner"), [_short()], filters=[_strip])
@@ -88,3 +97,7 @@ class AgendaItemForm(FlaskForm):  # type: ignore[misc]
     day = SelectField(_l("Day"), choices=DAYS)
     questions = TextAreaField(_l("Questions"), [_short(10000)])
     interviewees = TextAreaField(_l("Interviewees"), [_short(5000)])
+    # What the page showed: the item moves only when its position was changed, and a save
+    # over someone else's newer edit is refused (agenda_views).
+    seen_position = HiddenField()
+    seen = HiddenField()

@@ -16,10 +16,10 @@ from ..i18n import choose_language, use_language
 from ..review_models import PeerReview, ReviewAssessment, ReviewMember, ReviewParty
 from ..services import peer_reviews
 from ..services.audit import Actor
-from .link_guard import counted
+from .link_guard import counted, fingerprint
 from .lookups import chapters_of, review_criteria
 
-LANG_KEY = "review_lang"  # the language chosen on the switcher, kept for the next pages
+LANG_KEY = "review_lang"  # + a link's fingerprint: the language chosen on that link's pages
 
 
 @dataclass(frozen=True)
@@ -62,18 +62,20 @@ def reviewer_or_404(token: str) -> Reviewer:
         abort(404)
     party = member.party
     criteria = review_criteria(party.review)
-    lang = _language(criteria, member, party)
+    lang = _language(criteria, member, party, f"{LANG_KEY}:{fingerprint(token)}")
     use_language(lang)
     return Reviewer(member, party, party.review, criteria, lang, token)
 
 
-def _language(criteria: CriteriaSet, member: ReviewMember, party: ReviewParty) -> str:
-    """Explicit choice → earlier choice → the member's → the party's → browser → default."""
+def _language(criteria: CriteriaSet, member: ReviewMember, party: ReviewParty, key: str) -> str:
+    """Explicit choice → earlier choice on this link → the member's → the party's → browser
+    → default. `key` is per link (a short hash, never the token): two people's links opened
+    in one browser each keep their own language."""
     chosen = request.args.get("lang") or request.form.get("_lang")
     if chosen in criteria.languages:
-        session[LANG_KEY] = chosen
+        session[key] = chosen
         return str(chosen)
-    remembered = session.get(LANG_KEY)
+    remembered = session.get(key)
     if remembered in criteria.languages:
         return str(remembered)
     preferred = member.language if member.language in criteria.languages else party.language

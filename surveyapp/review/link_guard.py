@@ -20,7 +20,8 @@ MAX_KNOWN = 20
 log = logging.getLogger(__name__)
 
 
-def _fingerprint(token: str) -> str:
+def fingerprint(token: str) -> str:
+    """A short hash of a link's token, to keep in the session instead of the token."""
     return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
@@ -33,14 +34,14 @@ def counted(token: str, resolve: Callable[[str], T | None]) -> T | None:
     """`resolve(token)`, with unknown tokens counted per client address."""
     limit = current_app.config["TOKEN_GUESS_LIMIT"]
     key = f"link-miss:{request.remote_addr}"
-    known = _fingerprint(token) in session.get(KNOWN, ())
+    known = fingerprint(token) in session.get(KNOWN, ())
     if limit and not known and _safely(_limiter().count, key, 0) >= limit:
         raise TooManyRequests(retry_after=current_app.config["TOKEN_GUESS_WINDOW_SECONDS"])
     found = resolve(token)
     if found is None and limit:
         _safely(_limiter().hit, key, None)
     elif found is not None and not known:
-        session[KNOWN] = [*session.get(KNOWN, ()), _fingerprint(token)][-MAX_KNOWN:]
+        session[KNOWN] = [*session.get(KNOWN, ()), fingerprint(token)][-MAX_KNOWN:]
     return found
 
 

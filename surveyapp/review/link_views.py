@@ -12,9 +12,11 @@ from flask.typing import ResponseReturnValue
 from ..db import begin_write, get_session
 from ..errors import InvalidRequest
 from ..forms.dynamic import TokenField
+from ..i18n import _
 from ..services import peer_reviews
+from ..services.peer_reviews import StaleAssessment
 from .blueprint import links_bp
-from .chapter_form import Entry, field_names, posted_entries, stored_entries
+from .chapter_form import Entry, entry_of, field_names, posted_entries, stored_entries
 from .link_context import (
     Reviewer,
     host_assessments,
@@ -79,30 +81,49 @@ def chapter(token: str, chapter_id: str) -> ResponseReturnValue:
 
 @links_bp.post("/<token>/c/<chapter_id>")
 def save_chapter(token: str, chapter_id: str) -> ResponseReturnValue:
+    """Saves each criterion the reviewer changed; one a colleague of the same organisation
+    saved since the page was opened is refused and shown again with both texts (409)."""
     reviewer = reviewer_or_404(token)
     index, chapter = chapter_or_404(reviewer, chapter_id)
     entries = posted_entries(chapter["criteria"], request.form, reviewer.is_host)
     db = get_session()
     begin_write(db)
-    stored = saved_assessments(reviewer.party)
+    stored = stored_entries(
+        chapter["criteria"], saved_assessments(reviewer.party), reviewer.is_host
+    )
     for criterion in chapter["criteria"]:
         entry = entries[criterion.id]
-        # A criterion left empty and never saved stays without a row (and an audit event).
-        if not entry.errors and (entry.is_filled or criterion.id in stored):
+        # Unchanged (or left empty and never saved): no save, no audit event, and no
+        # overwriting a colleague's newer save with the older text this page showed.
+        if not entry.errors and not entry.unchanged(stored[criterion.id]):
             _save(reviewer, criterion.id, entry)
     db.commit()
     if any(entry.errors for entry in entries.values()):
-        return render_chapter(reviewer, chapter_id, entries), 422
+        stale = any(entry.stale for entry in entries.values())
+        return render_chapter(reviewer, chapter_id, entries), 409 if stale else 422
     return redirect(_after(reviewer, index), 303)
 
 
 def _save(reviewer: Reviewer, criterion_id: str, entry: Entry) -> None:
-    texts = {name: entry.texts.get(name, "") for name in field_names(reviewer.is_host)}
+    texts: dict[str, Any] = {
+        name: entry.texts.get(name, "") for name in field_names(reviewer.is_host)
+    }
     try:
         peer_reviews.save_assessment(
             get_session(), reviewer.member, criterion_id, level=entry.level_value, **texts,
-            actor=reviewer_actor(reviewer),
+            seen_version=entry.seen_version, actor=reviewer_actor(reviewer),
         )  # fmt: skip
+    except StaleAssessment as stale:
+        # Nothing was changed: keep the typed text, show the colleague's beside it, and
+        # let the next save (deliberately) go over the version now shown.
+        entry.stale = stale.current
+        entry.seen_version = stale.current.version
+        entry.base = entry_of(stale.current, reviewer.is_host).fingerprint()
+        entry.errors["stale"] = _(
+            "Someone else of your organisation saved this criterion after you opened the "
+            "page. Their version is shown above your fields; your text is kept below. "
+            "Combine them and save again."
+        )
     except InvalidRequest as error:
         entry.errors["level"] = str(error)
 

@@ -15,13 +15,9 @@ from ..review_models import PeerReview
 from ..services import peer_reviews
 from ..web.lookups import manual
 from .blueprint import bp
+from .downloads import report_download
 from .lookups import review_criteria, review_or_404
-from .pdf import report_pdf
 from .summary_page import render_summary, report_lang
-from .workbook import report_workbook
-
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/<id:review_id>/pre-report")
@@ -40,15 +36,7 @@ def pre_report_page(review_id: int) -> ResponseReturnValue:
 
 
 def _download(review: PeerReview, kind: str, fmt: str) -> Response:
-    lang = report_lang(review)
-    if fmt == "pdf":
-        body, mimetype = report_pdf(get_session(), review, kind, lang), PDF
-    else:
-        body, mimetype = report_workbook(get_session(), review, kind, lang), XLSX
-    response = Response(body, mimetype=mimetype)
-    name = f"review-{review.id}-{kind}-{lang}.{fmt}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return report_download(review, kind, fmt, report_lang(review))
 
 
 @bp.get("/<id:review_id>/pre-report.pdf")

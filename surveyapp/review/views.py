@@ -3,10 +3,11 @@ surveyapp.app registers `bp` and `links_bp` and hands `CSRF_PAGES` to the error 
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  # imported for their routes
+from . import (  # noqa: F401  # imported for their routes and filters
     action_views,
     agenda_views,
     followup_views,
+    formats,
     link_views,
     notes_views,
     report_views,

@@ -5,6 +5,7 @@ frozen headers and an autofilter. Every text is written formula-safe (analysis.c
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +21,7 @@ from ..analysis.sheet_layout import NARROW, NUMBER, TEXT, WIDE, Formats, filter_
 from ..i18n import _
 from ..review_models import PeerReview
 from ..web.lookups import manual
-from .names import PRIORITY_NAMES, STATUS_NAMES
+from .names import PRIORITY_NAMES, status_name
 
 Row = Sequence[Any]
 
@@ -47,11 +48,15 @@ def _table(
     sheet = book.add_worksheet(name)
     lay_out(sheet, widths, formats, wrapped)
     cells = Cells()
+    day = book.add_format({"num_format": "yyyy-mm-dd", "align": "left", "valign": "top"})
     for col, title in enumerate(header):
         cells.text(sheet, 0, col, str(title), formats.header)
     for r, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
-            cells.value(sheet, r, col, value)
+            if isinstance(value, dt.date):  # a real date cell: sorted and filtered as a day
+                sheet.write_datetime(r, col, dt.datetime.combine(value, dt.time()), day)
+            else:
+                cells.value(sheet, r, col, value)
     filter_table(sheet, 0, len(rows), len(header), freeze_cols=2)
 
 
@@ -105,7 +110,7 @@ def _write_actions(book: Workbook, report: SummaryReport) -> None:
     """The action proposals and, in a re-run, what became of the earlier review's."""
     actions = [
         [a.title, a.criterion or _("The whole review"), a.owner,
-         a.due_on.isoformat() if a.due_on else "", str(PRIORITY_NAMES.get(a.priority, a.priority))]
+         a.due_on, str(PRIORITY_NAMES.get(a.priority, a.priority))]
         for a in report.actions
     ]  # fmt: skip
     action_header = [_("Action"), _("Criterion"), _("Owner"), _("Due date"), _("Priority")]
@@ -113,8 +118,7 @@ def _write_actions(book: Workbook, report: SummaryReport) -> None:
            (0, 1, 2))  # fmt: skip
     if report.heading.earlier_review_id is not None:
         earlier = [
-            [f.action.title, str(STATUS_NAMES.get(f.status, f.status)), f.explanation]
-            for f in report.earlier_actions
+            [f.action.title, status_name(f.status), f.explanation] for f in report.earlier_actions
         ]
         names = [_("Earlier action"), _("Status"), _("Explanation")]
         _table(book, _("Earlier actions")[:31], names, [TEXT, NARROW, TEXT], earlier, (0, 2))

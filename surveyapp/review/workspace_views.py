@@ -3,6 +3,7 @@ members, personal links and progress, and the forms that add parties and members
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, url_for
@@ -13,7 +14,7 @@ from ..auth.access import actor, role_required
 from ..db import get_session
 from ..definitions.schema import localize
 from ..errors import InvalidRequest
-from ..i18n import _
+from ..i18n import LANGUAGE_NAMES, _
 from ..review_models import PeerReview
 from ..services import peer_reviews
 from ..web.csv_download import csv_download
@@ -28,6 +29,11 @@ def _lang() -> str:
     return str(get_locale() or "en")
 
 
+def _named(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """A select's choices: each language by its own name ("suomi"), the code as the value."""
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in codes]
+
+
 @bp.get("/")
 @role_required("coordinator")
 def reviews() -> ResponseReturnValue:
@@ -40,7 +46,7 @@ def _review_form() -> ReviewForm:
     sets = criteria_registry().all()
     form.criteria_set.choices = [(s.id, f"{localize(s.title, _lang())} ({s.id})") for s in sets]
     codes = dict.fromkeys(code for s in sets for code in s.languages)
-    form.host_language.choices = [(code, code) for code in codes]
+    form.host_language.choices = _named(codes)
     return form
 
 
@@ -74,14 +80,14 @@ def _review_values(form: ReviewForm) -> dict[str, Any]:
 
 def _party_form(review: PeerReview) -> PartyForm:
     form = PartyForm(prefix="party")
-    form.language.choices = [(c, c) for c in review_criteria(review).languages]
+    form.language.choices = _named(review_criteria(review).languages)
     return form
 
 
 def _member_form(review: PeerReview) -> MemberForm:
     form = MemberForm(prefix="member")
     form.party.choices = [(str(p.id), p.name) for p in review.parties]
-    form.language.choices = [("", "–")] + [(c, c) for c in review_criteria(review).languages]
+    form.language.choices = [("", "–"), *_named(review_criteria(review).languages)]
     return form
 
 

@@ -230,7 +230,7 @@ def _rerun(
         evaluation_end=start + dt.timedelta(days=1),
         title=f"{DEMO_TITLE}, re-run {start.year}",
         actor=actor,
-    )
+    ).review
     host = _first_member(rerun, "host")
     for follow_up, (status, explanation) in zip(
         peer_reviews.follow_ups(session, rerun), FOLLOW_UPS, strict=False

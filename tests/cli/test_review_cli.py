@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -215,3 +216,82 @@ def test_demo_adds_the_peer_review_once_and_prints_its_links(
     assert [line for line in again.splitlines() if "/r/" in line] == links
     _invoke(runner, "demo")  # a full run again: new rounds, the same review
     assert len(fresh(session).scalars(select(PeerReview)).all()) == 2
+
+
+def _refused(runner: FlaskCliRunner, *args: str) -> str:
+    result = runner.invoke(args=list(args))
+    assert result.exit_code == 1, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output  # one clear line
+    return result.output
+
+
+def test_a_language_the_criteria_set_lacks_is_refused(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    """procurement-unit is written in en, fi and sv: "se" (Sweden's country code) or "FI"
+    would show every page in a fallback language."""
+    create = ["review", "create", "--title", "t", "--host", "h", "--criteria", "procurement-unit"]
+    days = ["--days", "2027-05-10", "2027-05-11"]
+    output = _refused(runner, *create, "--host-language", "FI", *days)
+    assert "the host's language is 'FI' (did you mean 'fi'?)" in output
+    assert "procurement-unit is written in en, fi, sv" in output
+    review_id = str(_create(runner))
+    party = ["review", "party", "add", review_id, "--role", "peer", "--name", "City of Malmö"]
+    output = _refused(runner, *party, "--language", "se")
+    assert "the language of City of Malmö is 'se'; the criteria set" in output
+    _invoke(runner, *party, "--language", "sv")
+    member = ["review", "member", "add", review_id, "City of Malmö", "--name", "Eva"]
+    output = _refused(runner, *member, "--email", "eva@malmo.example", "--language", "de")
+    assert "the reviewer's language is 'de'" in output
+    _invoke(runner, *member, "--email", "eva@malmo.example", "--language", "en")
+    review = fresh(session).get_one(PeerReview, int(review_id))
+    assert [(p.name, p.language) for p in review.parties] == [
+        ("City of Tampere", "fi"),
+        ("City of Malmö", "sv"),
+    ]
+    assert [(m.name, m.language) for m in review.parties[1].members] == [("Eva", "en")]
+
+
+def _successor_set(directory: Path) -> None:
+    """procurement-unit and a successor that renames `influence` without saying it continues
+    it, and names an id the earlier set never had."""
+    source = Path(__file__).resolve().parents[2] / "criteria" / "procurement-unit.yaml"
+    text = source.read_text(encoding="utf-8")
+    (directory / "procurement-unit.yaml").write_text(text, encoding="utf-8")
+    successor = text.replace("id: procurement-unit", "id: procurement-unit-2", 1).replace(
+        "  - id: influence\n", "  - id: leverage\n    continues: [influense]\n", 1
+    )
+    (directory / "procurement-unit-2.yaml").write_text(successor, encoding="utf-8")
+
+
+def test_rerun_names_the_criteria_its_mapping_leaves_out(
+    runner: FlaskCliRunner,
+    app: Flask,
+    session: Session,
+    audit_events: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
+    _successor_set(tmp_path)
+    app.config["CRITERIA_DIR"] = str(tmp_path)
+    app.extensions.pop("criteria", None)
+    review_id = _create(runner)
+    _invoke(runner, "review", "publish", str(review_id))
+    output = _invoke(
+        runner,
+        "review",
+        "rerun",
+        str(review_id),
+        "--days",
+        "2029-05-14",
+        "2029-05-15",
+        "--criteria",
+        "procurement-unit-2",
+    )
+    note = (
+        "earlier criteria not carried on: influence; new criteria without an earlier one: "
+        "leverage; not in the earlier set: leverage continues influense"
+    )
+    assert f"Note: {note}." in output
+    rerun = fresh(session).get_one(PeerReview, int(output.strip().splitlines()[-1]))
+    assert rerun.criteria_set_id == "procurement-unit-2"
+    assert audit_events()[-1].detail.endswith(note)

@@ -81,6 +81,44 @@ def test_gunicorn_logger_redacts_every_access_log_field() -> None:
     assert atoms["{Referer}i"] == "https://surveys.example/s/[token]"
 
 
+class _ReviewResp(_Resp):
+    headers = [("Location", f"/r/{TOKEN}/chapter/how")]
+
+
+class _ReviewReq(_Req):
+    headers = [("Referer", f"https://surveys.example/r/{TOKEN}/summary"), ("Host", "x")]
+
+
+def _review_environ() -> dict[str, str]:
+    """A peer reviewer's request: /r/<token> is a personal link too."""
+    environ = _environ()
+    environ.update(
+        RAW_URI=f"/r/{TOKEN}/chapter/how?lang=fi",
+        PATH_INFO=f"/r/{TOKEN}/chapter/how",
+        HTTP_REFERER=f"https://surveys.example/r/{TOKEN}",
+    )
+    return environ
+
+
+def test_gunicorn_logger_redacts_a_reviewers_link_from_every_field(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = Config()
+    config.set("accesslog", "-")
+    logger = logs.GunicornLogger(config)
+    request = (_ReviewResp(), _ReviewReq(), _review_environ(), dt.timedelta(milliseconds=12))
+    atoms = logger.atoms_wrapper_class(logger.atoms(*request))
+    assert not [k for k in atoms if TOKEN in str(atoms[k])]
+    assert atoms["U"] == "/r/[token]/chapter/how"
+    assert atoms["{Referer}i"] == "https://surveys.example/r/[token]/summary"
+    config.set("access_log_format", " ".join(f"%({k})s" for k in logger.atoms(*request)))
+    monkeypatch.setattr(logging.getLogger("gunicorn.access"), "filters", [])
+    with caplog.at_level(logging.INFO, logger="gunicorn.access"):
+        logger.access(*request)
+    assert "/r/[token]/chapter/how" in caplog.text
+    assert TOKEN not in caplog.text
+
+
 def test_gunicorn_logger_lines_have_no_token_without_the_filter(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -120,7 +158,8 @@ def test_access_log_lines_through_the_filter_format_without_tokens(
     logs.install()
     with caplog.at_level(logging.INFO, logger="gunicorn.access"):
         plain.access(_Resp(), _Req(), _environ(), dt.timedelta(milliseconds=12))
-    assert "/s/[token]/p/why" in caplog.text
+        plain.access(_ReviewResp(), _ReviewReq(), _review_environ(), dt.timedelta(seconds=1))
+    assert "/s/[token]/p/why" in caplog.text and "/r/[token]/chapter/how" in caplog.text
     assert TOKEN not in caplog.text
 
 

@@ -142,6 +142,7 @@ class World:
             "criterion_id": "influence",
             "action_id": 1,
             "agenda_item_id": 1,
+            "earlier_id": 1,
             "chapter_id": "why",
         }
         assert name in known, f"add a dummy value for <{name}> of {route} to this test"

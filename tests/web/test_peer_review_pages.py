@@ -125,7 +125,8 @@ def test_agenda_draft_and_edit(
     response = coordinator.post(
         f"{url}/{last.id}",
         data={"csrf_token": token, f"item{last.id}-position": "1", f"item{last.id}-day": "2",
-              f"item{last.id}-questions": "Who decides?", f"item{last.id}-interviewees": "CFO"},
+              f"item{last.id}-questions": "Who decides?", f"item{last.id}-interviewees": "CFO",
+              f"item{last.id}-seen_position": str(last.position)},
     )  # fmt: skip
     assert response.status_code == 303
     moved = peer_reviews.agenda_item(fresh(session), world.review, last.id)

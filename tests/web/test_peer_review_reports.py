@@ -114,7 +114,7 @@ def test_a_reruns_summary_workbook_has_the_change_and_the_statuses(
     later = peer_reviews.start_rerun(
         session, world.review, criteria=world.criteria, evaluation_start=dt.date(2029, 5, 14),
         evaluation_end=dt.date(2029, 5, 15), actor=SETUP,
-    )  # fmt: skip
+    ).review  # fmt: skip
     host = next(p for p in later.parties if p.role == "host").members[0]
     action = peer_reviews.follow_ups(session, later)[0].action_id
     peer_reviews.save_follow_up(

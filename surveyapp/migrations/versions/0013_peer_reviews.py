@@ -171,6 +171,7 @@ def upgrade() -> None:
         sa.Column("key_people", sa.Text(), nullable=False),
         sa.Column("observations", sa.Text(), nullable=False),
         sa.Column("questions", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -195,7 +196,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("review_id", sa.Integer(), nullable=False),
         sa.Column("action_id", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=True),
         sa.Column("explanation", sa.Text(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Integer(), nullable=True),

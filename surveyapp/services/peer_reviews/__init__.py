@@ -14,6 +14,7 @@ from .agenda import (
     update_agenda_item,
 )
 from .assessments import (
+    StaleAssessment,
     assessments_by_party,
     follow_ups,
     progress,
@@ -23,7 +24,14 @@ from .assessments import (
 from .checks import MAX_TEXT, criteria_of, host_party, peer_parties
 from .links import MemberLink, member_link, personal_links
 from .notes import StaleNote, note_of, notes_of, save_note
-from .rerun import earlier_criteria, rerun_of, start_rerun
+from .rerun import (
+    CriteriaMapping,
+    RerunStart,
+    criteria_mapping,
+    earlier_criteria,
+    rerun_of,
+    start_rerun,
+)
 from .reviews import (
     add_member,
     add_party,
@@ -38,7 +46,10 @@ from .reviews import (
 
 __all__ = [
     "MAX_TEXT",
+    "CriteriaMapping",
     "MemberLink",
+    "RerunStart",
+    "StaleAssessment",
     "StaleNote",
     "action_of",
     "actions_of",
@@ -49,6 +60,7 @@ __all__ = [
     "agenda_items",
     "assessments_by_party",
     "create_review",
+    "criteria_mapping",
     "criteria_of",
     "delete_action",
     "divergence_order",

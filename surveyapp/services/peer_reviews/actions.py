@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ...errors import InvalidRequest
 from ...review_models import PRIORITIES, PeerReview, ReviewAction, ReviewFollowUp
 from ..audit import Actor, record
-from .checks import MAX_NAME, bounded, criterion_of, required, review_target
+from .checks import MAX_NAME, bounded, criterion_of, required, review_target, unpublished
 
 MAX_TITLE = 1_000
 
@@ -27,7 +27,8 @@ def add_action(
     carried_from_id: int | None = None,
     actor: Actor,
 ) -> ReviewAction:
-    """A new action proposal at the end of the review's list."""
+    """A new action proposal at the end of the review's list (not after publication)."""
+    unpublished(review, "the actions")
     last = session.scalar(
         select(func.max(ReviewAction.position)).where(ReviewAction.review_id == review.id)
     )
@@ -58,6 +59,7 @@ def update_action(
     actor: Actor,
 ) -> ReviewAction:
     review = _review(session, action)
+    unpublished(review, "the actions")
     _fill(session, review, action, title, owner, due_on, priority, criterion_id)
     session.flush()
     record(
@@ -71,11 +73,13 @@ def update_action(
 
 
 def delete_action(session: Session, action: ReviewAction, *, actor: Actor) -> None:
-    """Remove an action; refused once a re-run asks the host about it."""
+    """Remove an action; refused once a re-run asks about it (the more telling reason)
+    and after publication."""
     followed = session.scalar(select(func.count()).where(ReviewFollowUp.action_id == action.id))
     if followed:
         raise InvalidRequest("a re-run reports on this action; it can no longer be deleted")
     review = _review(session, action)
+    unpublished(review, "the actions")
     detail = f"action {action.id}: {action.title[:100]}"
     session.delete(action)
     session.flush()

@@ -10,7 +10,7 @@ from ...review_models import PeerReview, ReviewAgendaItem, ReviewAssessment
 from ..audit import Actor, record
 from .assessments import assessments_by_party
 from .checks import bounded, criteria_of, host_party, peer_parties, review_target
-from .scores import divergence
+from .scores import disagreement
 
 
 def draft_agenda(session: Session, review: PeerReview, *, actor: Actor) -> list[ReviewAgendaItem]:
@@ -49,8 +49,9 @@ def draft_agenda(session: Session, review: PeerReview, *, actor: Actor) -> list[
 
 
 def divergence_order(session: Session, review: PeerReview) -> list[str]:
-    """The criteria ids, largest divergence first; those without scores last, in the set's
-    order (a stable sort keeps the set's order among equals)."""
+    """The criteria ids, largest divergence first (the peers' spread where the host gave
+    no level: scores.disagreement); those without a peer's level last, in the set's order
+    (a stable sort keeps the set's order among equals)."""
     views = assessments_by_party(session, review)
     host = host_party(review)
     host_views = views.get(host.id, {}) if host else {}
@@ -59,7 +60,7 @@ def divergence_order(session: Session, review: PeerReview) -> list[str]:
     for criterion in criteria_of(review).criteria:
         own = host_views.get(criterion.id)
         peer_levels = [_level(views[p.id].get(criterion.id)) for p in peers]
-        found = divergence(_level(own), peer_levels)
+        found = disagreement(_level(own), peer_levels)
         ranked.append((found is None, -(found or 0.0), criterion.id))
     return [criterion_id for *_, criterion_id in sorted(ranked, key=lambda r: (r[0], r[1]))]
 

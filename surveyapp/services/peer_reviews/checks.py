@@ -28,6 +28,20 @@ def required(value: str | None, field: str, *, limit: int = MAX_NAME) -> str:
     return text
 
 
+def checked_language(criteria: CriteriaSet, language: str | None, field: str) -> str:
+    """`language` if the criteria set is written in it: every page and report of the review
+    is shown in it, so a code like "se" or "FI" would fall back silently."""
+    code = (language or "").strip()
+    if code in criteria.languages:
+        return code
+    known = ", ".join(criteria.languages)
+    hint = f" (did you mean {code.lower()!r}?)" if code.lower() in criteria.languages else ""
+    shown = repr(code) if code else "missing"
+    raise InvalidRequest(
+        f"{field} is {shown}{hint}; the criteria set {criteria.id} is written in {known}"
+    )
+
+
 def criteria_of(review: PeerReview) -> CriteriaSet:
     """The review's frozen criteria set."""
     return criteria_from_data(review.criteria)
@@ -48,6 +62,12 @@ def checked_level(criterion: Criterion, level: int | None) -> int | None:
     raise InvalidRequest(
         f"level {level} is not on the scale of {criterion.id!r}; choose one of {points}"
     )
+
+
+def unpublished(review: PeerReview, what: str) -> None:
+    """Refuse a change to `what` once the summary is published: the host has read it."""
+    if review.published_at is not None:
+        raise InvalidRequest(f"the summary is published; {what} can no longer change")
 
 
 def review_target(review: PeerReview) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...errors import InvalidRequest
 from ...review_models import PeerReview, ReviewNote
 from ..audit import Actor, record
-from .checks import bounded, checked_level, criterion_of, review_target
+from .checks import bounded, checked_level, criterion_of, review_target, unpublished
 
 
 class StaleNote(InvalidRequest):
@@ -40,7 +41,10 @@ def save_note(
 ) -> ReviewNote:
     """Save one criterion's notes. `seen_version` is the note's `version` when the form
     was opened (0 for a new note; None skips the check): a different saved version raises
-    StaleNote. Nothing is changed when anything is refused, so the form can keep the text."""
+    StaleNote, as does a first note someone else saved at the same moment. Nothing is
+    changed when anything is refused, so the form can keep the text; refused once the
+    summary is published."""
+    unpublished(review, "the notes")
     criterion = criterion_of(review, criterion_id)
     level = checked_level(criterion, final_level)
     texts = {
@@ -53,8 +57,7 @@ def save_note(
         assert note is not None  # version 0 is a note not saved yet
         raise StaleNote(note)
     if note is None:
-        note = ReviewNote(review_id=review.id, criterion_id=criterion.id, version=0)
-        session.add(note)
+        note = _first_note(session, review, criterion.id)
     note.final_level = level
     for name, value in texts.items():
         setattr(note, name, value)
@@ -68,6 +71,24 @@ def save_note(
         target=review_target(review),
         detail=f"{criterion.id}: final level {shown}",
     )
+    return note
+
+
+def _first_note(session: Session, review: PeerReview, criterion_id: str) -> ReviewNote:
+    """A new, empty note (version 0), inserted at once in a savepoint: when another
+    coordinator's first note won the race, the unique constraint refuses this one, only the
+    savepoint is rolled back (PostgreSQL would abort the whole transaction) and theirs is
+    shown as StaleNote."""
+    note = ReviewNote(review_id=review.id, criterion_id=criterion_id, version=0)
+    try:
+        with session.begin_nested():
+            session.add(note)
+            session.flush()
+    except IntegrityError:
+        current = note_of(session, review, criterion_id)
+        if current is None:  # refused for another reason
+            raise
+        raise StaleNote(current) from None
     return note
 
 

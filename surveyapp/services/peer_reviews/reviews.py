@@ -14,7 +14,15 @@ from ...errors import InvalidRequest, NotFound
 from ...review_models import PARTY_ROLES, PeerReview, ReviewMember, ReviewParty
 from ..audit import Actor, record
 from ..tokens import looks_like_token, new_token, same_token
-from .checks import bounded, host_party, peer_parties, required, review_target
+from .checks import (
+    bounded,
+    checked_language,
+    criteria_of,
+    host_party,
+    peer_parties,
+    required,
+    review_target,
+)
 
 MAX_PEERS = 3
 
@@ -31,12 +39,12 @@ def create_review(
     actor: Actor,
 ) -> PeerReview:
     """A new review of `host_name` on a frozen copy of `criteria`; the host is its first
-    party."""
+    party. `host_language` is one of the set's languages."""
     check_days(evaluation_start, evaluation_end)
     review = PeerReview(
         title=required(title, "the title"),
         host_name=required(host_name, "the host's name"),
-        host_language=required(host_language, "the host's language", limit=10),
+        host_language=checked_language(criteria, host_language, "the host's language"),
         criteria_set_id=criteria.id,
         criteria=criteria_to_data(criteria),
         evaluation_start=evaluation_start,
@@ -47,7 +55,12 @@ def create_review(
     detail = f"{review.title}; host {review.host_name}; criteria {criteria.id}"
     record(session, "review_created", actor=actor, target=review_target(review), detail=detail)
     add_party(
-        session, review, role="host", name=review.host_name, language=host_language, actor=actor
+        session,
+        review,
+        role="host",
+        name=review.host_name,
+        language=review.host_language,
+        actor=actor,
     )
     return review
 
@@ -67,7 +80,8 @@ def add_party(
     country: str | None = None,
     actor: Actor,
 ) -> ReviewParty:
-    """Add the host or a peer organisation (one host, at most three peers)."""
+    """Add the host or a peer organisation (one host, at most three peers), working in one
+    of the criteria set's languages."""
     if role not in PARTY_ROLES:
         raise InvalidRequest(f"a party's role is host or peer, not {role!r}")
     name = required(name, "the organisation's name")
@@ -80,7 +94,7 @@ def add_party(
     party = ReviewParty(
         role=role,
         name=name,
-        language=required(language, "the organisation's language", limit=10),
+        language=checked_language(criteria_of(review), language, f"the language of {name}"),
         country=bounded(country, "the country", limit=100) or None,
     )
     review.parties.append(party)
@@ -104,14 +118,15 @@ def add_member(
     language: str | None = None,
     actor: Actor,
 ) -> ReviewMember:
-    """A named reviewer of `party`, with a new personal link."""
+    """A named reviewer of `party`, with a new personal link; `language` (one of the
+    criteria set's, None: the party's) is the one the reviewer's pages open in."""
     email = required(email, "the email address", limit=254)
     if "@" not in email or any(c.isspace() for c in email):
         raise InvalidRequest(f"{email!r} is not an email address")
     member = ReviewMember(
         name=required(name, "the reviewer's name"),
         email=email,
-        language=bounded(language, "the language", limit=10) or None,
+        language=_member_language(party, language),
         token=new_token(),
     )
     party.members.append(member)
@@ -124,6 +139,12 @@ def add_member(
         detail=f"{member.name} <{member.email}> of {party.name}",
     )
     return member
+
+
+def _member_language(party: ReviewParty, language: str | None) -> str | None:
+    if not (language or "").strip():
+        return None
+    return checked_language(criteria_of(party.review), language, "the reviewer's language")
 
 
 def member_by_token(session: Session, token: str) -> ReviewMember | None:

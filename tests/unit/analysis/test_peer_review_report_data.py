@@ -59,6 +59,19 @@ def test_pre_report_per_chapter_with_spread_divergence_and_interviews(db: Sessio
     assert report.heading.scale[0].label == "Ad hoc"
 
 
+def test_where_the_views_differ_most_leaves_out_agreement(db: Session) -> None:
+    review = _scored(db)
+    host, first = host_member(review), member_of(review, "Peer City 1")
+    peer_reviews.save_assessment(db, host, "how_2", level=3, actor=SETUP)
+    peer_reviews.save_assessment(db, first, "how_2", level=3, actor=SETUP)  # divergence 0
+    peer_reviews.save_assessment(db, first, "who_2", level=1, actor=SETUP)  # host skipped it
+    report = pre_report(db, review, "en")
+    assert [(c.id, c.divergence) for c in report.most_divergent] == [
+        ("how_1", 2.0),
+        ("what_1", 1.0),
+    ]
+
+
 def test_reports_come_in_the_hosts_language_unless_asked(db: Session) -> None:
     review = _scored(db)
     assert pre_report(db, review).heading.lang == "fi"
@@ -140,7 +153,7 @@ def test_rerun_summary_shows_the_change_through_continues_and_the_follow_ups(
         evaluation_start=dt.date(2029, 5, 14),
         evaluation_end=dt.date(2029, 5, 15),
         actor=SETUP,
-    )
+    ).review
     first, _ = peer_reviews.follow_ups(db, rerun)
     peer_reviews.save_follow_up(
         db,
@@ -171,7 +184,7 @@ def test_rerun_summary_shows_the_change_through_continues_and_the_follow_ups(
         for f in report.earlier_actions
     ] == [
         ("Strategy", "Criterion how_1", "done", "Adopted"),
-        ("Training", "", "not_started", ""),
+        ("Training", "", None, ""),  # the host has not answered
     ]
     assert report.heading.earlier_review_id == earlier.id
     assert pre_report(db, rerun, "en").chapters[0].criteria[0].earlier_level == 3.0

@@ -147,10 +147,16 @@ def test_a_workspace_actor_is_the_account_and_its_address(session: Session) -> N
 def test_an_event_keeps_the_actor_and_no_link_token(session: Session) -> None:
     token = "Zq3" * 10
     by = Actor(name="x" * 300, user_id=None, address="2001:db8::1" + "0" * 80)
-    detail = f"sent http://127.0.0.1:5000/s/{token} and /o/{token}"
-    event = audit.record(session, "links_downloaded", actor=by, target="round 1", detail=detail)
+    detail = f"sent http://127.0.0.1:5000/s/{token} and /o/{token} and /r/{token}/chapter/how"
+    target = f"http://127.0.0.1:5000/r/{token}"
+    event = audit.record(session, "links_downloaded", actor=by, target=target, detail=detail)
     session.commit()
-    assert token not in event.detail and "/s/[token]" in event.detail
+    assert token not in event.detail + event.target
+    assert (
+        event.detail
+        == "sent http://127.0.0.1:5000/s/[token] and /o/[token] and /r/[token]/chapter/how"
+    )
+    assert event.target == "http://127.0.0.1:5000/r/[token]"
     assert (len(event.actor_email), len(event.address)) == (254, 64)
 
 

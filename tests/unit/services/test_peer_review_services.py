@@ -84,7 +84,7 @@ def test_members_get_unique_links_found_by_token(db: Session) -> None:
     assert peer_reviews.member_by_token(db, member.token[:-1] + "x") is None
     assert peer_reviews.member_by_token(db, "short") is None
     (event,) = audited(db, "review_member_added")
-    assert "Eva Berg" in event.detail and member.token not in event.detail
+    assert event.detail == "Eva Berg <eva@malmo.example> of Peer City 1"  # no link
     with pytest.raises(InvalidRequest, match="not an email"):
         peer_reviews.add_member(db, party, name="X", email="nobody", actor=SETUP)
 
@@ -133,6 +133,20 @@ def test_a_save_keeps_texts_not_given_and_is_audited_as_the_organisation(db: Ses
     ]
     assert events[0].actor_email == "City of Testville (peer review link)"
     assert all(host.token not in e.actor_email + e.detail + e.target for e in events)
+
+
+def test_a_reviewers_link_pasted_into_an_audited_text_is_redacted(db: Session) -> None:
+    """An action's title goes into the audit detail: a coordinator who pastes a reviewer's
+    personal link into it must not leave the credential in the audit log."""
+    review = new_review(db)
+    token = host_member(review).token
+    title = f"Ask the host to finish https://reviews.example/r/{token}/chapter/how"
+    action = peer_reviews.add_action(db, review, title=title, actor=COORDINATOR)
+    (event,) = audited(db, "review_action_added")
+    assert token not in event.detail
+    assert event.detail == (
+        f"action {action.id}: Ask the host to finish https://reviews.example/r/[token]/chapter/how"
+    )
 
 
 def test_a_level_off_the_scale_or_a_too_long_text_is_refused(db: Session) -> None:
@@ -199,6 +213,22 @@ def test_draft_agenda_orders_by_divergence_and_replaces_itself(db: Session) -> N
     assert len(peer_reviews.agenda_items(db, review)) == 6
     assert [i.criterion_id for i in again] == [i.criterion_id for i in items]
     assert [e.detail for e in audited(db, "review_agenda_drafted")] == ["6 items", "6 items"]
+
+
+def test_a_criterion_the_host_skipped_is_placed_by_the_peers_spread(db: Session) -> None:
+    review = new_review(db)
+    _score(db, review, "what_1", 3, 3, 4)  # divergence 1
+    for number, level in ((1, 1), (2, 4)):  # no self level; the peers' spread is 3
+        member = member_of(review, f"Peer City {number}")
+        peer_reviews.save_assessment(db, member, "who_1", level=level, actor=SETUP)
+    lone_peer = member_of(review, "Peer City 1")
+    peer_reviews.save_assessment(db, lone_peer, "how_2", level=2, actor=SETUP)
+    assert peer_reviews.scores.disagreement(None, [1, 4]) == 3.0
+    assert peer_reviews.scores.disagreement(2, [2, None]) == 0.0
+    assert peer_reviews.scores.disagreement(None, [None]) is None
+    order = peer_reviews.divergence_order(db, review)
+    # who_1 (3) first, what_1 (1), how_2 (one peer: spread 0), then those without a peer's level.
+    assert order == ["who_1", "what_1", "how_2", "how_1", "what_2", "who_2"]
 
 
 def test_agenda_items_edited_and_moved(db: Session) -> None:
