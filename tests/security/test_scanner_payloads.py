@@ -76,6 +76,7 @@ class World:
             "chapter_id": self.review.first_chapter,
             "agenda_item_id": self.agenda_item_id,
             "action_id": self.action_id,
+            "earlier_id": self.action_id,  # carrying an earlier action over (re-runs only)
             "token": self.round.open_link_token
             if rule.rule.startswith("/o/")
             else self.review.host.token
@@ -297,6 +298,7 @@ def test_no_scanner_payload_gets_a_server_error(app: Flask, world: World, as_use
     elsewhere.add("feedback.import_apply")  # shown only on the preview of an uploaded workbook
     # A peer review's re-run starts once it is published; only a re-run's host has follow-ups.
     elsewhere |= {"review.start_rerun", "reviewer.save_follow_ups"}
+    elsewhere.add("review.carry_action")  # only on a re-run's summary, for unfinished actions
     expected = {r.endpoint for r in post_rules(app)} - elsewhere
     assert covered >= expected, f"no form found for {expected - covered}"
     assert sent > 300
