@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -146,6 +147,10 @@ class Response(Base):
     # True until its comments are feedback items: a named round's at each submit, an
     # anonymous round's when editors bring them in (services.feedback).
     comments_pending: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # One more with every change of the row, and so of the answers (written only with it):
+    # a page save writes what it worked out from the answers it read only if this is still
+    # the revision it read (services.page_save.save_page).
+    revision: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

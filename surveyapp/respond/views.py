@@ -1,5 +1,6 @@
 """Respondent pages: start, one page per section, review, submit, thanks. Each view reads
-the request and renders; the rules live in services (response_reads, response_writes)."""
+the request and renders; the rules live in services (response_reads, response_writes,
+page_save)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from ..definitions import Section, Survey, visible_questions
 from ..forms.dynamic import PageForm, TokenField, parse_section
 from ..i18n import _, choose_language, use_language
 from ..languages import INTERFACE_LANGUAGES
-from ..services import anonymous, response_reads, response_writes, rounds
+from ..services import anonymous, page_save, response_reads, response_writes, rounds
 from ..services.page_answers import Action
 from ..services.response_reads import Link
 from . import private_links
@@ -103,7 +104,8 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
     # The link is read and the page parsed before the write begins: on SQLite the write
     # lock, which every worker's saves queue for, is held only for the write itself.
     read_before_writing(db)
-    link, survey = link_or_404(token)
+    # With its answers: the save is worked out from them before it writes (page_save).
+    link, survey = link_or_404(token, with_answers=True)
     if anonymous.only_begins(link):
         return invitation_only_begins(link, survey)
     section = section_or_404(survey, section_id)
@@ -115,7 +117,7 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
         action = "back"  # saves the page without asking for its required answers
     seen = set(request.form.get("_shown", "").split())
     begin_write(db)
-    saved = response_writes.save_page(
+    saved = page_save.save_page(
         db, link, survey, section, parsed, action=action, language=g.page_lang, seen=seen,
         returning=request.form.get("return") == "review",
     )  # fmt: skip

@@ -47,6 +47,9 @@ class LinkResponse:
     status: str
     language: str | None
     last_section: str | None
+    # Moves on with every change of the row and its answers: a save writes only if it is
+    # still the one read (services.page_save.save_page).
+    revision: int = 0
 
 
 @dataclass
@@ -54,8 +57,9 @@ class Link:
     """What a respondent's token opens: a round, and the invitation and/or response.
 
     Read as plain rows, not ORM objects: every page and save starts here, and loading four
-    mapped objects cost more than the rest of the query (benchmarks/load). A save reads
-    `response` again under a lock (ensure_response).
+    mapped objects cost more than the rest of the query (benchmarks/load). A save writes
+    only while `response.revision` is still the one read here, or else reads `response`
+    again under a lock (services.page_save.save_page).
     """
 
     token: str
@@ -90,6 +94,7 @@ RESPONSE_COLUMNS = (
     RESPONSES.c.status.label("response_status"),
     RESPONSES.c.language,
     RESPONSES.c.last_section,
+    RESPONSES.c.revision,
 )
 _LINK_COLUMNS = (
     INVITATIONS.c.token,
@@ -176,7 +181,9 @@ def response_of(row: Any) -> LinkResponse | None:
     """The response's columns of a row (RESPONSE_COLUMNS); None where it has none yet."""
     if row.response_id is None:
         return None
-    return LinkResponse(row.response_id, row.response_status, row.language, row.last_section)
+    return LinkResponse(
+        row.response_id, row.response_status, row.language, row.last_section, row.revision
+    )
 
 
 def link_survey(db: Session | Connection, link: Link) -> Survey:

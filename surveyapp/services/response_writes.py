@@ -7,20 +7,19 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, NoResultFound
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..definitions import Question, Section, Survey, visible_questions
+from ..definitions import Question, Survey
 from ..errors import InvalidRequest
-from ..forms.dynamic import Parsed
 from ..models import Response, Round
 from .feedback import add_response_items
-from .page_answers import Action, check_page, merged_answers, revealed_questions, section_after
 from .response_reads import (
     ANSWERS,
     INVITATIONS,
@@ -29,7 +28,6 @@ from .response_reads import (
     ROUNDS,
     Link,
     LinkResponse,
-    condition_values,
     hidden_answer_ids,
     load_answers,
     missing_required,
@@ -52,7 +50,6 @@ _DELETE_ANSWERS = delete(ANSWERS).where(
     ANSWERS.c.response_id == bindparam("response_id"),
     ANSWERS.c.question_id.in_(bindparam("question_ids", expanding=True)),
 )
-_INSERT_ANSWERS = insert(ANSWERS)
 # An invitation keeps when its response began and was first submitted (reminders and the
 # monitor read them). In an anonymous round that is all it keeps of its response, and the
 # time kept is the round's opening, the same for every invitation: a real time could be
@@ -146,31 +143,30 @@ def write_answers(
     touch: bool = True,
     stored: Mapping[str, Any] | None = None,
 ) -> None:
-    """Replace the given answers in one delete and one bulk insert; remember the page.
+    """Store the given answers in one bulk upsert and drop `remove` in one delete; remember
+    the page.
 
     With touch=False the response's row is left for the caller to update (in one UPDATE
     with what else it changes). With `stored`, the answers the response has now (read
-    under its lock), only what differs is deleted and inserted: a page sent again
-    unchanged, or saved for the first time, needs no DELETE.
+    under its lock, or at the revision the caller's UPDATE checked), only what differs is
+    written: a page sent again unchanged writes no answer.
     """
-    if stored is None:
-        touched = set(values) | set(remove)
-    else:
+    if stored is not None:
         values = {k: v for k, v in values.items() if not _same_answer(stored, k, v)}
-        touched = {k for k in (*values, *remove) if k in stored}
+        remove = [k for k in remove if k in stored]
     # Core statements on the connection: the ORM's bulk paths, and even its execute, cost
     # more than the writes themselves (benchmarks/load), and no respondent request holds
     # Answer objects to keep in step. What the session has pending goes first, as its
     # autoflush would do (a response just added, say).
     session.flush()
     connection = session.connection()
-    if touched:
+    if remove:
         connection.execute(
-            _DELETE_ANSWERS, {"response_id": response.id, "question_ids": sorted(touched)}
+            _DELETE_ANSWERS, {"response_id": response.id, "question_ids": sorted(set(remove))}
         )
     if values:
         connection.execute(
-            _INSERT_ANSWERS,
+            _upsert_answers(connection.dialect.name),
             [{"response_id": response.id, "question_id": q, "value": v} for q, v in values.items()],
         )
     if touch:
@@ -178,6 +174,17 @@ def write_answers(
         if section_id is not None:
             changes["last_section"] = section_id
         update_response(session, response, **changes)
+
+
+@functools.cache
+def _upsert_answers(dialect: str) -> Any:
+    """An answer replaces the one stored for its question: one statement where a delete
+    and an insert were two round trips (both databases have INSERT … ON CONFLICT)."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ANSWERS)
+    return statement.on_conflict_do_update(
+        index_elements=[ANSWERS.c.response_id, ANSWERS.c.question_id],
+        set_={"value": statement.excluded.value},
+    )
 
 
 _SCALARS = (str, int, float, bool)
@@ -196,34 +203,56 @@ def _same_answer(stored: Mapping[str, Any], key: str, value: Any) -> bool:
     return json.dumps(old, sort_keys=True) == json.dumps(value, sort_keys=True)
 
 
-def update_response(session: Session, response: Response | LinkResponse, **changes: Any) -> None:
-    """Change the response's row in one UPDATE (a mapped Response in the session follows)."""
+def update_response(
+    session: Session,
+    response: Response | LinkResponse,
+    *,
+    if_revision: int | None = None,
+    **changes: Any,
+) -> bool:
+    """Change the response's row in one UPDATE that also moves its revision on (a mapped
+    Response in the session follows). With `if_revision`, only if the row is still at that
+    revision: False (and nothing changed) if it is not, or is gone."""
+    revision = {"revision": RESPONSES.c.revision + 1}
     if not isinstance(response, LinkResponse):
-        session.execute(update(Response).where(Response.id == response.id).values(**changes))
-        return
+        assert if_revision is None
+        session.execute(
+            update(Response).where(Response.id == response.id).values(**changes, **revision)
+        )
+        return True
     # A respondent's request: a Core statement on the connection, built once per set of
     # columns (the ORM's UPDATE cost a third of a page save's CPU, benchmarks/load).
     plain = {k: v for k, v in changes.items() if not isinstance(v, ColumnElement)}
+    guarded = if_revision is not None
     if len(plain) == len(changes):
-        statement = _plain_update(tuple(sorted(changes)))
+        statement = _plain_update(tuple(sorted(changes)), guarded)
     else:
-        statement = update(RESPONSES).where(RESPONSES.c.id == bindparam("response_id"))
-        statement = statement.values(
-            {k: v if k not in plain else bindparam(f"new_{k}") for k, v in changes.items()}
-        )
+        statement = _update_of(changes, plain.keys(), guarded)
     params = {f"new_{k}": v for k, v in plain.items()}
-    session.connection().execute(statement, {"response_id": response.id, **params})
+    if guarded:
+        params["seen_revision"] = if_revision
+    result = session.connection().execute(statement, {"response_id": response.id, **params})
+    if result.rowcount != 1:
+        return False
+    response.revision += 1
     for name in _LINK_RESPONSE_FIELDS & plain.keys():  # the plain copy follows where it can
         setattr(response, name, plain[name])
+    return True
 
 
 @functools.cache
-def _plain_update(columns: tuple[str, ...]) -> Any:
-    return (
-        update(RESPONSES)
-        .where(RESPONSES.c.id == bindparam("response_id"))
-        .values({c: bindparam(f"new_{c}") for c in columns})
-    )
+def _plain_update(columns: tuple[str, ...], guarded: bool) -> Any:
+    return _update_of(dict.fromkeys(columns), columns, guarded)
+
+
+def _update_of(changes: Mapping[str, Any], plain: Container[str], guarded: bool) -> Any:
+    """UPDATE of the response `response_id` (at revision `seen_revision` if `guarded`):
+    each plain change bound as `new_<column>`, the others as given, the revision + 1."""
+    statement = update(RESPONSES).where(RESPONSES.c.id == bindparam("response_id"))
+    if guarded:
+        statement = statement.where(RESPONSES.c.revision == bindparam("seen_revision"))
+    values = {k: bindparam(f"new_{k}") if k in plain else v for k, v in changes.items()}
+    return statement.values({**values, "revision": RESPONSES.c.revision + 1})
 
 
 def mark_invitation_started(session: Session, invitation_id: int) -> None:
@@ -256,7 +285,7 @@ def submit_response(
         answers = load_answers(session, response)
     hidden = hidden_answer_ids(survey, answers)
     if hidden:
-        write_answers(session, response, {}, remove=hidden)
+        write_answers(session, response, {}, remove=hidden, touch=False)  # updated below
     update_response(
         session,
         response,
@@ -265,7 +294,7 @@ def submit_response(
         submission_count=Response.submission_count + 1,
         # A named round's comments become items just below; an anonymous round's wait.
         comments_pending=_ROUND_IS_ANONYMOUS,
-        **_language_change(response, language),
+        **language_change(response, language),
     )
     # Editors triage the comments; the triage page only reads, so they are added here.
     add_response_items(session, response.id, survey)
@@ -288,69 +317,7 @@ def submit_page(
     return []
 
 
-@dataclass
-class SavedPage:
-    """What a page save did: errors by field name (none: the page was stored), all stored
-    answers afterwards, the questions they show, and where the page leads."""
-
-    errors: dict[str, str]
-    answers: dict[str, Any]
-    shown: Container[str]
-    # The answers revealed questions the respondent has not seen: show the page again.
-    revealed: bool = False
-    # Otherwise, without errors: the next page's section id, or None for the review.
-    target: str | None = None
-
-
-def save_page(
-    session: Session,
-    link: Link,
-    survey: Survey,
-    section: Section,
-    parsed: Mapping[str, Parsed],
-    *,
-    action: Action,
-    language: str,
-    seen: Container[str],
-    returning: bool,
-) -> SavedPage:
-    """Save a parsed page (forms.dynamic.parse_section) of `link`'s response, shown in
-    `language`, inside the caller's write transaction (it never commits).
-
-    The response is locked, or created on the first save; a draft keeps its valid answers
-    even when others on the page fail, while a submitted response changes only when the
-    whole page is valid, so what counts is always a complete submission. `seen`: the
-    questions the page showed; `returning`: the respondent came from the review page.
-    """
-    response = ensure_response(session, link, language)  # and its answers, under the lock
-    stored = link.stored_answers()
-    conditions = condition_values(merged_answers(stored, parsed))
-    shown = visible_questions(survey, conditions)
-    page = check_page(section, parsed, shown, check_required=action != "back")
-    saved = SavedPage(page.errors, stored, shown)
-    if response.status == "submitted" and page.errors:  # nothing stored
-        if condition_values(stored) != conditions:
-            saved.shown = visible_questions(survey, condition_values(stored))
-        return saved
-    write_answers(session, response, page.values, page.remove, touch=False, stored=stored)
-    # What write_answers left in the database, without reading it again.
-    saved.answers = {k: v for k, v in stored.items() if k not in page.remove}
-    saved.answers.update(page.values)
-    after = condition_values(saved.answers)
-    if after != conditions:  # a hidden or refused answer was not stored: work it out again
-        saved.shown = visible_questions(survey, after)
-    if not page.errors:
-        new = revealed_questions(section, saved.answers, saved.shown, seen)
-        saved.revealed = action != "back" and bool(new)
-        if not saved.revealed:
-            saved.target = section_after(survey, saved.shown, section, action, returning)
-    # A returning respondent continues on the page they were sent to (or stayed on).
-    changes = {"updated_at": utcnow(), "last_section": saved.target or section.id}
-    update_response(session, response, **changes, **_language_change(response, language))
-    return saved
-
-
-def _language_change(response: Response | LinkResponse, language: str | None) -> dict[str, str]:
+def language_change(response: Response | LinkResponse, language: str | None) -> dict[str, Any]:
     """The respondent's choice of language (?lang=, kept in their session) is stored with
     the next page they send: a GET writes nothing."""
     return {"language": language} if language and response.language != language else {}

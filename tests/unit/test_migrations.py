@@ -188,6 +188,8 @@ def test_0007_detaches_anonymous_responses_and_keeps_started_and_submitted(
         anonymous = _round_with_responses(conn, anonymous=True)
         named = _round_with_responses(conn, anonymous=False)
     migrate.upgrade(empty_engine, "0007")
+    # Then to the newest: resolve_link below reads the columns the code has today.
+    migrate.upgrade(empty_engine, "head")
     with empty_engine.connect() as conn:
         tokens = set()
         for invitation, response in anonymous:  # the submitted one, then the draft
@@ -283,3 +285,17 @@ def test_0013_adds_the_peer_review_tables_and_rolls_back_to_0012(empty_engine: E
     migrate.downgrade(empty_engine, "0012")
     left = set(inspect(empty_engine).get_table_names())
     assert not REVIEW_TABLES & left and left >= TABLES - REVIEW_TABLES
+
+
+def test_0014_adds_the_response_revision_and_rolls_back_to_0013(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine, "0013")
+    with empty_engine.begin() as conn:
+        _round_with_responses(conn, anonymous=False)
+    migrate.upgrade(empty_engine, "0014")
+    with empty_engine.connect() as conn:
+        revisions = conn.execute(text("SELECT revision FROM responses")).scalars().all()
+    assert revisions and set(revisions) == {0}, "existing responses start at revision 0"
+    migrate.downgrade(empty_engine, "0013")
+    assert "revision" not in {c["name"] for c in inspect(empty_engine).get_columns("responses")}
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM responses")).scalar_one() == 2

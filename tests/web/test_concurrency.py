@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine, Executable, delete, func, select, text, update
+from sqlalchemy import Engine, Executable, delete, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Answer, Response
@@ -99,10 +99,11 @@ def test_a_save_that_waited_for_another_overwrites_what_that_one_wrote(
     """Two tabs: tab A's save holds the response while tab B's save of the same page waits.
     B comes last, so B's answer stands, even where B's value is what was stored before A.
 
-    B must read the stored answers once it holds the lock. Read with the lock, in the same
-    statement, PostgreSQL gives the answers as they were before A committed (the lock is
-    re-checked on the newer row, the joined rows are not), so B took its own answer for
-    unchanged and did not write it.
+    B read the answers with its link before A committed, so it must find that the response
+    has moved on (its revision) and read them again once it holds the lock; otherwise it
+    takes its own answer for unchanged and does not write it. (Read with the lock, in the
+    same statement, PostgreSQL gives the answers as they were before A committed: the lock
+    is re-checked on the newer row, the joined rows are not.)
     """
     page = f"/s/{invitation.token}/p/why"
     client, fields = _prepared_clients(app, page)[0]
@@ -119,7 +120,10 @@ def test_a_save_that_waited_for_another_overwrites_what_that_one_wrote(
             update(Answer)
             .where(Answer.response_id == response.id, Answer.question_id == "why_clarity")
             .values(value=5),
-            update(Response).where(Response.id == response.id).values(last_section="why"),
+            # As every save does, A moves the response's revision on with its answers.
+            update(Response)
+            .where(Response.id == response.id)
+            .values(last_section="why", revision=Response.revision + 1),
         ],
         lambda: client.post(page, data={**fields, "why_clarity": "3"}).status_code,
     )
@@ -200,3 +204,41 @@ def test_a_submit_that_waited_for_a_save_checks_the_required_answers_that_save_l
     session.rollback()
     session.expire_all()
     assert session.get(Response, response.id).status != "submitted"  # type: ignore[union-attr]
+
+
+def test_a_save_of_an_unchanged_response_writes_without_reading_it_again(
+    app: Flask, session: Session, invitation: Any
+) -> None:
+    """The answers read with the link are those the save is worked out from: while the
+    response's revision is still the one read, no locked read and no second read of the
+    answers; the guarded UPDATE, then one upsert of the changed answer."""
+    page = f"/s/{invitation.token}/p/why"
+    client, fields = _prepared_clients(app, page)[0]
+    assert client.post(page, data={**fields, "why_clarity": "3"}).status_code == 302
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(" ".join(str(args[2]).split()).upper())
+
+    engine: Engine = app.extensions["engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.post(page, data={**fields, "why_clarity": "4"}).status_code == 302
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in sent if "FOR UPDATE" in s or s.startswith("DELETE")], sent
+    assert len([s for s in sent if s.startswith("SELECT")]) == 1, sent  # the link, answers
+    updates = [s for s in sent if s.startswith("UPDATE RESPONSES")]
+    assert len(updates) == 1 and "RESPONSES.REVISION =" in updates[0], sent
+    assert len([s for s in sent if s.startswith("INSERT INTO ANSWERS")]) == 1, sent
+    session.rollback()
+    response = session.scalars(
+        select(Response).where(Response.invitation_id == invitation.id)
+    ).one()
+    assert response.revision == 2  # created, then moved on by each of the two saves
+    stored = session.scalar(
+        select(Answer.value).where(
+            Answer.response_id == response.id, Answer.question_id == "why_clarity"
+        )
+    )
+    assert stored == 4
