@@ -105,8 +105,18 @@ NOW: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         "surveyapp/services/response_writes.py",
-        ("_LINK_RESPONSE_FIELDS", "_same_answer", "_SCALARS", "update_response", "_plain_update"),
+        (
+            "_LINK_RESPONSE_FIELDS",
+            "_same_answer",
+            "_SCALARS",
+            "update_response",
+            "_plain_update",
+            "_upsert_answers",
+        ),
     ),
+    # The save worked out from the answers read with the link, written at the revision read
+    # (a plain version would lock the row and read the answers again on every save).
+    ("surveyapp/services/page_save.py", ("save_page",)),
     (
         "surveyapp/db.py",
         (

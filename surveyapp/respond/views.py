@@ -29,6 +29,7 @@ from ..i18n import _, choose_language, use_language
 from ..languages import INTERFACE_LANGUAGES
 from ..services import anonymous, page_save, response_reads, response_writes, rounds
 from ..services.page_answers import Action
+from ..services.page_save import SavedPage
 from ..services.response_reads import Link
 from . import private_links
 from .context import language_for, link_or_404, open_round_or_404, page_context
@@ -122,18 +123,26 @@ def save(token: str, section_id: str) -> ResponseReturnValue:
         returning=request.form.get("return") == "review",
     )  # fmt: skip
     db.commit()
+    return _after_save(link, survey, section, saved, cleared)
+
+
+def _after_save(
+    link: Link, survey: Survey, section: Section, saved: SavedPage, cleared: str | None
+) -> ResponseReturnValue:
+    """Where a saved page leads: its errors (422), back to a cleared answer, the same page
+    with the questions its answers revealed, the next page, or the review."""
     if saved.errors:
         return render_page(link, survey, section, saved.answers, saved.errors, posted=True), 422
     if cleared:  # back to the same page, at the question whose answer was cleared
         back: dict[str, Any] = {"return": "review"} if returning_to_review() else {}
-        address = url_for("respond.page", token=token, section_id=section.id, **back)
+        address = url_for("respond.page", token=link.token, section_id=section.id, **back)
         return redirect(address + "#q-" + cleared.replace(".", "-"), 303)
     if saved.revealed:
         notice = _("Based on your answers, more questions were added to this page.")
         return render_page(link, survey, section, saved.answers, {}, notice, saved.shown)
     if saved.target is not None:
-        return redirect(url_for("respond.page", token=token, section_id=saved.target))
-    return redirect(url_for("respond.review", token=token))
+        return redirect(url_for("respond.page", token=link.token, section_id=saved.target))
+    return redirect(url_for("respond.review", token=link.token))
 
 
 @bp.route("/s/<token>/review", methods=["GET", "POST"])
