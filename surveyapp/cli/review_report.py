@@ -14,6 +14,7 @@ from ..files import write_atomically
 from ..review.pdf import report_pdf
 from ..review.workbook import report_workbook
 from ..services import peer_reviews
+from ..services.audit import Actor
 from .reporting import reports_errors
 
 
@@ -40,6 +41,9 @@ def report_command(review_id: int, kind: str, fmt: str, lang: str | None, output
     draw = report_pdf if fmt == "pdf" else report_workbook
     body = draw(db, review, kind, lang)
     write_atomically(Path(output), body)
+    name = Path(output).name
+    peer_reviews.report_downloaded(db, review, kind, name, len(body), actor=Actor.from_os())
+    db.commit()
     click.echo(
         f"Wrote the {kind} report of review {review.id} ({lang}, {len(body):,} bytes) to {output}."
     )

@@ -97,10 +97,14 @@ def _host_after_publication_or_404(token: str) -> Reviewer:
 @links_bp.get("/<token>/summary.pdf")
 def summary_pdf(token: str) -> ResponseReturnValue:
     reviewer = _host_after_publication_or_404(token)
-    return report_download(reviewer.review, "summary", "pdf", reviewer.lang)
+    return report_download(
+        reviewer.review, "summary", "pdf", reviewer.lang, actor=reviewer_actor(reviewer)
+    )
 
 
 @links_bp.get("/<token>/summary.xlsx")
 def summary_xlsx(token: str) -> ResponseReturnValue:
     reviewer = _host_after_publication_or_404(token)
-    return report_download(reviewer.review, "summary", "xlsx", reviewer.lang)
+    return report_download(
+        reviewer.review, "summary", "xlsx", reviewer.lang, actor=reviewer_actor(reviewer)
+    )

@@ -36,7 +36,7 @@ def pre_report_page(review_id: int) -> ResponseReturnValue:
 
 
 def _download(review: PeerReview, kind: str, fmt: str) -> Response:
-    return report_download(review, kind, fmt, report_lang(review))
+    return report_download(review, kind, fmt, report_lang(review), actor=actor())
 
 
 @bp.get("/<id:review_id>/pre-report.pdf")

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from html import unescape
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -144,7 +146,10 @@ def _published(session: Session, world: ReviewWorld) -> None:
 
 
 def test_the_host_downloads_the_published_summary(
-    client: FlaskClient, session: Session, world: ReviewWorld
+    client: FlaskClient,
+    session: Session,
+    world: ReviewWorld,
+    audit_events: Callable[..., Any],
 ) -> None:
     for tail in ("summary.pdf", "summary.xlsx"):
         assert client.get(f"/r/{world.host.token}/{tail}").status_code == 404, "not yet"
@@ -162,3 +167,8 @@ def test_the_host_downloads_the_published_summary(
     assert due == [dt.datetime(2027, 12, 31)], "a real date cell, not text"
     for tail in ("summary.pdf", "summary.xlsx"):
         assert client.get(f"/r/{world.peer_sv.token}/{tail}").status_code == 404, "hosts only"
+    events = audit_events("review_report_downloaded")
+    assert [e.detail.split(":")[0] for e in events] == ["summary", "summary"], "each audited"
+    host = world.host.party.name
+    assert all(e.actor_email == f"{host} (peer review link)" for e in events)
+    assert not any(world.host.token in e.detail + e.target for e in events), "never the link"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -42,10 +44,16 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_pre_report_pdf(coordinator: FlaskClient, world: ReviewWorld) -> None:
+def test_pre_report_pdf(
+    coordinator: FlaskClient, world: ReviewWorld, audit_events: Callable[..., Any]
+) -> None:
     response = coordinator.get(f"/workspace/reviews/{world.review.id}/pre-report.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
+    [event] = audit_events("review_report_downloaded")
+    assert event.target == f"review {world.review.id}"
+    name = f"review-{world.review.id}-pre-fi.pdf"
+    assert event.detail == f"pre: {name}, {len(response.data)} bytes"
     text = _squash(_pdf_text(response.data))
     criterion = world.criteria.criteria[0]
     assert _squash(criterion.text["fi"])[:40] in text, "a criterion, in the host's language"
@@ -89,7 +97,10 @@ def test_summary_workbook(coordinator: FlaskClient, world: ReviewWorld) -> None:
 
 
 def test_the_command_line_writes_both_reports(
-    runner: FlaskCliRunner, world: ReviewWorld, tmp_path: Path
+    runner: FlaskCliRunner,
+    world: ReviewWorld,
+    tmp_path: Path,
+    audit_events: Callable[..., Any],
 ) -> None:
     pdf = tmp_path / "pre.pdf"
     args = ["review", "report", str(world.review.id), "--kind", "pre", "--format", "pdf"]
@@ -105,6 +116,9 @@ def test_the_command_line_writes_both_reports(
     assert any(row[1] == criterion.text["sv"] for row in rows)
     refused = runner.invoke(args=[*args, "--lang", "de", "-o", str(xlsx)])
     assert refused.exit_code == 1 and "not a language" in refused.output
+    events = audit_events("review_report_downloaded")
+    assert [e.detail.split(",")[0] for e in events] == ["pre: pre.pdf", "summary: summary.xlsx"]
+    assert all("(command line" in e.actor_email for e in events), "the person at the terminal"
 
 
 def test_a_reruns_summary_workbook_has_the_change_and_the_statuses(

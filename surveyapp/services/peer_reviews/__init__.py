@@ -22,7 +22,7 @@ from .assessments import (
     save_follow_up,
 )
 from .checks import MAX_TEXT, criteria_of, host_party, peer_parties
-from .links import MemberLink, member_link, personal_links
+from .links import MemberLink, member_link, personal_links, report_downloaded
 from .notes import StaleNote, note_of, notes_of, save_note
 from .rerun import (
     CriteriaMapping,
@@ -81,6 +81,7 @@ __all__ = [
     "personal_links",
     "progress",
     "publish",
+    "report_downloaded",
     "rerun_of",
     "save_assessment",
     "save_follow_up",

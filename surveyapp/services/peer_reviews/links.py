@@ -1,4 +1,5 @@
-"""The reviewers' personal links, handed out to the coordinator (and recorded as such)."""
+"""What leaves a review as a file: the reviewers' personal links (to the coordinator) and the
+reports (to the coordinator and the host's members); each is recorded as it is handed out."""
 
 from __future__ import annotations
 
@@ -50,3 +51,24 @@ def personal_links(
         detail=f"{len(found)} links",
     )
     return found
+
+
+def report_downloaded(
+    session: Session,
+    review: PeerReview,
+    kind: str,
+    file_name: str,
+    size: int,
+    *,
+    actor: Actor,
+) -> None:
+    """Record that the review's pre-report or summary (`kind` "pre" or "summary") was handed
+    out as `file_name` (a PDF or a workbook, `size` bytes)."""
+    detail = f"{kind}: {file_name}, {size} bytes"
+    record(
+        session,
+        "review_report_downloaded",
+        actor=actor,
+        target=review_target(review),
+        detail=detail,
+    )
