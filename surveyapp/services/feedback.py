@@ -91,7 +91,7 @@ def sync_feedback(session: Session, round_: Round) -> int:
             Response.id == bindparam("rid"), Response.submission_count == bindparam("count")
         )
         session.connection().execute(
-            done.values(comments_pending=False),
+            done.values(comments_pending=False, revision=Response.revision + 1),
             [{"rid": rid, "count": count} for rid, count in pending],
         )
     return added

@@ -104,7 +104,7 @@ def forget_participant(session: Session, participant: Participant, *, actor: Act
     """
     plan = _plan(session, participant)
     detach = update(Response).where(Response.id.in_(plan.kept_response_ids))
-    session.execute(detach.values(invitation_id=None, token=None))
+    session.execute(detach.values(invitation_id=None, token=None, revision=Response.revision + 1))
     _delete_responses(session, plan.deleted_response_ids)
     session.execute(delete(MailMessage).where(MailMessage.id.in_(plan.mail_message_ids)))
     session.execute(delete(Invitation).where(Invitation.id.in_(plan.invitation_ids)))
@@ -295,7 +295,8 @@ def purge_round(
         mail_messages=_count(session, mail),
     )
     _delete_responses(session, drafts)
-    session.execute(update(Response).where(in_round).values(invitation_id=None, token=None))
+    detach = update(Response).where(in_round)
+    session.execute(detach.values(invitation_id=None, token=None, revision=Response.revision + 1))
     session.execute(delete(MailMessage).where(MailMessage.batch_id.in_(batches)))
     session.execute(delete(Invitation).where(Invitation.round_id == round_.id))
     round_.personal_data_purged_at = now or utcnow()

@@ -94,7 +94,7 @@ RESPONSE_COLUMNS = (
     RESPONSES.c.status.label("response_status"),
     RESPONSES.c.language,
     RESPONSES.c.last_section,
-    RESPONSES.c.revision,
+    RESPONSES.c.revision.label("response_revision"),
 )
 _LINK_COLUMNS = (
     INVITATIONS.c.token,
@@ -182,7 +182,7 @@ def response_of(row: Any) -> LinkResponse | None:
     if row.response_id is None:
         return None
     return LinkResponse(
-        row.response_id, row.response_status, row.language, row.last_section, row.revision
+        row.response_id, row.response_status, row.language, row.last_section, row.response_revision
     )
 
 

@@ -213,11 +213,12 @@ def update_response(
     """Change the response's row in one UPDATE that also moves its revision on (a mapped
     Response in the session follows). With `if_revision`, only if the row is still at that
     revision: False (and nothing changed) if it is not, or is gone."""
-    revision = {"revision": RESPONSES.c.revision + 1}
     if not isinstance(response, LinkResponse):
         assert if_revision is None
+        # The mapped attribute, which the ORM can evaluate in Python for the object it holds.
+        bump = {"revision": Response.revision + 1}
         session.execute(
-            update(Response).where(Response.id == response.id).values(**changes, **revision)
+            update(Response).where(Response.id == response.id).values(**changes, **bump)
         )
         return True
     # A respondent's request: a Core statement on the connection, built once per set of

@@ -242,3 +242,35 @@ def test_a_save_of_an_unchanged_response_writes_without_reading_it_again(
         )
     )
     assert stored == 4
+
+
+def test_a_save_that_waited_for_a_submit_keeps_the_submitted_rule(
+    app: Flask, session: Session, invitation: Any
+) -> None:
+    """The save read a draft; a submit came in between. Worked out again under the lock, it
+    finds the response submitted: a page with an error changes nothing (a draft would have
+    kept the valid answer)."""
+    page = f"/s/{invitation.token}/p/why"
+    client, fields = _prepared_clients(app, page)[0]
+    assert client.post(page, data={**fields, "why_clarity": "3"}).status_code == 302
+    session.rollback()
+    response = session.scalars(
+        select(Response).where(Response.invitation_id == invitation.id)
+    ).one()
+    submitted = (
+        update(Response)
+        .where(Response.id == response.id)
+        .values(status="submitted", revision=Response.revision + 1)
+    )
+    invalid = {**fields, "why_clarity": "4", "why_tools.canvas": "99"}
+    status = _sent_while_another_save_holds(
+        app, response.id, [submitted], lambda: client.post(page, data=invalid).status_code
+    )
+    assert status == 422
+    session.rollback()
+    stored = session.scalar(
+        select(Answer.value).where(
+            Answer.response_id == response.id, Answer.question_id == "why_clarity"
+        )
+    )
+    assert stored == 3, "a submitted response changes only with a whole valid page"

@@ -125,3 +125,44 @@ def test_a_link_without_answers_reads_none(session: Session, invitation: Invitat
     session.commit()
     link = response_reads.resolve_link(session, invitation.token, with_answers=True)
     assert link.response is not None and link.stored_answers() == {}
+
+
+def test_an_update_at_a_revision_that_moved_on_changes_nothing(
+    session: Session, invitation: Invitation
+) -> None:
+    link = response_reads.resolve_link(session, invitation.token)
+    response = response_writes.ensure_response(session, link)
+    session.commit()
+    seen = response.revision
+    assert response_writes.update_response(session, response, if_revision=seen, last_section="a")
+    assert response.revision == seen + 1, "the plain copy follows"
+    session.commit()
+    stale = response_reads.resolve_link(session, invitation.token).response
+    assert stale is not None and stale.revision == seen + 1
+    stale.revision = seen  # as read before the update above
+    assert not response_writes.update_response(session, stale, if_revision=seen, last_section="b")
+    session.commit()
+    assert session.scalar(select(Response.last_section).where(Response.id == response.id)) == "a"
+    session.execute(Response.__table__.delete().where(Response.id == response.id))
+    session.commit()
+    gone = response_writes.update_response(session, response, if_revision=seen + 1, language="fi")
+    assert not gone, "a response that is gone is not updated either"
+
+
+def test_not_applicable_replaces_a_stored_answer(session: Session, invitation: Invitation) -> None:
+    """The upsert writes "not applicable" as SQL NULL over a value, beside other values."""
+    link = response_reads.resolve_link(session, invitation.token)
+    response = response_writes.ensure_response(session, link)
+    response_writes.write_answers(session, response, {"why_clarity": 4, "years": 2})
+    session.commit()
+    stored = {"why_clarity": 4, "years": 2}
+    changed = {"why_clarity": None, "years": 5}
+    response_writes.write_answers(session, response, changed, stored=stored)
+    session.commit()
+    rows = session.execute(
+        select(Answer.question_id, Answer.value.is_(None)).where(Answer.response_id == response.id)
+    ).all()
+    assert sorted(rows) == [("why_clarity", True), ("years", False)]
+    assert response_reads.load_answers(session, response) == changed
+    reread = response_reads.resolve_link(session, invitation.token, with_answers=True)
+    assert reread.stored_answers() == changed
