@@ -68,6 +68,19 @@ def _wait_until_blocked(engine: Engine, seconds: float = 10) -> None:
     raise AssertionError("the second save never waited for the first")
 
 
+def _response_of(session: Session, invitation: Any) -> Response:
+    """The one response of `invitation`, as the database has it now."""
+    return session.scalars(select(Response).where(Response.invitation_id == invitation.id)).one()
+
+
+def _stored_clarity(session: Session, response_id: int) -> Any:
+    """The stored answer to why_clarity, as the database has it now."""
+    query = select(Answer.value).where(
+        Answer.response_id == response_id, Answer.question_id == "why_clarity"
+    )
+    return session.scalar(query)
+
+
 def _sent_while_another_save_holds(
     app: Flask, response_id: int, changes: list[Executable], send: Callable[[], int]
 ) -> int:
@@ -109,9 +122,7 @@ def test_a_save_that_waited_for_another_overwrites_what_that_one_wrote(
     client, fields = _prepared_clients(app, page)[0]
     assert client.post(page, data={**fields, "why_clarity": "3"}).status_code == 302
     session.rollback()
-    response = session.scalars(
-        select(Response).where(Response.invitation_id == invitation.id)
-    ).one()
+    response = _response_of(session, invitation)
 
     status = _sent_while_another_save_holds(
         app,
@@ -129,11 +140,7 @@ def test_a_save_that_waited_for_another_overwrites_what_that_one_wrote(
     )
     assert status == 302
     session.rollback()
-    stored = session.scalar(
-        select(Answer.value).where(
-            Answer.response_id == response.id, Answer.question_id == "why_clarity"
-        )
-    )
+    stored = _stored_clarity(session, response.id)
     assert stored == 3, "the later save's answer stands"
 
 
@@ -186,9 +193,7 @@ def test_a_submit_that_waited_for_a_save_checks_the_required_answers_that_save_l
         assert client.post(page, data={**fields, **data}).status_code == 302, section
     client, fields = _prepared_clients(app, f"{base}/review")[0]
     session.rollback()
-    response = session.scalars(
-        select(Response).where(Response.invitation_id == invitation.id)
-    ).one()
+    response = _response_of(session, invitation)
 
     status = _sent_while_another_save_holds(
         app,
@@ -232,15 +237,9 @@ def test_a_save_of_an_unchanged_response_writes_without_reading_it_again(
     assert len(updates) == 1 and "RESPONSES.REVISION =" in updates[0], sent
     assert len([s for s in sent if s.startswith("INSERT INTO ANSWERS")]) == 1, sent
     session.rollback()
-    response = session.scalars(
-        select(Response).where(Response.invitation_id == invitation.id)
-    ).one()
+    response = _response_of(session, invitation)
     assert response.revision == 2  # created, then moved on by each of the two saves
-    stored = session.scalar(
-        select(Answer.value).where(
-            Answer.response_id == response.id, Answer.question_id == "why_clarity"
-        )
-    )
+    stored = _stored_clarity(session, response.id)
     assert stored == 4
 
 
@@ -254,9 +253,7 @@ def test_a_save_that_waited_for_a_submit_keeps_the_submitted_rule(
     client, fields = _prepared_clients(app, page)[0]
     assert client.post(page, data={**fields, "why_clarity": "3"}).status_code == 302
     session.rollback()
-    response = session.scalars(
-        select(Response).where(Response.invitation_id == invitation.id)
-    ).one()
+    response = _response_of(session, invitation)
     submitted = (
         update(Response)
         .where(Response.id == response.id)
@@ -268,9 +265,5 @@ def test_a_save_that_waited_for_a_submit_keeps_the_submitted_rule(
     )
     assert status == 422
     session.rollback()
-    stored = session.scalar(
-        select(Answer.value).where(
-            Answer.response_id == response.id, Answer.question_id == "why_clarity"
-        )
-    )
+    stored = _stored_clarity(session, response.id)
     assert stored == 3, "a submitted response changes only with a whole valid page"
